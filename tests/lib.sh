@@ -1,0 +1,50 @@
+# Shared helpers for forklab's shell tests.  POSIX sh: the same file is used
+# by host tests (bash/dash) and in-guest tests (busybox ash).
+#
+#   . "$(dirname "$0")/../lib.sh"
+#   pass NAME; fail NAME WHY; skip NAME WHY
+#   check_eq NAME EXPECTED ACTUAL     check_le NAME A B     check_ge NAME A B
+#   expect_fail NAME STATUS PATTERN -- CMD...   (exit status and stderr match)
+
+: "${FORKLAB_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${FORKLAB_BUILD:=$FORKLAB_ROOT/build}"
+FB=$FORKLAB_BUILD/forkbench
+CT=$FORKLAB_BUILD/cowtrace
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/forklab-test.XXXXXX")
+trap 'rm -rf "$T_TMP"' EXIT
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+skip() { echo "SKIP: $1: $2"; }
+
+check_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+check_le() {
+	if [ "$2" -le "$3" ] 2>/dev/null; then pass "$1"; else fail "$1" "expected $2 <= $3"; fi
+}
+check_ge() {
+	if [ "$2" -ge "$3" ] 2>/dev/null; then pass "$1"; else fail "$1" "expected $2 >= $3"; fi
+}
+
+# expect_fail NAME STATUS PATTERN -- CMD ARGS...
+# CMD must exit with STATUS and print exactly one line on stderr matching
+# the extended regex PATTERN.
+expect_fail() {
+	_n=$1 _st=$2 _pat=$3
+	shift 4
+	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	_rc=$?
+	_lines=$(wc -l <"$T_TMP/err")
+	if [ "$_rc" != "$_st" ]; then
+		fail "$_n" "exit status $_rc, expected $_st (stderr: $(head -c 200 "$T_TMP/err"))"
+	elif [ "$_lines" != 1 ]; then
+		fail "$_n" "expected a one-line error, got $_lines lines: $(head -c 200 "$T_TMP/err")"
+	elif ! grep -Eq -- "$_pat" "$T_TMP/err"; then
+		fail "$_n" "stderr '$(cat "$T_TMP/err")' does not match /$_pat/"
+	else
+		pass "$_n"
+	fi
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
