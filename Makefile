@@ -23,9 +23,10 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all test clean static deps
 
+# bpf.mk first: bench.mk links the cowtrace library it defines.
 -include mk/bpf.mk
 include mk/bench.mk
--include mk/kernel.mk
+-include $(filter-out mk/bpf.mk mk/bench.mk,$(sort $(wildcard mk/*.mk)))
 
 all: $(ALL_TARGETS)
 

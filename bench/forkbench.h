@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* forkbench: one harness (main.c: CLI, registry, output) and one file per
+ * benchmark exporting a struct fb_bench.  Adding a benchmark is one file and
+ * one entry in the table in main.c. */
+#ifndef FORKLAB_FORKBENCH_H
+#define FORKLAB_FORKBENCH_H
+
+#include <argp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "events.h"
+#include "heapmem.h"
+#include "parse.h"
+#include "result.h"
+
+#define FB_MAX_HEAPS 16
+#define FB_UNSET UINT64_MAX
+
+/* Exit statuses. */
+#define FB_EXIT_OK 0
+#define FB_EXIT_ERROR 1		/* the measurement failed */
+#define FB_EXIT_USAGE 2		/* bad input: nothing was run */
+
+/* Options common to every benchmark. */
+struct fb_common {
+	uint64_t heaps[FB_MAX_HEAPS];
+	int nheaps;
+	enum thp_mode thp;
+	uint64_t iterations;	/* FB_UNSET: the benchmark's default */
+	uint64_t warmup;
+	int cpu;		/* -1: not pinned */
+	enum fb_format format;
+	const char *samples;	/* --samples FILE */
+	const char *output;	/* --output FILE (summary) */
+	const char *events;	/* --events LIST */
+	bool trace;
+	char self_dir[4096];	/* where forkbench lives: exec targets are beside it */
+
+	/* Set up by the harness for run(). */
+	struct fb_results *res;
+	struct fb_events ev;
+};
+
+struct fb_bench {
+	const char *name;
+	const char *summary;		/* one line for the list */
+	const struct argp *argp;	/* its own options and --help text */
+	uint64_t default_iterations;
+	/* Validate the parsed options (bad input: message in err, exit 2). */
+	int (*check)(struct fb_common *c, char *err, size_t errlen);
+	/* Measure; 0 done, -1 failed (message printed). Stops early when
+	 * fb_stopping() says so. */
+	int (*run)(struct fb_common *c);
+};
+
+extern const struct fb_bench spawn_bench;
+
+/* Option parsers put a one-line message here and return EINVAL. */
+extern char fb_parse_err[2 * FB_ERRLEN];
+
+/* Set by SIGINT/SIGTERM: finish the current iteration, clean up, write what
+ * was measured as incomplete. */
+extern volatile sig_atomic_t fb_stop_signal;
+static inline bool fb_stopping(void)
+{
+	return fb_stop_signal != 0;
+}
+
+/* Monotonic clock in ns (comparable across processes). */
+uint64_t now_ns(void);
+/* Kills (SIGKILL) and reaps pid; returns its wait status. */
+int kill_and_reap(pid_t pid);
+/* waitpid that survives EINTR; on a stop request the child is killed first.
+ * Returns the pid or -1. */
+pid_t reap(pid_t pid, int *status, struct rusage *ru);
+
+#endif

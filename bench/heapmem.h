@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The parent's heap: private anonymous memory, every page touched, backed by
+ * 4 KiB pages (--thp never: MADV_NOHUGEPAGE) or huge pages (--thp always:
+ * 2 MiB aligned + MADV_HUGEPAGE). */
+#ifndef FORKLAB_HEAPMEM_H
+#define FORKLAB_HEAPMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum thp_mode { THP_NEVER, THP_ALWAYS };
+extern const char *const thp_names[]; /* "never", "always", NULL */
+
+struct heap {
+	unsigned char *p;
+	size_t bytes;
+	void *map;		/* the mapping (p rounded down), for munmap */
+	size_t map_bytes;
+	enum thp_mode thp;
+};
+
+/* Refuses (returns -1 with a message) when need bytes do not fit in
+ * MemAvailable minus a margin (max(256 MiB, 5 %)). */
+int heap_fits(uint64_t need, const char *what, char *err, size_t errlen);
+int heap_create(struct heap *h, uint64_t bytes, enum thp_mode thp, char *err, size_t errlen);
+/* AnonHugePages of the heap's mapping, from /proc/self/smaps. */
+uint64_t heap_thp_bytes(const struct heap *h);
+void heap_destroy(struct heap *h);
+
+#endif

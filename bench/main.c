@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forkbench — what fork() costs, measured.
+ *
+ * The harness: command line, the benchmark registry, signals, the timing
+ * helpers every benchmark shares, and output.  Each benchmark lives in its
+ * own file and exports a struct fb_bench.
+ */
+#include "forkbench.h"
+#include "sysinfo.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct fb_bench *const benches[] = {
+	&spawn_bench,
+};
+#define NBENCH (sizeof(benches) / sizeof(benches[0]))
+
+volatile sig_atomic_t fb_stop_signal;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+pid_t reap(pid_t pid, int *status, struct rusage *ru)
+{
+	pid_t r;
+
+	for (;;) {
+		r = wait4(pid, status, 0, ru);
+		if (r >= 0 || errno != EINTR)
+			return r;
+		if (fb_stopping())
+			kill(pid, SIGKILL);
+	}
+}
+
+int kill_and_reap(pid_t pid)
+{
+	int status = 0;
+
+	kill(pid, SIGKILL);
+	reap(pid, &status, NULL);
+	return status;
+}
+
+static void on_signal(int sig)
+{
+	fb_stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- command line ---- */
+
+enum {
+	OPT_HEAP = 0x100, OPT_THP, OPT_WARMUP, OPT_CPU, OPT_FORMAT, OPT_SAMPLES,
+	OPT_EVENTS, OPT_TRACE,
+};
+
+static const char *const format_names[] = { "human", "csv", "json", NULL };
+char fb_parse_err[2 * FB_ERRLEN];
+
+static const struct argp_option common_options[] = {
+	{ NULL, 0, NULL, 0, "Common options:", 1 },
+	{ "heap", OPT_HEAP, "SIZE[,SIZE...]", 0,
+	  "Touched private anonymous memory in the parent (0, 4K, 64M, 1G, ...); a list runs each size (default 0)", 1 },
+	{ "thp", OPT_THP, "never|always", 0,
+	  "Back the heap with 4 KiB pages (never, default) or transparent huge pages (always)", 1 },
+	{ "iterations", 'n', "N", 0, "Measured iterations per configuration (1..10000000)", 1 },
+	{ "warmup", OPT_WARMUP, "N", 0, "Unmeasured iterations first (0..1000000, default 5)", 1 },
+	{ "cpu", OPT_CPU, "CPU", 0, "Pin forkbench and its children to CPU", 1 },
+	{ "format", OPT_FORMAT, "human|csv|json", 0, "Summary format (default human)", 1 },
+	{ "output", 'o', "FILE", 0, "Write the summary to FILE instead of standard output", 1 },
+	{ "samples", OPT_SAMPLES, "FILE", 0, "Write every sample to FILE (CSV, long format)", 1 },
+	{ "events", OPT_EVENTS, "LIST", 0,
+	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles (n/a where absent)", 1 },
+	{ "trace", OPT_TRACE, NULL, 0,
+	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row", 1 },
+	{ 0 }
+};
+
+static int add_heap(const char *item, void *ctx)
+{
+	struct fb_common *c = ctx;
+	char e[FB_ERRLEN];
+
+	if (c->nheaps == FB_MAX_HEAPS) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap: at most %d sizes", FB_MAX_HEAPS);
+		return -1;
+	}
+	if (parse_size(item, 1ULL << 42, &c->heaps[c->nheaps], e, sizeof(e))) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap: %s", e);
+		return -1;
+	}
+	c->nheaps++;
+	return 0;
+}
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct fb_common *c = state->input;
+	char e[FB_ERRLEN];
+	uint64_t v;
+	int i;
+
+	switch (key) {
+	case OPT_HEAP:
+		c->nheaps = 0;
+		if (parse_list(arg, add_heap, c, e, sizeof(e)) < 0) {
+			if (!fb_parse_err[0])
+				snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap '%s': %s", arg, e);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_THP:
+		i = parse_choice(arg, thp_names, "--thp value", fb_parse_err, sizeof(fb_parse_err));
+		if (i < 0)
+			return EINVAL;
+		c->thp = (enum thp_mode)i;
+		return 0;
+	case 'n':
+		if (parse_u64(arg, 1, 10000000, &c->iterations, e, sizeof(e))) {
+			snprintf(fb_parse_err, sizeof(fb_parse_err), "--iterations: %s", e);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_WARMUP:
+		if (parse_u64(arg, 0, 1000000, &c->warmup, e, sizeof(e))) {
+			snprintf(fb_parse_err, sizeof(fb_parse_err), "--warmup: %s", e);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_CPU: {
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+		cpu_set_t set;
+
+		if (parse_u64(arg, 0, ncpu > 0 ? (uint64_t)ncpu - 1 : 0, &v, e, sizeof(e))) {
+			snprintf(fb_parse_err, sizeof(fb_parse_err), "--cpu: %s", e);
+			return EINVAL;
+		}
+		if (sched_getaffinity(0, sizeof(set), &set) == 0 && !CPU_ISSET((int)v, &set)) {
+			snprintf(fb_parse_err, sizeof(fb_parse_err),
+				 "--cpu: CPU %s is not in this process's allowed set", arg);
+			return EINVAL;
+		}
+		c->cpu = (int)v;
+		return 0;
+	}
+	case OPT_FORMAT:
+		i = parse_choice(arg, format_names, "--format", fb_parse_err, sizeof(fb_parse_err));
+		if (i < 0)
+			return EINVAL;
+		c->format = (enum fb_format)i;
+		return 0;
+	case 'o':
+		c->output = arg;
+		return 0;
+	case OPT_SAMPLES:
+		c->samples = arg;
+		return 0;
+	case OPT_EVENTS:
+		c->events = arg;
+		return 0;
+	case OPT_TRACE:
+		c->trace = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s'", arg);
+		return EINVAL;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp common_argp = { common_options, common_parse, NULL, NULL, NULL, NULL, NULL };
+
+static void usage_list(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: forkbench BENCH [OPTION...]\n"
+		   "       forkbench metadata        (the machine, as JSON)\n\n"
+		   "What fork() costs, measured. Benchmarks:\n");
+	for (i = 0; i < NBENCH; i++)
+		fprintf(f, "  %-10s %s\n", benches[i]->name, benches[i]->summary);
+	fprintf(f, "\n'forkbench BENCH --help' shows a benchmark's options and examples.\n");
+}
+
+static const struct fb_bench *find_bench(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NBENCH; i++)
+		if (!strcmp(benches[i]->name, name))
+			return benches[i];
+	return NULL;
+}
+
+static void die_usage(const char *bench, const char *msg)
+{
+	fprintf(stderr, "forkbench%s%s: %s\n", bench ? " " : "", bench ? bench : "", msg);
+	exit(FB_EXIT_USAGE);
+}
+
+/* argp with one-line errors: ARGP_NO_ERRS silences getopt's two-line
+ * messages; the bad token is found from the index argp stopped at. */
+static void parse_args(const struct fb_bench *b, int argc, char **argv, struct fb_common *c)
+{
+	struct argp_child children[] = {
+		{ &common_argp, 0, NULL, 0 },
+		{ b->argp, 0, NULL, 0 },
+		{ 0 }
+	};
+	struct argp top = { NULL, NULL, NULL, b->argp->doc, children, NULL, NULL };
+	char msg[FB_ERRLEN + 64];
+	int idx = 0;
+	const char *tok;
+
+	if (argp_parse(&top, argc, argv, ARGP_NO_ERRS | ARGP_IN_ORDER, &idx, c) == 0)
+		return;
+	if (fb_parse_err[0])
+		die_usage(b->name, fb_parse_err);
+	tok = idx > 0 && idx <= argc ? argv[idx - 1] : "?";
+	if (idx < argc && argv[idx][0] == '-')
+		tok = argv[idx];
+	snprintf(msg, sizeof(msg), "unknown option or missing value: '%s' (see 'forkbench %s --help')",
+		 tok, b->name);
+	die_usage(b->name, msg);
+}
+
+/* ---- output ---- */
+
+struct out_ctx {
+	const struct fb_results *res;
+	enum fb_format fmt;
+	const char *meta;
+};
+
+static int out_summary(FILE *f, const void *arg)
+{
+	const struct out_ctx *o = arg;
+
+	return write_summary(f, o->res, o->fmt, o->meta);
+}
+
+static int out_samples(FILE *f, const void *arg)
+{
+	const struct out_ctx *o = arg;
+
+	return write_samples(f, o->res);
+}
+
+static char *run_metadata(const struct fb_bench *b, const struct fb_common *c, char **argv, int argc)
+{
+	char *extra = NULL, *json;
+	size_t len = 0;
+	FILE *f = open_memstream(&extra, &len);
+	int i;
+
+	if (!f)
+		return NULL;
+	fprintf(f, "\"bench\": \"%s\", \"cpu_pinned\": %d, \"command\": \"forkbench", b->name, c->cpu);
+	for (i = 1; i < argc; i++) {
+		const char *s;
+
+		fputc(' ', f);
+		for (s = argv[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				fputc('\\', f);
+			if ((unsigned char)*s >= 0x20)
+				fputc(*s, f);
+		}
+	}
+	fputc('"', f);
+	fclose(f);
+	json = sysinfo_json(extra);
+	free(extra);
+	return json;
+}
+
+static int finish(const struct fb_common *c, struct fb_results *res, const char *meta)
+{
+	struct out_ctx o = { res, c->format, meta };
+	char err[FB_ERRLEN + 64];
+	int rc = 0;
+
+	if (c->samples && write_file_atomic(c->samples, out_samples, &o, err, sizeof(err))) {
+		fprintf(stderr, "forkbench: %s\n", err);
+		rc = -1;
+	}
+	if (c->output) {
+		if (write_file_atomic(c->output, out_summary, &o, err, sizeof(err))) {
+			fprintf(stderr, "forkbench: %s\n", err);
+			rc = -1;
+		}
+	} else if (write_summary(stdout, res, c->format, meta) || fflush(stdout)) {
+		fprintf(stderr, "forkbench: cannot write the summary: %s\n", strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+static void self_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+/* Every child of forkbench is gone when it exits. */
+static void reap_all_children(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	static struct fb_results res = { .complete = true };
+	struct fb_common c = {
+		.thp = THP_NEVER, .iterations = FB_UNSET, .warmup = 5, .cpu = -1,
+		.format = FMT_HUMAN, .nheaps = 1,
+	};
+	const struct fb_bench *b;
+	char err[FB_ERRLEN], *meta;
+	int rc;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "-?")) {
+		usage_list(argc < 2 ? stderr : stdout);
+		return argc < 2 ? FB_EXIT_USAGE : FB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "metadata")) {
+		meta = sysinfo_json(NULL);
+		printf("%s\n", meta ? meta : "{}");
+		free(meta);
+		return meta ? FB_EXIT_OK : FB_EXIT_ERROR;
+	}
+	b = find_bench(argv[1]);
+	if (!b) {
+		char names[256] = "";
+		size_t i;
+
+		for (i = 0; i < NBENCH; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", benches[i]->name);
+		fprintf(stderr, "forkbench: unknown benchmark '%s' (allowed: %s, metadata)\n",
+			argv[1], names);
+		return FB_EXIT_USAGE;
+	}
+	parse_args(b, argc - 1, argv + 1, &c);
+	if (c.iterations == FB_UNSET)
+		c.iterations = b->default_iterations;
+	err[0] = '\0';
+	if (b->check && b->check(&c, err, sizeof(err)))
+		die_usage(b->name, err);
+	if (c.trace)
+		die_usage(b->name, "--trace: cowtrace support is not built into this forkbench yet");
+
+	self_dir(c.self_dir, sizeof(c.self_dir));
+	if (c.cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(c.cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "forkbench: cannot pin to CPU %d: %s\n", c.cpu, strerror(errno));
+			return FB_EXIT_ERROR;
+		}
+	}
+	if (c.events && events_open(&c.ev, c.events, err, sizeof(err)))
+		die_usage(b->name, err);
+	install_signals();
+	c.res = &res;
+	rc = b->run(&c);
+	reap_all_children();
+	events_close(&c.ev);
+	if (fb_stopping()) {
+		res.complete = false;
+		snprintf(res.why, sizeof(res.why), "interrupted by %s",
+			 fb_stop_signal == SIGINT ? "SIGINT" :
+			 fb_stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP");
+	} else if (rc) {
+		res.complete = false;
+		snprintf(res.why, sizeof(res.why), "the measurement failed");
+	}
+	meta = run_metadata(b, &c, argv, argc);
+	if (finish(&c, &res, meta))
+		rc = -1;
+	free(meta);
+	results_free(&res);
+	if (fb_stopping())
+		return 128 + fb_stop_signal;
+	return rc ? FB_EXIT_ERROR : FB_EXIT_OK;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Range-checked parsing of command-line values.  Every parser returns 0 on
+ * success or -1 with a one-line message in err naming the bad value and what
+ * is allowed. */
+#ifndef FORKLAB_PARSE_H
+#define FORKLAB_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FB_ERRLEN 256
+
+/* "0", or a number with a unit: B, K, M, G, T (binary: K = 1024), an
+ * optional "iB"/"B" after the letter ("64MiB", "64MB" and "64M" are equal).
+ * Fractions are allowed with a unit ("1.5G").  Values above max are refused. */
+int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t errlen);
+
+/* Unsigned decimal integer in [min, max]. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+	      char *err, size_t errlen);
+
+/* Decimal fraction in [0, 1] ("0.25"), or a percentage ("25%"). */
+int parse_fraction(const char *s, double *out, char *err, size_t errlen);
+
+/* Comma-separated list.  Calls fn(item, ctx) for every item; an empty item
+ * ("a,,b", trailing comma) is an error.  Returns the number of items or -1. */
+int parse_list(const char *s, int (*fn)(const char *item, void *ctx), void *ctx,
+	       char *err, size_t errlen);
+
+/* Index of s in the NULL-terminated table names, or -1 (then err lists the
+ * allowed names). what names the option for the message. */
+int parse_choice(const char *s, const char *const *names, const char *what,
+		 char *err, size_t errlen);
+
+/* Human-readable size: "0 B", "4 KiB", "1.5 GiB". */
+const char *fmt_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,43 @@
+# forkbench: the harness, one file per benchmark, and its exec targets.
+
+BENCH_SRCS := main.c spawn.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/bench/%.o)
+BENCH_LIBS := -l:libpfm.a -lm
+FORKLAB_GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
+	       $(BUILD)/forkbench-target-dynamic
+STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-static \
+		  $(BUILD)/static/forkbench-target-dynamic
+
+$(BUILD)/bench/%.o: bench/%.c bench/*.h | $(BUILD)/bench
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# sysinfo.o records the revision it was built from.
+$(BUILD)/bench/sysinfo.o: EXTRA_CFLAGS += -DFORKLAB_GIT='"$(FORKLAB_GIT)"'
+
+$(BUILD)/forkbench: $(BENCH_OBJS)
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(BENCH_LIBS) -o $@
+
+$(BUILD)/static/forkbench: $(BENCH_OBJS) | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) -o $@
+
+$(BUILD)/forkbench-target-static $(BUILD)/static/forkbench-target-static: bench/target.c | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@
+
+# In the guest (no shared libraries) the "dynamic" target is static too.
+$(BUILD)/static/forkbench-target-dynamic: bench/target.c | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@
+
+$(BUILD)/forkbench-target-dynamic: bench/target.c
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
+
+# ---- unit tests: build/tests/unit/<name>, run by tests/run.sh ----
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
+ALL_TARGETS += $(UNIT_TESTS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o,$(BENCH_OBJS)) | $(BUILD)/tests/unit
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -Ibench $^ $(BENCH_LIBS) -o $@
+
+$(BUILD)/bench $(BUILD)/static $(BUILD)/tests/unit:
+	$(Q)mkdir -p $@
