@@ -78,7 +78,7 @@ static void install_signals(void)
 
 enum {
 	OPT_HEAP = 0x100, OPT_THP, OPT_WARMUP, OPT_CPU, OPT_FORMAT, OPT_SAMPLES,
-	OPT_EVENTS, OPT_TRACE,
+	OPT_EVENTS, OPT_TRACE, OPT_USAGE,
 };
 
 static const char *const format_names[] = { "human", "csv", "json", NULL };
@@ -100,6 +100,8 @@ static const struct argp_option common_options[] = {
 	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles (n/a where absent)", 1 },
 	{ "trace", OPT_TRACE, NULL, 0,
 	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row", 1 },
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ 0 }
 };
 
@@ -188,6 +190,12 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case OPT_TRACE:
 		c->trace = true;
 		return 0;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		exit(FB_EXIT_OK);
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE);
+		exit(FB_EXIT_OK);
 	case ARGP_KEY_ARG:
 		snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s'", arg);
 		return EINVAL;
@@ -210,6 +218,20 @@ static void usage_list(FILE *f)
 	fprintf(f, "\n'forkbench BENCH --help' shows a benchmark's options and examples.\n");
 }
 
+/* "spawn, heap, ..., metadata" */
+static const char *bench_names(void)
+{
+	static char names[256];
+	size_t i;
+
+	names[0] = '\0';
+	for (i = 0; i < NBENCH; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s, ",
+			 benches[i]->name);
+	snprintf(names + strlen(names), sizeof(names) - strlen(names), "metadata");
+	return names;
+}
+
 static const struct fb_bench *find_bench(const char *name)
 {
 	size_t i;
@@ -226,29 +248,53 @@ static void die_usage(const char *bench, const char *msg)
 	exit(FB_EXIT_USAGE);
 }
 
-/* argp with one-line errors: ARGP_NO_ERRS silences getopt's two-line
- * messages; the bad token is found from the index argp stopped at. */
+/* argp with one-line errors.  getopt and argp print two lines (the error and
+ * "Try --help"); they write to stderr, which is captured while parsing, and
+ * the first line is reported with the benchmark's name. */
 static void parse_args(const struct fb_bench *b, int argc, char **argv, struct fb_common *c)
 {
+	struct argp bench_opts = *b->argp;	/* its doc is the top level's */
 	struct argp_child children[] = {
 		{ &common_argp, 0, NULL, 0 },
-		{ b->argp, 0, NULL, 0 },
+		{ &bench_opts, 0, NULL, 0 },
 		{ 0 }
 	};
 	struct argp top = { NULL, NULL, NULL, b->argp->doc, children, NULL, NULL };
-	char msg[FB_ERRLEN + 64];
-	int idx = 0;
-	const char *tok;
+	char msg[2 * FB_ERRLEN], name[64], *captured = NULL, *line, *nl, *argv0 = argv[0];
+	size_t len = 0;
+	FILE *saved = stderr, *cap = open_memstream(&captured, &len);
+	int rc;
 
-	if (argp_parse(&top, argc, argv, ARGP_NO_ERRS | ARGP_IN_ORDER, &idx, c) == 0)
+	bench_opts.doc = NULL;
+	snprintf(name, sizeof(name), "forkbench %s", b->name);
+	argv[0] = name;
+	if (cap)
+		stderr = cap;
+	rc = argp_parse(&top, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, c);
+	if (cap) {
+		stderr = saved;
+		fclose(cap);
+	}
+	argv[0] = argv0;
+	if (rc == 0) {
+		free(captured);
 		return;
-	if (fb_parse_err[0])
+	}
+	if (fb_parse_err[0]) {
+		free(captured);
 		die_usage(b->name, fb_parse_err);
-	tok = idx > 0 && idx <= argc ? argv[idx - 1] : "?";
-	if (idx < argc && argv[idx][0] == '-')
-		tok = argv[idx];
-	snprintf(msg, sizeof(msg), "unknown option or missing value: '%s' (see 'forkbench %s --help')",
-		 tok, b->name);
+	}
+	line = captured ? captured : "";
+	nl = strchr(line, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ':')
+		line += strlen(name) + 1;
+	while (*line == ' ')
+		line++;
+	snprintf(msg, sizeof(msg), "%s (see 'forkbench %s --help')",
+		 *line ? line : "bad arguments", b->name);
+	free(captured);
 	die_usage(b->name, msg);
 }
 
@@ -357,10 +403,14 @@ int main(int argc, char **argv)
 	char err[FB_ERRLEN], *meta;
 	int rc;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "-?")) {
-		usage_list(argc < 2 ? stderr : stdout);
-		return argc < 2 ? FB_EXIT_USAGE : FB_EXIT_OK;
+	if (argc < 2) {
+		fprintf(stderr, "forkbench: no benchmark given (allowed: %s; see forkbench --help)\n",
+			bench_names());
+		return FB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "-?")) {
+		usage_list(stdout);
+		return FB_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "metadata")) {
 		meta = sysinfo_json(NULL);
@@ -370,14 +420,8 @@ int main(int argc, char **argv)
 	}
 	b = find_bench(argv[1]);
 	if (!b) {
-		char names[256] = "";
-		size_t i;
-
-		for (i = 0; i < NBENCH; i++)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 i ? ", " : "", benches[i]->name);
-		fprintf(stderr, "forkbench: unknown benchmark '%s' (allowed: %s, metadata)\n",
-			argv[1], names);
+		fprintf(stderr, "forkbench: unknown benchmark '%s' (allowed: %s)\n",
+			argv[1], bench_names());
 		return FB_EXIT_USAGE;
 	}
 	parse_args(b, argc - 1, argv + 1, &c);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SIGINT and SIGTERM in the middle of a run: forkbench kills and reaps its
+# children, leaves none behind, writes the samples it has as a readable file
+# marked incomplete, leaves no temporary file, and exits 128 + signal.
+. "$(dirname "$0")/../lib.sh"
+
+children_of() { # PID -> every descendant pid, from /proc
+	local p c out=
+	for p in /proc/[0-9]*; do
+		read -r _ _ _ ppid _ <"$p/stat" 2>/dev/null || continue
+		[ "$ppid" = "$1" ] && { c=${p#/proc/}; out="$out $c $(children_of "$c")"; }
+	done
+	echo $out
+}
+
+for sig in INT TERM; do
+	"$FB" spawn --heap 64M -n 100000 --warmup 0 --format csv -o "$T_TMP/sum.csv" \
+		--samples "$T_TMP/samples.csv" >/dev/null 2>"$T_TMP/err" &
+	pid=$!
+	# Wait until it is measuring (heap touched, children being forked).
+	for _ in $(seq 100); do
+		[ -n "$(children_of $pid)" ] && break
+		sleep 0.05
+	done
+	sleep 1
+	kill -s $sig $pid
+	wait $pid
+	rc=$?
+	want=$((128 + $(kill -l $sig)))
+	check_eq "SIG$sig: exit status 128+signal" $want $rc
+	left=$(pgrep -f "forkbench-target-static" || true)
+	check_eq "SIG$sig: no child left running" "" "$left"
+	check_eq "SIG$sig: samples marked incomplete" \
+		"# forklab-samples v1 incomplete: interrupted by SIG$sig" "$(head -n 1 "$T_TMP/samples.csv")"
+	rows=$(python3 -c '
+import csv, sys
+lines = [l for l in open(sys.argv[1]) if not l.startswith("#")]
+rows = list(csv.DictReader(lines))
+assert rows and all(r["value"] == "" or float(r["value"]) >= 0 for r in rows)
+print(len(rows))' "$T_TMP/samples.csv" 2>&1)
+	case "$rows" in
+	''|*[!0-9]*) fail "SIG$sig: partial samples readable" "$rows" ;;
+	*) pass "SIG$sig: partial samples readable ($rows rows)" ;;
+	esac
+	check_eq "SIG$sig: summary marked incomplete" "# incomplete: interrupted by SIG$sig" \
+		"$(head -n 1 "$T_TMP/sum.csv")"
+	check_eq "SIG$sig: no temporary files" "" "$(ls "$T_TMP" | grep '\.tmp$' || true)"
+	rm -f "$T_TMP"/*.csv
+done
