@@ -15,6 +15,7 @@
 #include "events.h"
 #include "heapmem.h"
 #include "parse.h"
+#include "predict.h"
 #include "result.h"
 
 #define FB_MAX_HEAPS 16
@@ -38,6 +39,7 @@ struct fb_common {
 	const char *output;	/* --output FILE (summary) */
 	const char *events;	/* --events LIST */
 	bool trace;
+	enum fork_mode fork_mode; /* the mode this process's forks run in */
 	char self_dir[4096];	/* where forkbench lives: exec targets are beside it */
 
 	/* Set up by the harness for run(). */
@@ -57,7 +59,7 @@ struct fb_bench {
 	int (*run)(struct fb_common *c);
 };
 
-extern const struct fb_bench spawn_bench;
+extern const struct fb_bench spawn_bench, heap_bench;
 
 /* Option parsers put a one-line message here and return EINVAL. */
 extern char fb_parse_err[2 * FB_ERRLEN];

@@ -68,6 +68,29 @@ int heap_create(struct heap *h, uint64_t bytes, enum thp_mode thp, char *err, si
 	return 0;
 }
 
+size_t heap_pages(const struct heap *h)
+{
+	return h->bytes / (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void heap_write_pages(struct heap *h, const uint32_t *pages, size_t n, unsigned char v)
+{
+	volatile unsigned char *p = h->p;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		p[(size_t)pages[k] * 4096] = v;
+}
+
+void heap_dirty_all(struct heap *h, unsigned char v)
+{
+	volatile unsigned char *p = h->p;
+	size_t off;
+
+	for (off = 0; off < h->bytes; off += 4096)
+		p[off] = v;
+}
+
 uint64_t heap_thp_bytes(const struct heap *h)
 {
 	char line[256];

@@ -23,6 +23,11 @@ struct heap {
  * MemAvailable minus a margin (max(256 MiB, 5 %)). */
 int heap_fits(uint64_t need, const char *what, char *err, size_t errlen);
 int heap_create(struct heap *h, uint64_t bytes, enum thp_mode thp, char *err, size_t errlen);
+/* Writes one byte to each page in pages[0..n) (page indices). */
+void heap_write_pages(struct heap *h, const uint32_t *pages, size_t n, unsigned char v);
+/* Writes every page: makes the whole heap private and writable again. */
+void heap_dirty_all(struct heap *h, unsigned char v);
+size_t heap_pages(const struct heap *h);
 /* AnonHugePages of the heap's mapping, from /proc/self/smaps. */
 uint64_t heap_thp_bytes(const struct heap *h);
 void heap_destroy(struct heap *h);

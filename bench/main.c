@@ -22,6 +22,7 @@
 
 static const struct fb_bench *const benches[] = {
 	&spawn_bench,
+	&heap_bench,
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
@@ -446,6 +447,10 @@ int main(int argc, char **argv)
 	}
 	if (c.events && events_open(&c.ev, c.events, err, sizeof(err)))
 		die_usage(b->name, err);
+	c.fork_mode = (enum fork_mode)parse_choice(global_fork_mode(), fork_mode_names, "mode",
+						   err, sizeof(err));
+	if ((int)c.fork_mode < 0)
+		c.fork_mode = MODE_COW;
 	install_signals();
 	c.res = &res;
 	rc = b->run(&c);

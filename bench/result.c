@@ -247,7 +247,7 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 
 	if (!r->complete)
 		fprintf(f, "INCOMPLETE: %s\n", r->why);
-	fprintf(f, "%-7s %-17s %-11s %-5s %-10s %-6s %5s %10s %10s %10s %10s %10s %10s  %-23s\n",
+	fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5s %10s %10s %10s %10s %10s %10s  %-23s\n",
 		"bench", "method", "metric", "mode", "heap", "thp", "n", "median", "p90",
 		"p99", "mean", "stddev", "min", "95% CI of median");
 	for (i = 0; i < r->n; i++) {
@@ -263,7 +263,7 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 			memcpy(tmp, c->m[k].v, c->n * sizeof(double));
 			stats_compute(tmp, c->n, &st);
 			free(tmp);
-			fprintf(f, "%-7s %-17s %-11s %-5s %-10s %-6s %5zu", c->bench, c->method,
+			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5zu", c->bench, c->method,
 				c->m[k].name, c->fork_mode, fmt_size(c->heap_bytes, hb, sizeof(hb)),
 				c->thp, st.n);
 			human_time(f, st.median);
@@ -285,13 +285,13 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 	for (i = 0; i < r->n && x->n; i++) {
 		const struct fb_cell *c = r->cells[i];
 
-		fprintf(f, "%-7s %-17s %-10s", c->bench, c->method,
+		fprintf(f, "%-7s %-26s %-10s", c->bench, c->method,
 			fmt_size(c->heap_bytes, hb, sizeof(hb)));
 		for (j = 0; j < x->n; j++) {
 			double v = extra_value(c, x->name[j]);
 
 			if (isfinite(v))
-				fprintf(f, " %s=%.0f", x->name[j], v);
+				fprintf(f, " %s=%.4g", x->name[j], v);
 			else
 				fprintf(f, " %s=n/a", x->name[j]);
 		}

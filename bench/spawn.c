@@ -246,7 +246,7 @@ static int spawn_run(struct fb_common *c)
 		for (m = 0; m < M_NR; m++) {
 			if (!opt.use[m])
 				continue;
-			cells[m] = cell_new(c->res, "spawn", method_names[m], "cow", c->heaps[h],
+			cells[m] = cell_new(c->res, "spawn", method_names[m], fork_mode_names[c->fork_mode], c->heaps[h],
 					    thp_names[c->thp], c->iterations);
 			cells[m]->thp_bytes = thp_bytes;
 		}

@@ -1,7 +1,9 @@
 # forkbench: the harness, one file per benchmark, and its exec targets.
 
-BENCH_SRCS := main.c spawn.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
+BENCH_SRCS := main.c spawn.c heap.c predict.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/bench/%.o)
+# What unit tests link: everything but the harness and the benchmarks.
+BENCH_LIB_OBJS := $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o $(BUILD)/bench/heap.o,$(BENCH_OBJS))
 BENCH_LIBS := -l:libpfm.a -lm
 FORKLAB_GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -36,7 +38,7 @@ $(BUILD)/forkbench-target-dynamic: bench/target.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
 ALL_TARGETS += $(UNIT_TESTS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o,$(BENCH_OBJS)) | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BENCH_LIB_OBJS) | $(BUILD)/tests/unit
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -Ibench $^ $(BENCH_LIBS) -o $@
 
 $(BUILD)/bench $(BUILD)/static $(BUILD)/tests/unit:
