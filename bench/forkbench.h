@@ -40,6 +40,7 @@ struct fb_common {
 	const char *events;	/* --events LIST */
 	bool trace;
 	enum fork_mode fork_mode; /* the mode this process's forks run in */
+	bool takes_args;	/* the benchmark has positional arguments */
 	char self_dir[4096];	/* where forkbench lives: exec targets are beside it */
 
 	/* Set up by the harness for run(). */
@@ -59,7 +60,7 @@ struct fb_bench {
 	int (*run)(struct fb_common *c);
 };
 
-extern const struct fb_bench spawn_bench, heap_bench;
+extern const struct fb_bench spawn_bench, heap_bench, nested_bench, scenario_bench;
 
 /* Option parsers put a one-line message here and return EINVAL. */
 extern char fb_parse_err[2 * FB_ERRLEN];

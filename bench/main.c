@@ -23,6 +23,8 @@
 static const struct fb_bench *const benches[] = {
 	&spawn_bench,
 	&heap_bench,
+	&nested_bench,
+	&scenario_bench,
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
@@ -191,15 +193,17 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case OPT_TRACE:
 		c->trace = true;
 		return 0;
+	case ARGP_KEY_ARG:
+		if (c->takes_args)
+			return ARGP_ERR_UNKNOWN;
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s'", arg);
+		return EINVAL;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		exit(FB_EXIT_OK);
 	case OPT_USAGE:
 		argp_state_help(state, stdout, ARGP_HELP_USAGE);
 		exit(FB_EXIT_OK);
-	case ARGP_KEY_ARG:
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s'", arg);
-		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -267,6 +271,7 @@ static void parse_args(const struct fb_bench *b, int argc, char **argv, struct f
 	int rc;
 
 	bench_opts.doc = NULL;
+	c->takes_args = b->argp->args_doc != NULL;
 	snprintf(name, sizeof(name), "forkbench %s", b->name);
 	argv[0] = name;
 	if (cap)
@@ -452,6 +457,8 @@ int main(int argc, char **argv)
 	if ((int)c.fork_mode < 0)
 		c.fork_mode = MODE_COW;
 	install_signals();
+	/* Orphaned grandchildren come back to forkbench, which reaps them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	c.res = &res;
 	rc = b->run(&c);
 	reap_all_children();

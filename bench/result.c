@@ -263,6 +263,8 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 			memcpy(tmp, c->m[k].v, c->n * sizeof(double));
 			stats_compute(tmp, c->n, &st);
 			free(tmp);
+			if (st.n == 0)
+				continue;	/* e.g. the fork of the root */
 			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5zu", c->bench, c->method,
 				c->m[k].name, c->fork_mode, fmt_size(c->heap_bytes, hb, sizeof(hb)),
 				c->thp, st.n);
@@ -348,6 +350,8 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 			memcpy(tmp, c->m[k].v, c->n * sizeof(double));
 			stats_compute(tmp, c->n, &st);
 			free(tmp);
+			if (st.n == 0)
+				continue;
 			stat_values(&st, vals);
 			if (fmt == FMT_CSV) {
 				csv_str(f, c->bench);

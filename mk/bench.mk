@@ -1,9 +1,9 @@
 # forkbench: the harness, one file per benchmark, and its exec targets.
 
-BENCH_SRCS := main.c spawn.c heap.c predict.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
+BENCH_SRCS := main.c spawn.c heap.c nested.c scenario.c family.c predict.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/bench/%.o)
 # What unit tests link: everything but the harness and the benchmarks.
-BENCH_LIB_OBJS := $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o $(BUILD)/bench/heap.o,$(BENCH_OBJS))
+BENCH_LIB_OBJS := $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o $(BUILD)/bench/heap.o $(BUILD)/bench/nested.o $(BUILD)/bench/scenario.o $(BUILD)/bench/family.o,$(BENCH_OBJS))
 BENCH_LIBS := -l:libpfm.a -lm
 FORKLAB_GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 

@@ -27,6 +27,24 @@ expect_fail "too many events" 2 "--events .*at most 8 events" -- "$FB" spawn --e
 expect_fail "unwritable output" 1 "cannot write /nonexistent/dir/out.csv.tmp: No such file or directory" \
 	-- "$FB" spawn -n 1 --warmup 0 --method fork_exit -o /nonexistent/dir/out.csv
 
+# heap, nested, scenario
+expect_fail "heap: zero heap" 2 "--heap: sizes must be above 0 for heap" -- "$FB" heap --heap 0
+expect_fail "heap: fraction out of range" 2 "--child-write: fraction 1.5 is out of range" -- "$FB" heap --heap 1M --child-write 1.5
+expect_fail "heap: bad pattern" 2 "unknown --pattern 'zigzag' \(allowed: sequential, stride, random\)" -- "$FB" heap --heap 1M --pattern zigzag
+expect_fail "heap: bad parent-when" 2 "unknown --parent-when 'never'" -- "$FB" heap --heap 1M --parent-when never
+expect_fail "heap: too large for memory" 2 "heap \(parent \+ memcpy buffer \+ copies\) needs" -- "$FB" heap --heap 2T
+expect_fail "nested: tree too large" 2 "--shape tree:4:5: 1365 processes; at most 64" -- "$FB" nested --shape tree:4:5
+expect_fail "nested: huge tree" 2 "--shape tree:63:63: over 1000000 processes" -- "$FB" nested --shape tree:63:63
+expect_fail "nested: heap x processes over memory" 2 "the family \(heap x processes\) needs" -- "$FB" nested --shape chain:20 --heap 1T
+expect_fail "nested: bad shape" 2 "unknown --shape 'ring:3'" -- "$FB" nested --shape ring:3
+expect_fail "nested: bad edge" 2 "bad edge at 'A_B'" -- "$FB" nested --shape edges:A_B
+expect_fail "nested: edge names out of order" 2 "must be named B" -- "$FB" nested --shape edges:A-C
+expect_fail "nested: unknown process in order" 2 "--write-order: unknown process 'E' \(this shape has A..D\)" -- "$FB" nested --write-order D,E
+expect_fail "nested: exit of a non-leaf" 2 "exit:B: only a leaf other than A can exit early" -- "$FB" nested --write-order exit:B
+expect_fail "scenario: none given" 2 "which scenario\?" -- "$FB" scenario
+expect_fail "scenario: unknown" 2 "unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\)" -- "$FB" scenario cow-magic
+expect_fail "scenario: two names" 2 "one scenario per run" -- "$FB" scenario nested fork-exec
+
 # --help works and shows usage and examples.
 "$FB" spawn --help >"$T_TMP/help" 2>&1
 if grep -q "Examples:" "$T_TMP/help" && grep -q -- "--method" "$T_TMP/help"; then

@@ -7,7 +7,7 @@
 children_of() { # PID -> every descendant pid, from /proc
 	local p c out=
 	for p in /proc/[0-9]*; do
-		read -r _ _ _ ppid _ <"$p/stat" 2>/dev/null || continue
+		read -r _ _ _ ppid _ 2>/dev/null <"$p/stat" || continue
 		[ "$ppid" = "$1" ] && { c=${p#/proc/}; out="$out $c $(children_of "$c")"; }
 	done
 	echo $out
@@ -47,3 +47,18 @@ print(len(rows))' "$T_TMP/samples.csv" 2>&1)
 	check_eq "SIG$sig: no temporary files" "" "$(ls "$T_TMP" | grep '\.tmp$' || true)"
 	rm -f "$T_TMP"/*.csv
 done
+
+# A family of forks (nested): SIGINT kills the whole tree; no orphan
+# survives forkbench.  Family members are forks of forkbench and carry its
+# command line, with a tag that is unique to this test.
+tag=$(basename "$T_TMP")
+"$FB" nested --shape tree:2:3 --heap 16M -n 100000 --warmup 0 --format csv \
+	-o "$T_TMP/$tag.csv" >/dev/null 2>"$T_TMP/err" &
+pid=$!
+sleep 2
+members=$(pgrep -f "$tag" | wc -l)
+kill -INT $pid
+wait $pid
+check_eq "nested SIGINT: exit status 130" 130 $?
+sleep 0.5
+check_eq "nested SIGINT: no family member left (had $members running)" "" "$(pgrep -f "$tag" || true)"
