@@ -1,0 +1,795 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cowtrace.bpf.c - count what fork() costs, per process of a traced tree.
+ *
+ * A process is traced when its tgid is in the "procs" map: the loader puts
+ * the root there, task_newtask adds every child of a traced process with
+ * role = parent's role + 1.  Every event of a traced process is added to
+ * its role's per-CPU counters (and, for the CLI, to the process's own).
+ *
+ * Two kinds of sources, chosen by the loader at run time (rodata):
+ *
+ *  tracepoints (raw): exceptions:page_fault_user/kernel (write fault on a
+ *    present page = write-protect fault), tlb:tlb_flush, task:task_newtask,
+ *    sched:sched_process_exit, mmap_lock:*; syscalls:sys_{enter,exit}_clone*
+ *    (classic, via tracefs) open and close the fork window.  COW copies are
+ *    derived: wp_page_copy() flushes the faulting page (one local flush of
+ *    one page); a reuse flushes nothing.
+ *
+ *  kprobe/kretprobe or fentry/fexit on do_wp_page, wp_page_copy,
+ *    wp_page_reuse, dup_mmap, copy_page_range and the eager-copy function,
+ *    for each one the running kernel can attach (a stock 6.12 -O2 build
+ *    inlines the first four).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "cowtrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PF_PROT		(1UL << 0)
+#define PF_WRITE	(1UL << 1)
+#define PF_PK		(1UL << 5)
+#define CT_PAGE_SIZE	4096UL
+#define CT_PAGE_MASK	(~(CT_PAGE_SIZE - 1))
+#define CT_USER_TOP	0x00007ffffffff000UL	/* x86-64 TASK_SIZE_MAX */
+#define CT_TLB_LOCAL_MM	3			/* TLB_LOCAL_MM_SHOOTDOWN */
+#define CT_FLUSH_ALL	(~0UL)			/* TLB_FLUSH_ALL */
+#define CT_CLONE_THREAD	0x00010000UL
+#define CT_VM_GROWSDOWN	0x00000100UL
+
+/* Set by the loader before load. */
+const volatile __u32 wp_src = CT_SRC_TP;	/* write faults: tracepoint or do_wp_page */
+const volatile __u32 copy_src = CT_SRC_TP;	/* copies: derived from flushes or wp_page_copy */
+const volatile __u32 win_src = CT_SRC_TP;	/* fault window: time-bounded or do_wp_page..return */
+const volatile __u32 fork_src = CT_FORK_SYSCALL;
+const volatile __u32 per_proc;			/* keep per-process counters and exited entries */
+const volatile __u32 per_vma;			/* classify each fault's mapping */
+const volatile __u32 lock_wait;			/* mmap-lock wait during forks */
+const volatile __u64 fault_window_ns = 1000000;	/* tracepoint mode: fault .. its flush */
+const volatile __u64 range_lo, range_hi;	/* count faults only in [lo, hi); hi 0: all */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);			/* tgid */
+	__type(value, struct ct_proc);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_MAX_ROLES);
+	__type(key, __u32);
+	__type(value, struct ct_stats);
+} roles SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_LOST_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* A write fault in progress (per thread). */
+struct ct_fault {
+	__u64 ts;
+	__u32 vma;
+	__u16 active;
+	__u16 copied;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);			/* tid */
+	__type(value, struct ct_fault);
+} faults SEC(".maps");
+
+/* A fork in progress (per thread). */
+struct ct_fork {
+	__u64 ts;
+	__u64 mm;
+	__u64 cpr_ts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);			/* tid */
+	__type(value, struct ct_fork);
+} forks SEC(".maps");
+
+/* Address spaces being copied by a fork: mm -> forking tid (--lock-wait). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} fork_mms SEC(".maps");
+
+/* Start of an mmap-lock wait that began while another thread forked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);			/* tid */
+	__type(value, __u64);
+} locks SEC(".maps");
+
+static __always_inline void count_lost(__u32 what)
+{
+	__u64 *v = bpf_map_lookup_elem(&lost, &what);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline struct ct_proc *cur_proc(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&procs, &tgid);
+}
+
+static __always_inline struct ct_stats *role_stats(struct ct_proc *p)
+{
+	__u32 role = p->role;
+
+	return bpf_map_lookup_elem(&roles, &role);
+}
+
+/* Add v to a counter of the role (per CPU) and, if kept, of the process. */
+#define COUNT(p, rs, field, v)						\
+	do {								\
+		if (rs)							\
+			(rs)->field += (v);				\
+		if (per_proc)						\
+			__sync_fetch_and_add(&(p)->st.field, (v));	\
+	} while (0)
+
+static __always_inline int in_range(__u64 addr)
+{
+	return !range_hi || (addr >= range_lo && addr < range_hi);
+}
+
+static __always_inline __u32 vma_index(__u32 cls)
+{
+	return cls < CT_CLS_NR ? cls : CT_CLS_UNKNOWN;
+}
+
+/* Mapping class of addr in vma (see enum ct_vma in cowtrace_lib.h). */
+static __always_inline __u32 classify(struct task_struct *task,
+				      struct vm_area_struct *vma, __u64 addr)
+{
+	unsigned long start, end, brk, start_brk, start_stack, flags, fs = 0;
+	struct mm_struct *mm;
+	struct file *file;
+
+	if (!vma)
+		return CT_CLS_UNKNOWN;
+	if (bpf_core_field_exists(task->thread.fsbase))
+		fs = BPF_CORE_READ(task, thread.fsbase) & CT_PAGE_MASK;
+	/* x86-64 TLS (variant II): static TLS below the TCB at fsbase */
+	if (fs && addr + CT_PAGE_SIZE >= fs && addr < fs + 2 * CT_PAGE_SIZE)
+		return CT_CLS_TLS;
+
+	file = BPF_CORE_READ(vma, vm_file);
+	if (file) {
+		const unsigned char *name;
+		char b[5] = {};
+
+		name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+		bpf_probe_read_kernel(b, sizeof(b), name);
+		if (b[0] == 'l' && b[1] == 'i' && b[2] == 'b' && b[3] == 'c' &&
+		    (b[4] == '.' || b[4] == '-'))
+			return CT_CLS_LIBC;
+		return CT_CLS_FILE;
+	}
+
+	start = BPF_CORE_READ(vma, vm_start);
+	end = BPF_CORE_READ(vma, vm_end);
+	flags = BPF_CORE_READ(vma, vm_flags);
+	mm = BPF_CORE_READ(vma, vm_mm);
+	start_stack = BPF_CORE_READ(mm, start_stack);
+	if ((flags & CT_VM_GROWSDOWN) || (start <= start_stack && start_stack < end))
+		return CT_CLS_STACK;
+	brk = BPF_CORE_READ(mm, brk);
+	start_brk = BPF_CORE_READ(mm, start_brk);
+	if (start < brk && end > start_brk)
+		return CT_CLS_HEAP;
+	return CT_CLS_ANON;
+}
+
+struct vma_ctx {
+	__u64 addr;
+	__u32 cls;
+};
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma,
+		   void *data)
+{
+	struct vma_ctx *c = data;
+
+	c->cls = classify(task, vma, c->addr);
+	return 0;
+}
+
+/* Class of a user address of the current task (tracepoint context). */
+static __always_inline __u32 classify_addr(__u64 addr)
+{
+	struct vma_ctx c = { .addr = addr, .cls = CT_CLS_UNKNOWN };
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, &c, 0))
+		return CT_CLS_UNKNOWN;
+	return c.cls;
+}
+
+/* Class of the fault described by vmf (probe context). */
+static __always_inline __u32 classify_vmf(struct vm_fault *vmf)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return classify(task, BPF_CORE_READ(vmf, vma), BPF_CORE_READ(vmf, address));
+}
+
+/* Open the fault window of the current thread. */
+static __always_inline void fault_open(__u32 cls)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fault *f = bpf_map_lookup_elem(&faults, &tid);
+
+	if (f) {
+		f->ts = bpf_ktime_get_ns();
+		f->vma = cls;
+		f->active = 1;
+		f->copied = 0;
+	} else {
+		struct ct_fault nf = {
+			.ts = bpf_ktime_get_ns(), .vma = cls, .active = 1,
+		};
+
+		if (bpf_map_update_elem(&faults, &tid, &nf, BPF_ANY))
+			count_lost(CT_LOST_THREADS);
+	}
+}
+
+/* A write fault outside --range ends the window of the previous one. */
+static __always_inline void fault_close(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fault *f = bpf_map_lookup_elem(&faults, &tid);
+
+	if (f)
+		f->active = 0;
+}
+
+/* ---- write faults ---------------------------------------------------- */
+
+static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
+{
+	struct ct_stats *rs;
+	struct ct_proc *p;
+	__u32 cls = CT_CLS_UNKNOWN;
+
+	if ((error_code & (PF_PROT | PF_WRITE | PF_PK)) != (PF_PROT | PF_WRITE))
+		return 0;
+	if (wp_src != CT_SRC_TP && win_src != CT_SRC_TP)
+		return 0;
+	p = cur_proc();
+	if (!p)
+		return 0;
+	if (!in_range(addr)) {
+		if (win_src == CT_SRC_TP)
+			fault_close();
+		return 0;
+	}
+	if (per_vma)
+		cls = vma_index(classify_addr(addr));
+	if (wp_src == CT_SRC_TP) {
+		rs = role_stats(p);
+		COUNT(p, rs, wp_faults, 1);
+		COUNT(p, rs, vma_wp[cls], 1);
+	}
+	if (win_src == CT_SRC_TP)
+		fault_open(cls);
+	return 0;
+}
+
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(tp_fault_user, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	return on_hw_fault(address, error_code);
+}
+
+/* A kernel access to user memory (copy_to_user into a COW page). */
+SEC("raw_tp/page_fault_kernel")
+int BPF_PROG(tp_fault_kernel, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	if (address >= CT_USER_TOP)
+		return 0;
+	return on_hw_fault(address, error_code);
+}
+
+static __always_inline int on_do_wp_page(struct vm_fault *vmf)
+{
+	struct ct_stats *rs;
+	struct ct_proc *p = cur_proc();
+	__u32 cls = CT_CLS_UNKNOWN;
+
+	if (!p || !in_range(BPF_CORE_READ(vmf, address)))
+		return 0;
+	if (per_vma)
+		cls = vma_index(classify_vmf(vmf));
+	rs = role_stats(p);
+	COUNT(p, rs, wp_faults, 1);
+	COUNT(p, rs, vma_wp[cls], 1);
+	fault_open(cls);
+	return 0;
+}
+
+static __always_inline int on_do_wp_page_ret(void)
+{
+	fault_close();
+	return 0;
+}
+
+/* Class of the current fault: from its window if open, else from vmf. */
+static __always_inline __u32 fault_class(struct vm_fault *vmf)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fault *f;
+
+	if (!per_vma)
+		return CT_CLS_UNKNOWN;
+	f = bpf_map_lookup_elem(&faults, &tid);
+	if (f && f->active && win_src == CT_SRC_PROBE)
+		return vma_index(f->vma);
+	return vma_index(classify_vmf(vmf));
+}
+
+static __always_inline int on_wp_page_copy(struct vm_fault *vmf)
+{
+	struct ct_stats *rs;
+	struct ct_proc *p = cur_proc();
+	__u32 cls;
+
+	if (!p || !in_range(BPF_CORE_READ(vmf, address)))
+		return 0;
+	cls = fault_class(vmf);
+	rs = role_stats(p);
+	COUNT(p, rs, cow_copies, 1);
+	COUNT(p, rs, vma_copy[cls], 1);
+	return 0;
+}
+
+static __always_inline int on_wp_page_reuse(struct vm_fault *vmf)
+{
+	struct ct_stats *rs;
+	struct ct_proc *p = cur_proc();
+	__u32 cls;
+
+	if (!p || !in_range(BPF_CORE_READ(vmf, address)))
+		return 0;
+	cls = fault_class(vmf);
+	rs = role_stats(p);
+	COUNT(p, rs, cow_reuses, 1);
+	COUNT(p, rs, vma_reuse[cls], 1);
+	return 0;
+}
+
+/* ---- TLB flushes ----------------------------------------------------- */
+
+SEC("raw_tp/tlb_flush")
+int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
+{
+	__u64 id, now, n = pages == CT_FLUSH_ALL ? 0 : pages;
+	__u32 full = pages == CT_FLUSH_ALL, tid;
+	struct ct_fault *f;
+	struct ct_fork *fk;
+	struct ct_stats *rs;
+	struct ct_proc *p;
+
+	/* one local flush per flush_tlb_mm_range() on the current mm */
+	if (reason != CT_TLB_LOCAL_MM)
+		return 0;
+	p = cur_proc();
+	if (!p)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	rs = role_stats(p);
+
+	fk = bpf_map_lookup_elem(&forks, &tid);
+	if (fk && fk->ts) {
+		COUNT(p, rs, tlb_flush_fork, 1);
+		COUNT(p, rs, tlb_pages_fork, n);
+		COUNT(p, rs, tlb_full_fork, full);
+		return 0;
+	}
+
+	f = bpf_map_lookup_elem(&faults, &tid);
+	if (!f || !f->active)
+		return 0;
+	if (win_src == CT_SRC_TP) {
+		/*
+		 * No fault-exit event: the first local flush within the
+		 * window ends it, and counts only if it is wp_page_copy's
+		 * one-page flush (not an mprotect/munmap that followed a
+		 * reuse).
+		 */
+		now = bpf_ktime_get_ns();
+		f->active = 0;
+		if (now - f->ts > fault_window_ns || pages != 1)
+			return 0;
+	}
+	COUNT(p, rs, tlb_flush_fault, 1);
+	COUNT(p, rs, tlb_pages_fault, n);
+	COUNT(p, rs, tlb_full_fault, full);
+	/* wp_page_copy() -> ptep_clear_flush(): exactly the faulting page */
+	if (copy_src == CT_SRC_TP && pages == 1 && !f->copied) {
+		__u32 cls = vma_index(f->vma);
+
+		f->copied = 1;
+		COUNT(p, rs, cow_copies, 1);
+		COUNT(p, rs, vma_copy[cls], 1);
+	}
+	return 0;
+}
+
+/* ---- forks ----------------------------------------------------------- */
+
+static __always_inline void fork_open(__u64 mm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fork v = { .ts = bpf_ktime_get_ns(), .mm = mm };
+
+	if (bpf_map_update_elem(&forks, &tid, &v, BPF_ANY)) {
+		count_lost(CT_LOST_THREADS);
+		return;
+	}
+	if (lock_wait)
+		bpf_map_update_elem(&fork_mms, &mm, &tid, BPF_ANY);
+}
+
+/* Close the current thread's fork window; returns its length or 0. */
+static __always_inline __u64 fork_close(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fork *fk = bpf_map_lookup_elem(&forks, &tid);
+	__u64 dt;
+
+	if (!fk)
+		return 0;
+	dt = bpf_ktime_get_ns() - fk->ts;
+	if (lock_wait) {
+		__u64 mm = fk->mm;
+
+		bpf_map_delete_elem(&fork_mms, &mm);
+	}
+	bpf_map_delete_elem(&forks, &tid);
+	return dt;
+}
+
+static __always_inline int on_fork_enter(void)
+{
+	struct task_struct *task;
+
+	if (fork_src != CT_FORK_SYSCALL || !cur_proc())
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	fork_open((__u64)BPF_CORE_READ(task, mm));
+	return 0;
+}
+
+static __always_inline int on_fork_exit(void)
+{
+	/* a clone that failed never reached task_newtask */
+	if (fork_src == CT_FORK_SYSCALL && cur_proc())
+		fork_close();
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_clone")
+int tp_enter_clone(void *ctx) { return on_fork_enter(); }
+SEC("tp/syscalls/sys_enter_clone3")
+int tp_enter_clone3(void *ctx) { return on_fork_enter(); }
+SEC("tp/syscalls/sys_enter_fork")
+int tp_enter_fork(void *ctx) { return on_fork_enter(); }
+SEC("tp/syscalls/sys_enter_vfork")
+int tp_enter_vfork(void *ctx) { return on_fork_enter(); }
+SEC("tp/syscalls/sys_exit_clone")
+int tp_exit_clone(void *ctx) { return on_fork_exit(); }
+SEC("tp/syscalls/sys_exit_clone3")
+int tp_exit_clone3(void *ctx) { return on_fork_exit(); }
+SEC("tp/syscalls/sys_exit_fork")
+int tp_exit_fork(void *ctx) { return on_fork_exit(); }
+SEC("tp/syscalls/sys_exit_vfork")
+int tp_exit_vfork(void *ctx) { return on_fork_exit(); }
+
+/* Runs in the parent at the end of copy_process(), before the child runs. */
+SEC("raw_tp/task_newtask")
+int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
+{
+	struct ct_proc c = {}, *p = cur_proc();
+	struct ct_stats *rs, *crs;
+	__u32 tgid;
+
+	if (!p)
+		return 0;
+	rs = role_stats(p);
+	if (fork_src == CT_FORK_SYSCALL) {
+		__u64 dt = fork_close();
+
+		if (!(clone_flags & CT_CLONE_THREAD))
+			COUNT(p, rs, fork_ns, dt);
+	}
+	if (clone_flags & CT_CLONE_THREAD)
+		return 0;
+	COUNT(p, rs, forks, 1);
+
+	tgid = BPF_CORE_READ(task, tgid);
+	c.depth = p->depth + 1;
+	c.role = c.depth < CT_MAX_ROLES ? c.depth : CT_MAX_ROLES - 1;
+	c.ppid = bpf_get_current_pid_tgid() >> 32;
+	bpf_probe_read_kernel_str(c.comm, sizeof(c.comm), task->comm);
+	c.st.procs = 1;
+	if (bpf_map_update_elem(&procs, &tgid, &c, BPF_ANY)) {
+		count_lost(CT_LOST_PROCS);
+		return 0;
+	}
+	crs = bpf_map_lookup_elem(&roles, &c.role);
+	if (crs)
+		crs->procs += 1;
+	return 0;
+}
+
+static __always_inline int on_dup_mmap(struct mm_struct *oldmm)
+{
+	if (fork_src == CT_FORK_DUP_MMAP && cur_proc())
+		fork_open((__u64)oldmm);
+	return 0;
+}
+
+static __always_inline int on_dup_mmap_ret(void)
+{
+	struct ct_stats *rs;
+	struct ct_proc *p;
+	__u64 dt;
+
+	if (fork_src != CT_FORK_DUP_MMAP)
+		return 0;
+	p = cur_proc();
+	if (!p)
+		return 0;
+	dt = fork_close();
+	rs = role_stats(p);
+	COUNT(p, rs, fork_ns, dt);
+	return 0;
+}
+
+static __always_inline int on_copy_page_range(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fork *fk = bpf_map_lookup_elem(&forks, &tid);
+
+	if (fk)
+		fk->cpr_ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_copy_page_range_ret(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_fork *fk = bpf_map_lookup_elem(&forks, &tid);
+	struct ct_stats *rs;
+	struct ct_proc *p;
+	__u64 dt;
+
+	if (!fk || !fk->cpr_ts)
+		return 0;
+	dt = bpf_ktime_get_ns() - fk->cpr_ts;
+	fk->cpr_ts = 0;
+	p = cur_proc();
+	if (!p)
+		return 0;
+	rs = role_stats(p);
+	COUNT(p, rs, cpr_ns, dt);
+	return 0;
+}
+
+static __always_inline int on_eager_copy(void)
+{
+	struct ct_stats *rs;
+	struct ct_proc *p = cur_proc();
+
+	if (!p)
+		return 0;
+	rs = role_stats(p);
+	COUNT(p, rs, eager_copies, 1);
+	return 0;
+}
+
+/* ---- exits ----------------------------------------------------------- */
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(tp_exit, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct ct_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+
+	if (!p)
+		return 0;
+	bpf_map_delete_elem(&faults, &tid);
+	bpf_map_delete_elem(&forks, &tid);
+	if (lock_wait)
+		bpf_map_delete_elem(&locks, &tid);
+	/* do_exit() decrements signal->live before this tracepoint */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (per_proc) {
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+		p->flags |= CT_PROC_EXITED;
+	} else {
+		bpf_map_delete_elem(&procs, &tgid);
+	}
+	return 0;
+}
+
+/* ---- mmap-lock waits during a fork (--lock-wait) --------------------- */
+
+SEC("raw_tp/mmap_lock_start_locking")
+int BPF_PROG(tp_lock_start, struct mm_struct *mm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), *forker;
+	__u64 key = (__u64)mm, now;
+
+	if (!lock_wait)
+		return 0;
+	forker = bpf_map_lookup_elem(&fork_mms, &key);
+	if (!forker || *forker == tid || !cur_proc())
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&locks, &tid, &now, BPF_ANY))
+		count_lost(CT_LOST_THREADS);
+	return 0;
+}
+
+SEC("raw_tp/mmap_lock_acquire_returned")
+int BPF_PROG(tp_lock_acquired, struct mm_struct *mm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_stats *rs;
+	struct ct_proc *p;
+	__u64 *ts, dt;
+
+	if (!lock_wait)
+		return 0;
+	ts = bpf_map_lookup_elem(&locks, &tid);
+	if (!ts)
+		return 0;
+	dt = bpf_ktime_get_ns() - *ts;
+	bpf_map_delete_elem(&locks, &tid);
+	p = cur_proc();
+	if (!p)
+		return 0;
+	rs = role_stats(p);
+	COUNT(p, rs, lock_wait_ns, dt);
+	COUNT(p, rs, lock_waits, 1);
+	return 0;
+}
+
+/* ---- kprobes (attached by name at run time; see cowtrace_lib.c) ------ */
+
+SEC("kprobe")
+int BPF_KPROBE(kp_do_wp_page, struct vm_fault *vmf)
+{
+	return on_do_wp_page(vmf);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_do_wp_page)
+{
+	return on_do_wp_page_ret();
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_wp_page_copy, struct vm_fault *vmf)
+{
+	return on_wp_page_copy(vmf);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_wp_page_reuse, struct vm_fault *vmf)
+{
+	return on_wp_page_reuse(vmf);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_dup_mmap, struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	return on_dup_mmap(oldmm);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_dup_mmap)
+{
+	return on_dup_mmap_ret();
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_copy_page_range)
+{
+	return on_copy_page_range();
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_copy_page_range)
+{
+	return on_copy_page_range_ret();
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_eager_copy)
+{
+	return on_eager_copy();
+}
+
+/* ---- fentry/fexit (the loader sets each attach target) ---------------- */
+
+SEC("fentry/do_wp_page")
+int BPF_PROG(fe_do_wp_page, struct vm_fault *vmf)
+{
+	return on_do_wp_page(vmf);
+}
+
+SEC("fexit/do_wp_page")
+int BPF_PROG(fx_do_wp_page)
+{
+	return on_do_wp_page_ret();
+}
+
+SEC("fentry/wp_page_copy")
+int BPF_PROG(fe_wp_page_copy, struct vm_fault *vmf)
+{
+	return on_wp_page_copy(vmf);
+}
+
+SEC("fentry/wp_page_reuse")
+int BPF_PROG(fe_wp_page_reuse, struct vm_fault *vmf)
+{
+	return on_wp_page_reuse(vmf);
+}
+
+SEC("fentry/dup_mmap")
+int BPF_PROG(fe_dup_mmap, struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	return on_dup_mmap(oldmm);
+}
+
+SEC("fexit/dup_mmap")
+int BPF_PROG(fx_dup_mmap)
+{
+	return on_dup_mmap_ret();
+}
+
+SEC("fentry/copy_page_range")
+int BPF_PROG(fe_copy_page_range)
+{
+	return on_copy_page_range();
+}
+
+SEC("fexit/copy_page_range")
+int BPF_PROG(fx_copy_page_range)
+{
+	return on_copy_page_range_ret();
+}
+
+SEC("fentry/copy_present_page")
+int BPF_PROG(fe_eager_copy)
+{
+	return on_eager_copy();
+}

@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cowtrace - like perf stat, for what fork() costs: runs COMMAND (or
+ * follows -p PID) and reports, per process of the tree and per role
+ * (depth below the root), write-protect faults, COW copies and reuses,
+ * TLB flushes during forks and faults, and fork's address-space copy time.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "cowtrace_lib.h"
+
+enum format { FMT_HUMAN, FMT_CSV, FMT_JSON };
+
+static struct env {
+	enum format format;
+	struct ct_options opt;
+	const char *output;
+	pid_t pid;
+	int vmstat;
+	char **cmd;
+	int ncmd;
+} env = {
+	.opt = { .mode = CT_MODE_AUTO, .per_process = 1 },
+};
+
+const char *argp_program_version = "cowtrace (forklab)";
+const char *argp_program_bug_address = "the forklab issue tracker";
+
+static const char doc[] =
+"Count what fork() costs for every process of a tree: write-protect faults,\n"
+"COW copies and reuses, TLB flushes during forks and during faults, and the\n"
+"time fork spends copying the address space.  Per process and per role\n"
+"(depth below the root: 0 root, 1 child, 2 grandchild...).  Like perf stat,\n"
+"the report goes to stderr and COMMAND's exit status is passed through.\n"
+"The report names the probe mode and marks every counter exact, approx or\n"
+"unavailable (printed as '-' / empty / null, never as 0).\n"
+"\v"
+"EXAMPLES:\n"
+"  cowtrace -- ./prog arg           run prog, report its process tree\n"
+"  cowtrace --per-vma -- make -j2   split faults by mapping class\n"
+"  cowtrace -f json -o out.json -- sh -c 'ls | wc'\n"
+"  cowtrace -p 1234                 follow a running process until it exits (or ^C)\n"
+"  cowtrace -m tracepoint -- ./prog use tracepoints even if kprobes work\n"
+"\n"
+"EXIT STATUS: COMMAND's status (128+N if killed by signal N); cowtrace's own\n"
+"errors: 2 bad usage, 3 not root / no CAP_BPF+CAP_PERFMON, 4 kernel without\n"
+"BTF, 5 tracefs unavailable, 6 tracepoint missing, 7 probe mode impossible,\n"
+"8 BPF load/attach failure, 9 no such PID, 126/127 COMMAND not runnable.\n";
+
+static const char args_doc[] = "[--] COMMAND [ARGS...]\n-p PID";
+
+enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE };
+
+static const struct argp_option options[] = {
+	{ "format", 'f', "FMT", 0, "Output format: human (default), csv or json", 0 },
+	{ "mode", 'm', "MODE", 0, "Probe mode: auto (default: fentry, kprobe, tracepoint "
+	  "in that order), kprobe, fentry or tracepoint", 0 },
+	{ "output", 'o', "FILE", 0, "Write the report to FILE instead of stderr", 0 },
+	{ "pid", 'p', "PID", 0, "Follow running process PID and its descendants until it "
+	  "exits or SIGINT", 0 },
+	{ "per-vma", 'V', NULL, 0, "Split faults, copies and reuses by mapping: stack, heap, "
+	  "anon, libc, tls, file", 0 },
+	{ "lock-wait", 'l', NULL, 0, "Time other threads waited on the mmap lock during "
+	  "forks (mmap_lock tracepoints)", 0 },
+	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Processes tracked at once (default 16384, "
+	  "1-1048576); more are lost and counted", 0 },
+	{ "range", OPT_RANGE, "START-END", 0, "Count write faults (and their copies, reuses, "
+	  "flushes) only at addresses in [START, END), e.g. 0x5eed00000000-0x5eed00001000", 0 },
+	{ "vmstat", OPT_VMSTAT, NULL, 0, "Also print system-wide /proc/vmstat deltas "
+	  "(pgreuse, fork_*, ...)", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf messages (twice: the verifier log too)", 0 },
+	{ 0 },
+};
+
+static void die_usage(const char *what, const char *val, const char *allowed)
+{
+	fprintf(stderr, "cowtrace: unknown %s '%s' (allowed: %s)\n", what, val, allowed);
+	exit(CT_ERR_USAGE);
+}
+
+static long parse_long(const char *s, long lo, long hi, const char *what, const char *allowed)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "cowtrace: invalid %s '%s' (allowed: %s)\n", what, s, allowed);
+		exit(CT_ERR_USAGE);
+	}
+	return v;
+}
+
+static void parse_range(const char *s)
+{
+	unsigned long long lo, hi;
+	char *end, *dash;
+
+	errno = 0;
+	lo = strtoull(s, &dash, 0);
+	if (errno || dash == s || *dash != '-' || s[0] == '-')
+		goto bad;
+	hi = strtoull(dash + 1, &end, 0);
+	if (errno || end == dash + 1 || *end || dash[1] == '-' || hi <= lo)
+		goto bad;
+	env.opt.range_start = lo;
+	env.opt.range_end = hi;
+	return;
+bad:
+	fprintf(stderr, "cowtrace: invalid --range '%s' (allowed: START-END, START < END, "
+		"decimal or 0x hex)\n", s);
+	exit(CT_ERR_USAGE);
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'f':
+		if (!strcmp(arg, "human"))
+			env.format = FMT_HUMAN;
+		else if (!strcmp(arg, "csv"))
+			env.format = FMT_CSV;
+		else if (!strcmp(arg, "json"))
+			env.format = FMT_JSON;
+		else
+			die_usage("format", arg, "human, csv, json");
+		break;
+	case 'm':
+		if (!strcmp(arg, "auto"))
+			env.opt.mode = CT_MODE_AUTO;
+		else if (!strcmp(arg, "kprobe"))
+			env.opt.mode = CT_MODE_KPROBE;
+		else if (!strcmp(arg, "fentry"))
+			env.opt.mode = CT_MODE_FENTRY;
+		else if (!strcmp(arg, "tracepoint"))
+			env.opt.mode = CT_MODE_TRACEPOINT;
+		else
+			die_usage("mode", arg, "auto, kprobe, fentry, tracepoint");
+		break;
+	case 'o':
+		env.output = arg;
+		break;
+	case 'p':
+		env.pid = (pid_t)parse_long(arg, 1, 4194304, "PID", "a process ID, 1-4194304");
+		break;
+	case 'V':
+		env.opt.per_vma = 1;
+		break;
+	case 'l':
+		env.opt.lock_wait = 1;
+		break;
+	case OPT_MAX_PROCS:
+		env.opt.max_procs = (unsigned int)parse_long(arg, 1, 1048576, "--max-procs",
+							      "1-1048576");
+		break;
+	case OPT_RANGE:
+		parse_range(arg);
+		break;
+	case OPT_VMSTAT:
+		env.vmstat = 1;
+		break;
+	case 'v':
+		env.opt.verbose++;
+		break;
+	case ARGP_KEY_ARG:
+		/* COMMAND: everything from here on is its own */
+		env.cmd = &state->argv[state->next - 1];
+		env.ncmd = state->argc - state->next + 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!env.cmd && !env.pid) {
+			fprintf(stderr, "cowtrace: no COMMAND and no -p PID given (usage: "
+				"cowtrace [OPTIONS] -- COMMAND [ARGS], or cowtrace -p PID)\n");
+			exit(CT_ERR_USAGE);
+		}
+		if (env.cmd && env.pid) {
+			fprintf(stderr, "cowtrace: give either COMMAND or -p %d, not both\n",
+				(int)env.pid);
+			exit(CT_ERR_USAGE);
+		}
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- /proc/vmstat ---------------------------------------------------- */
+
+#define NVMSTAT 64
+
+struct vmstat {
+	int n;
+	char name[NVMSTAT][64];
+	unsigned long long v[NVMSTAT];
+};
+
+static int vmstat_wanted(const char *name)
+{
+	static const char *const names[] = {
+		"pgfault", "pgreuse", "cow_fault_copy", "nr_tlb_local_flush_one",
+		"nr_tlb_local_flush_all", "nr_tlb_remote_flush", "thp_split_pmd",
+	};
+	size_t i;
+
+	if (!strncmp(name, "fork_", 5))
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+static void vmstat_read(struct vmstat *s)
+{
+	char name[64];
+	unsigned long long v;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	s->n = 0;
+	if (!f)
+		return;
+	while (s->n < NVMSTAT && fscanf(f, "%63s %llu", name, &v) == 2) {
+		if (!vmstat_wanted(name))
+			continue;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
+		s->v[s->n++] = v;
+	}
+	fclose(f);
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+struct report {
+	struct ct_tracer *t;
+	struct ct_proc_info *procs;
+	int nprocs;
+	struct ct_counts roles[CT_ROLES];
+	int nroles;			/* highest role with a process, + 1 */
+	struct ct_counts total;
+	struct ct_loss loss;
+	uint64_t lost;
+	int status;			/* exit status of COMMAND, -1 with -p */
+	double secs;
+	struct vmstat vm0, vm1;
+};
+
+static int avail(const struct report *r, enum ct_counter k)
+{
+	return ct_counter_status(r->t, k) != CT_UNAVAILABLE;
+}
+
+/* Counters shown as columns: DESIGN.md names first. */
+static const enum ct_counter cols[] = {
+	CT_WP_FAULTS, CT_COW_COPIES, CT_COW_REUSES, CT_TLB_FLUSH_FORK, CT_TLB_FLUSH_FAULT,
+	CT_TLB_PAGES_FORK, CT_TLB_PAGES_FAULT, CT_FORK_NS, CT_EAGER_COPIES, CT_LOCK_WAIT_NS,
+};
+#define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
+
+static void human_val(FILE *f, const struct report *r, enum ct_counter k,
+		      const struct ct_counts *c, int w)
+{
+	if (avail(r, k))
+		fprintf(f, " %*llu", w, (unsigned long long)ct_counts_get(c, k));
+	else
+		fprintf(f, " %*s", w, "-");
+}
+
+static int human_shown(const struct report *r, enum ct_counter k)
+{
+	return k != CT_LOCK_WAIT_NS || env.opt.lock_wait;
+}
+
+static void human_row(FILE *f, const struct report *r, const char *lead,
+		      const struct ct_counts *c)
+{
+	int i;
+
+	fprintf(f, "%-36s %6llu", lead, (unsigned long long)c->forks);
+	for (i = 0; i < NCOLS; i++)
+		if (human_shown(r, cols[i]))
+			human_val(f, r, cols[i], c, (int)strlen(ct_counter_name(cols[i])));
+	fputc('\n', f);
+}
+
+static void human_vma(FILE *f, const struct report *r, const char *lead,
+		      const struct ct_counts *c)
+{
+	int v;
+
+	for (v = 0; v < CT_VMA_COUNT; v++) {
+		char l[64];
+
+		if (!c->vma_wp_faults[v] && !c->vma_cow_copies[v] && !c->vma_cow_reuses[v])
+			continue;
+		snprintf(l, sizeof(l), "%s  %s", lead, ct_vma_name((enum ct_vma)v));
+		fprintf(f, "%-36s %6s %9llu", l, "",
+			(unsigned long long)c->vma_wp_faults[v]);
+		if (avail(r, CT_COW_COPIES))
+			fprintf(f, " %10llu", (unsigned long long)c->vma_cow_copies[v]);
+		else
+			fprintf(f, " %10s", "-");
+		if (avail(r, CT_COW_REUSES))
+			fprintf(f, " %10llu", (unsigned long long)c->vma_cow_reuses[v]);
+		else
+			fprintf(f, " %10s", "-");
+		fputc('\n', f);
+	}
+}
+
+static void print_human(FILE *f, const struct report *r)
+{
+	char lead[64];
+	int i;
+
+	fprintf(f, "\ncowtrace: mode %s; ", ct_mode_name(r->t));
+	if (r->status >= 0)
+		fprintf(f, "%s exited with status %d after %.3f s\n", env.cmd[0], r->status, r->secs);
+	else
+		fprintf(f, "PID %d followed for %.3f s\n", (int)env.pid, r->secs);
+	fprintf(f, "probes: %s\n\n", ct_probe_summary(r->t));
+	fprintf(f, "%-16s %-12s %s\n", "counter", "status", "source");
+	for (i = 0; i < NCOLS; i++)
+		fprintf(f, "%-16s %-12s %s\n", ct_counter_name(cols[i]),
+			ct_status_name(ct_counter_status(r->t, cols[i])),
+			ct_counter_note(r->t, cols[i]));
+	if (env.opt.per_vma)
+		fprintf(f, "%-16s %-12s %s\n", "per-vma", "approx",
+			"mapping classes: tls = pages around fsbase; libc .bss counts as anon");
+	fputc('\n', f);
+
+	fprintf(f, "%-36s %6s", "pid ppid role comm", "forks");
+	for (i = 0; i < NCOLS; i++)
+		if (human_shown(r, cols[i]))
+			fprintf(f, " %s", ct_counter_name(cols[i]));
+	fputc('\n', f);
+	for (i = 0; i < r->nprocs; i++) {
+		const struct ct_proc_info *p = &r->procs[i];
+
+		snprintf(lead, sizeof(lead), "%-7d %-7d %-4d %.15s%s", (int)p->pid, (int)p->ppid,
+			 p->role, p->comm, p->exited ? "" : "*");
+		human_row(f, r, lead, &p->c);
+		if (env.opt.per_vma)
+			human_vma(f, r, "", &p->c);
+	}
+	for (i = 0; i < r->nroles; i++) {
+		snprintf(lead, sizeof(lead), "role %d (%llu proc%s)", i,
+			 (unsigned long long)r->roles[i].procs, r->roles[i].procs == 1 ? "" : "s");
+		human_row(f, r, lead, &r->roles[i]);
+		if (env.opt.per_vma)
+			human_vma(f, r, "", &r->roles[i]);
+	}
+	snprintf(lead, sizeof(lead), "total (%llu proc%s)", (unsigned long long)r->total.procs,
+		 r->total.procs == 1 ? "" : "s");
+	human_row(f, r, lead, &r->total);
+	if (env.opt.per_vma) {
+		fprintf(f, "%-36s %6s %9s %10s %10s\n", "per-vma (total)", "", "wp_faults",
+			"cow_copies", "cow_reuses");
+		human_vma(f, r, "", &r->total);
+	}
+	fprintf(f, "(* = still running at the end; role %d holds all deeper roles)\n",
+		CT_ROLES - 1);
+	fprintf(f, "lost events: %llu (process map full %llu, thread map full %llu, "
+		"program runs skipped by the kernel %llu)\n", (unsigned long long)r->lost,
+		(unsigned long long)r->loss.procs, (unsigned long long)r->loss.threads,
+		(unsigned long long)r->loss.prog_misses);
+	if (env.vmstat) {
+		fprintf(f, "/proc/vmstat deltas (system-wide, not per process):");
+		for (i = 0; i < r->vm1.n; i++) {
+			int j;
+			unsigned long long before = 0;
+
+			for (j = 0; j < r->vm0.n; j++)
+				if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
+					before = r->vm0.v[j];
+			fprintf(f, " %s=%llu", r->vm1.name[i], r->vm1.v[i] - before);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* CSV: one status row, then process, role and total rows.  Unavailable
+ * counters are empty. */
+static void csv_counts(FILE *f, const struct report *r, const struct ct_counts *c)
+{
+	int i, v;
+
+	fprintf(f, ",%llu", (unsigned long long)c->forks);
+	for (i = 0; i < NCOLS; i++) {
+		if (avail(r, cols[i]))
+			fprintf(f, ",%llu", (unsigned long long)ct_counts_get(c, cols[i]));
+		else
+			fputc(',', f);
+		if (cols[i] == CT_TLB_PAGES_FAULT) {
+			if (avail(r, CT_TLB_FLUSH_FORK))
+				fprintf(f, ",%llu", (unsigned long long)c->tlb_full_fork);
+			else
+				fputc(',', f);
+			if (avail(r, CT_TLB_FLUSH_FAULT))
+				fprintf(f, ",%llu", (unsigned long long)c->tlb_full_fault);
+			else
+				fputc(',', f);
+		}
+	}
+	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++) {
+		fprintf(f, ",%llu", (unsigned long long)c->vma_wp_faults[v]);
+		if (avail(r, CT_COW_COPIES))
+			fprintf(f, ",%llu", (unsigned long long)c->vma_cow_copies[v]);
+		else
+			fputc(',', f);
+		if (avail(r, CT_COW_REUSES))
+			fprintf(f, ",%llu", (unsigned long long)c->vma_cow_reuses[v]);
+		else
+			fputc(',', f);
+	}
+}
+
+static void csv_comm(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void print_csv(FILE *f, const struct report *r)
+{
+	const char *mode = ct_mode_name(r->t);
+	int i, v;
+
+	fprintf(f, "mode,scope,pid,ppid,role,comm,forks");
+	for (i = 0; i < NCOLS; i++) {
+		fprintf(f, ",%s", ct_counter_name(cols[i]));
+		if (cols[i] == CT_TLB_PAGES_FAULT)
+			fprintf(f, ",tlb_full_fork,tlb_full_fault");
+	}
+	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++) {
+		const char *n = ct_vma_name((enum ct_vma)v);
+
+		fprintf(f, ",vma_%s_wp_faults,vma_%s_cow_copies,vma_%s_cow_reuses", n, n, n);
+	}
+	fprintf(f, ",lost_events\n");
+
+	/* status row: the status of each counter column */
+	fprintf(f, "%s,status,,,,,exact", mode);
+	for (i = 0; i < NCOLS; i++) {
+		const char *s = ct_status_name(ct_counter_status(r->t, cols[i]));
+
+		fprintf(f, ",%s", s);
+		if (cols[i] == CT_TLB_PAGES_FAULT)
+			fprintf(f, ",%s,%s", ct_status_name(ct_counter_status(r->t, CT_TLB_FLUSH_FORK)),
+				ct_status_name(ct_counter_status(r->t, CT_TLB_FLUSH_FAULT)));
+	}
+	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++)
+		fprintf(f, ",%s,%s,%s", ct_status_name(ct_counter_status(r->t, CT_WP_FAULTS)),
+			ct_status_name(ct_counter_status(r->t, CT_COW_COPIES)),
+			ct_status_name(ct_counter_status(r->t, CT_COW_REUSES)));
+	fprintf(f, ",exact\n");
+
+	for (i = 0; i < r->nprocs; i++) {
+		const struct ct_proc_info *p = &r->procs[i];
+
+		fprintf(f, "%s,process,%d,%d,%d,", mode, (int)p->pid, (int)p->ppid, p->role);
+		csv_comm(f, p->comm);
+		csv_counts(f, r, &p->c);
+		fprintf(f, ",\n");
+	}
+	for (i = 0; i < r->nroles; i++) {
+		fprintf(f, "%s,role,,,%d,", mode, i);
+		csv_counts(f, r, &r->roles[i]);
+		fprintf(f, ",\n");
+	}
+	fprintf(f, "%s,total,,,,", mode);
+	csv_counts(f, r, &r->total);
+	fprintf(f, ",%llu\n", (unsigned long long)r->lost);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, const struct report *r, const char *name, enum ct_counter k,
+		     uint64_t v)
+{
+	fprintf(f, ", \"%s\": ", name);
+	if (avail(r, k))
+		fprintf(f, "%llu", (unsigned long long)v);
+	else
+		fprintf(f, "null");
+}
+
+static void json_counts(FILE *f, const struct report *r, const struct ct_counts *c)
+{
+	int i, v;
+
+	fprintf(f, "\"forks\": %llu, \"procs\": %llu", (unsigned long long)c->forks,
+		(unsigned long long)c->procs);
+	for (i = 0; i < NCOLS; i++)
+		json_num(f, r, ct_counter_name(cols[i]), cols[i], ct_counts_get(c, cols[i]));
+	json_num(f, r, "tlb_full_fork", CT_TLB_FLUSH_FORK, c->tlb_full_fork);
+	json_num(f, r, "tlb_full_fault", CT_TLB_FLUSH_FAULT, c->tlb_full_fault);
+	json_num(f, r, "lock_waits", CT_LOCK_WAIT_NS, c->lock_waits);
+	if (!env.opt.per_vma)
+		return;
+	fprintf(f, ", \"per_vma\": {");
+	for (v = 0; v < CT_VMA_COUNT; v++) {
+		fprintf(f, "%s\"%s\": {\"wp_faults\": %llu", v ? ", " : "",
+			ct_vma_name((enum ct_vma)v), (unsigned long long)c->vma_wp_faults[v]);
+		json_num(f, r, "cow_copies", CT_COW_COPIES, c->vma_cow_copies[v]);
+		json_num(f, r, "cow_reuses", CT_COW_REUSES, c->vma_cow_reuses[v]);
+		fputc('}', f);
+	}
+	fputc('}', f);
+}
+
+static void print_json(FILE *f, const struct report *r)
+{
+	int i;
+
+	fprintf(f, "{\n  \"tool\": \"cowtrace\",\n  \"mode\": \"%s\",\n  \"probes\": ",
+		ct_mode_name(r->t));
+	json_str(f, ct_probe_summary(r->t));
+	fprintf(f, ",\n  \"command\": [");
+	for (i = 0; i < env.ncmd; i++) {
+		if (i)
+			fprintf(f, ", ");
+		json_str(f, env.cmd[i]);
+	}
+	fprintf(f, "],\n  \"pid\": %d,\n  \"exit_status\": ", (int)env.pid);
+	if (r->status >= 0)
+		fprintf(f, "%d", r->status);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\n  \"elapsed_s\": %.6f,\n  \"counters\": {", r->secs);
+	for (i = 0; i < NCOLS; i++) {
+		fprintf(f, "%s\n    \"%s\": {\"status\": \"%s\", \"source\": ", i ? "," : "",
+			ct_counter_name(cols[i]),
+			ct_status_name(ct_counter_status(r->t, cols[i])));
+		json_str(f, ct_counter_note(r->t, cols[i]));
+		fputc('}', f);
+	}
+	fprintf(f, "\n  },\n  \"lost_events\": {\"total\": %llu, \"procs\": %llu, "
+		"\"threads\": %llu, \"prog_misses\": %llu},\n  \"processes\": [",
+		(unsigned long long)r->lost, (unsigned long long)r->loss.procs,
+		(unsigned long long)r->loss.threads, (unsigned long long)r->loss.prog_misses);
+	for (i = 0; i < r->nprocs; i++) {
+		const struct ct_proc_info *p = &r->procs[i];
+
+		fprintf(f, "%s\n    {\"pid\": %d, \"ppid\": %d, \"role\": %d, \"depth\": %d, "
+			"\"comm\": ", i ? "," : "", (int)p->pid, (int)p->ppid, p->role, p->depth);
+		json_str(f, p->comm);
+		fprintf(f, ", \"exited\": %s, ", p->exited ? "true" : "false");
+		json_counts(f, r, &p->c);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n  \"roles\": [");
+	for (i = 0; i < r->nroles; i++) {
+		fprintf(f, "%s\n    {\"role\": %d, ", i ? "," : "", i);
+		json_counts(f, r, &r->roles[i]);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n  \"total\": {");
+	json_counts(f, r, &r->total);
+	fprintf(f, "}");
+	if (env.vmstat) {
+		fprintf(f, ",\n  \"vmstat_delta\": {");
+		for (i = 0; i < r->vm1.n; i++) {
+			unsigned long long before = 0;
+			int j;
+
+			for (j = 0; j < r->vm0.n; j++)
+				if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
+					before = r->vm0.v[j];
+			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", r->vm1.name[i],
+				r->vm1.v[i] - before);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n}\n");
+}
+
+/* ---- running --------------------------------------------------------- */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Fork COMMAND stopped on a pipe; returns its pid, release with go(). */
+static pid_t spawn(int *go_fd, int *err_fd)
+{
+	int go[2], ep[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c;
+		int e;
+
+		close(go[1]);
+		close(ep[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		close(go[0]);
+		execvp(env.cmd[0], env.cmd);
+		e = errno;
+		if (write(ep[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(e == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	close(ep[1]);
+	*go_fd = go[1];
+	*err_fd = ep[0];
+	return pid;
+}
+
+/* Wait for a process that is not our child: pidfd, else polling. */
+static void wait_foreign(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	while (!stop) {
+		if (fd >= 0) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (poll(&p, 1, -1) > 0)
+				break;
+		} else {
+			if (kill(pid, 0) && errno == ESRCH)
+				break;
+			usleep(100000);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
+	struct report r;
+	struct ct_tracer *t = NULL;
+	struct sigaction sa;
+	char err[512];
+	FILE *out = stderr;
+	int rc, i, go_fd = -1, err_fd = -1, wstatus = 0, eno = 0;
+	pid_t child = 0;
+	double t0;
+
+	memset(&r, 0, sizeof(r));
+	argp_err_exit_status = CT_ERR_USAGE;
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
+	if (env.output) {
+		out = fopen(env.output, "w");
+		if (!out) {
+			fprintf(stderr, "cowtrace: cannot write output file '%s': %s\n",
+				env.output, strerror(errno));
+			return CT_ERR_USAGE;
+		}
+	}
+
+	rc = ct_open(&t, &env.opt, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", err);
+		return rc;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (env.vmstat)
+		vmstat_read(&r.vm0);
+
+	if (env.cmd) {
+		child = spawn(&go_fd, &err_fd);
+		if (child < 0) {
+			fprintf(stderr, "cowtrace: cannot fork: %s\n", strerror(errno));
+			ct_close(t);
+			return CT_ERR_BPF;
+		}
+		rc = ct_follow(t, child);
+		if (rc) {
+			fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			ct_close(t);
+			return rc;
+		}
+		t0 = now_s();
+		if (write(go_fd, "g", 1) != 1)
+			kill(child, SIGKILL);
+		close(go_fd);
+		if (read(err_fd, &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
+			waitpid(child, NULL, 0);
+			fprintf(stderr, "cowtrace: cannot run '%s': %s\n", env.cmd[0], strerror(eno));
+			ct_close(t);
+			return eno == ENOENT ? 127 : 126;
+		}
+		close(err_fd);
+		/* like perf stat: SIGINT goes to COMMAND, cowtrace waits for it */
+		while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+			 : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1;
+	} else {
+		rc = ct_follow(t, env.pid);
+		if (rc) {
+			fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
+			ct_close(t);
+			return rc;
+		}
+		fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
+			"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
+		t0 = now_s();
+		wait_foreign(env.pid);
+		r.status = -1;
+	}
+	r.secs = now_s() - t0;
+	if (env.vmstat)
+		vmstat_read(&r.vm1);
+
+	r.t = t;
+	r.nroles = 0;
+	if (ct_read(t, r.roles, CT_ROLES)) {
+		fprintf(stderr, "cowtrace: cannot read the counters: %s\n", strerror(errno));
+		ct_close(t);
+		return CT_ERR_BPF;
+	}
+	memset(&r.total, 0, sizeof(r.total));
+	for (i = 0; i < CT_ROLES; i++) {
+		ct_counts_add(&r.total, &r.roles[i]);
+		if (r.roles[i].procs)
+			r.nroles = i + 1;
+	}
+	r.procs = calloc(env.opt.max_procs ? env.opt.max_procs : 16384, sizeof(*r.procs));
+	r.nprocs = r.procs ? ct_read_procs(t, r.procs, env.opt.max_procs ? (int)env.opt.max_procs
+					   : 16384) : 0;
+	if (r.nprocs < 0)
+		r.nprocs = 0;
+	ct_read_loss(t, &r.loss);
+	r.lost = r.loss.procs + r.loss.threads + r.loss.prog_misses;
+
+	switch (env.format) {
+	case FMT_CSV:
+		print_csv(out, &r);
+		break;
+	case FMT_JSON:
+		print_json(out, &r);
+		break;
+	default:
+		print_human(out, &r);
+		break;
+	}
+	if (r.lost && env.format != FMT_HUMAN)
+		fprintf(stderr, "cowtrace: warning: %llu events lost (see lost_events)\n",
+			(unsigned long long)r.lost);
+	if (out != stderr)
+		fclose(out);
+	free(r.procs);
+	ct_close(t);
+	return child ? r.status : 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cowtrace.h - structures and constants shared by cowtrace.bpf.c (kernel
+ * side) and cowtrace_lib.c (loader).  No includes: both sides provide
+ * __u32/__u64 (vmlinux.h in BPF, <linux/types.h> in user space).
+ */
+#ifndef COWTRACE_H
+#define COWTRACE_H
+
+#define CT_MAX_ROLES	16	/* role = depth below the root, saturated */
+#define CT_COMM_LEN	16
+
+/* Mapping classes for --per-vma (same order as enum ct_vma in cowtrace_lib.h). */
+#define CT_CLS_STACK	0
+#define CT_CLS_HEAP	1
+#define CT_CLS_ANON	2
+#define CT_CLS_LIBC	3
+#define CT_CLS_TLS	4
+#define CT_CLS_FILE	5
+#define CT_CLS_UNKNOWN	6
+#define CT_CLS_NR	7
+
+/* Where the fault counters come from (rodata wp_src / copy_src / ...). */
+#define CT_SRC_NONE	0	/* not counted */
+#define CT_SRC_TP	1	/* tracepoint (approximate or derived) */
+#define CT_SRC_PROBE	2	/* kprobe or fentry on the kernel function */
+
+/* Fork window sources (rodata fork_src). */
+#define CT_FORK_SYSCALL	1	/* sys_enter_{clone,clone3,fork,vfork} .. task_newtask */
+#define CT_FORK_DUP_MMAP 2	/* dup_mmap entry .. return */
+
+/* Lost-event counters (percpu array "lost"). */
+#define CT_LOST_PROCS	0	/* new process not tracked: process map full */
+#define CT_LOST_THREADS	1	/* per-thread state not recorded: thread map full */
+#define CT_LOST_NR	2
+
+#define CT_PROC_EXITED	1
+
+/*
+ * Counters of one process or one role.  Every field only grows; the
+ * loader sums the per-CPU copies.
+ */
+struct ct_stats {
+	__u64 wp_faults;	/* write faults on present pages (do_wp_page) */
+	__u64 cow_copies;	/* wp_page_copy, or derived from its TLB flush */
+	__u64 cow_reuses;	/* wp_page_reuse (probe modes only) */
+	__u64 tlb_flush_fork;	/* local TLB flushes inside a fork window */
+	__u64 tlb_flush_fault;	/* local TLB flushes inside a write fault */
+	__u64 tlb_pages_fork;	/* pages of ranged flushes (full flushes add 0) */
+	__u64 tlb_pages_fault;
+	__u64 tlb_full_fork;	/* flushes of the whole address space */
+	__u64 tlb_full_fault;
+	__u64 fork_ns;		/* time in the fork window (see fork_src) */
+	__u64 cpr_ns;		/* time in copy_page_range */
+	__u64 forks;		/* processes created (not threads) */
+	__u64 procs;		/* processes of this role seen being created */
+	__u64 eager_copies;	/* pages copied at fork (patched kernel) */
+	__u64 lock_wait_ns;	/* other threads' wait on the mmap lock in a fork */
+	__u64 lock_waits;
+	__u64 vma_wp[CT_CLS_NR];
+	__u64 vma_copy[CT_CLS_NR];
+	__u64 vma_reuse[CT_CLS_NR];
+};
+
+/* One traced process (key: tgid). */
+struct ct_proc {
+	__u32 role;
+	__u32 depth;
+	__u32 ppid;
+	__u32 flags;
+	char comm[CT_COMM_LEN];
+	struct ct_stats st;
+};
+
+#endif /* COWTRACE_H */

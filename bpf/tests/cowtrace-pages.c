@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cowtrace-pages - a known number of write-protect faults for cowtrace's
+ * tests.  Maps M private anonymous pages and writes each one (present,
+ * exclusive), forks; the child writes the first N pages (N COW copies: the
+ * parent still shares them) and exits; after reaping it the parent writes
+ * the first K pages (K reuses: it is the only owner again).  Prints nothing.
+ *
+ *   cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]
+ *     -m M       pages mapped (default 3000, 1-1048576)
+ *     -n N       pages the child writes (default 0, 0-M)
+ *     -k K       pages the parent writes after the child exited (0-M)
+ *     -x STATUS  exit status of the parent (0-255), for passthrough tests
+ *     -w         wait for SIGUSR1 before mapping (lets cowtrace -p attach)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+static long num(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "cowtrace-pages: invalid %s '%s' (allowed: %ld-%ld)\n",
+			opt, s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	long m = 3000, n = 0, k = 0, x = 0, ps = sysconf(_SC_PAGESIZE), i;
+	int c, wait_sig = 0, st;
+	volatile char *buf;
+	pid_t pid;
+
+	while ((c = getopt(argc, argv, "m:n:k:x:w")) != -1) {
+		switch (c) {
+		case 'm': m = num("-m", optarg, 1, 1048576); break;
+		case 'n': n = num("-n", optarg, 0, 1048576); break;
+		case 'k': k = num("-k", optarg, 0, 1048576); break;
+		case 'x': x = num("-x", optarg, 0, 255); break;
+		case 'w': wait_sig = 1; break;
+		default:
+			fprintf(stderr, "usage: cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]\n");
+			return 2;
+		}
+	}
+	if (n > m || k > m) {
+		fprintf(stderr, "cowtrace-pages: -n %ld / -k %ld larger than -m %ld\n", n, k, m);
+		return 2;
+	}
+	if (wait_sig) {
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		sigwait(&set, &sig);
+	}
+	buf = mmap(NULL, (size_t)(m * ps), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		perror("cowtrace-pages: mmap");
+		return 1;
+	}
+	/* 4 KiB pages: a huge page would turn N faults into one */
+	madvise((void *)buf, (size_t)(m * ps), MADV_NOHUGEPAGE);
+	for (i = 0; i < m; i++)
+		buf[i * ps] = 1;
+
+	pid = fork();
+	if (pid < 0) {
+		perror("cowtrace-pages: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		for (i = 0; i < n; i++)
+			buf[i * ps] = 2;
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return 1;
+	for (i = 0; i < k; i++)
+		buf[i * ps] = 3;
+	return (int)x;
+}

@@ -1,0 +1,68 @@
+# cowtrace: BPF object -> bpftool skeleton -> loader library, CLI, tests.
+#
+#   build/bpf/cowtrace.bpf.o     clang -target bpf, linked by bpftool gen object
+#   build/bpf/cowtrace.skel.h    bpftool gen skeleton
+#   build/libcowtrace.a          the library forkbench links for --trace
+#   build/cowtrace               CLI, dynamic (-lbpf -lelf -lz)
+#   build/static/cowtrace        CLI, fully static (QEMU initramfs)
+#   build/bpf/cowtrace-{pages,seed,bench}, build/static/cowtrace-{pages,seed}
+#                                test and benchmark programs
+#
+# bpf/vmlinux.h is checked in: building needs neither BTF nor network.
+#
+# For a program that links the library (forkbench --trace):
+#   CFLAGS  += $(CT_CPPFLAGS)
+#   dynamic:  $(CT_LIB) $(CT_LIBS)        static: $(CT_LIB) $(CT_LIBS_STATIC)
+
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
+	      -Wno-unused-function
+
+CT_LIB         := $(BUILD)/libcowtrace.a
+CT_CPPFLAGS    := -Ibpf
+CT_LIBS        := -lbpf -lelf -lz
+CT_LIBS_STATIC := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
+
+CT_TESTPROGS := cowtrace-pages cowtrace-seed
+ALL_TARGETS += $(CT_LIB) $(BUILD)/cowtrace \
+	       $(CT_TESTPROGS:%=$(BUILD)/bpf/%) $(BUILD)/bpf/cowtrace-bench
+STATIC_TARGETS += $(BUILD)/static/cowtrace $(CT_TESTPROGS:%=$(BUILD)/static/%)
+
+$(BUILD)/bpf/cowtrace.tmp.bpf.o: bpf/cowtrace.bpf.c bpf/cowtrace.h bpf/vmlinux.h | $(BUILD)/bpf
+	$(call msg,BPF,$@)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
+
+$(BUILD)/bpf/cowtrace.bpf.o: $(BUILD)/bpf/cowtrace.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)$(BPFTOOL) gen object $@ $<
+
+$(BUILD)/bpf/cowtrace.skel.h: $(BUILD)/bpf/cowtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)$(BPFTOOL) gen skeleton $< name cowtrace_bpf > $@
+
+$(BUILD)/bpf/cowtrace_lib.o: bpf/cowtrace_lib.c bpf/cowtrace_lib.h bpf/cowtrace.h \
+			     $(BUILD)/bpf/cowtrace.skel.h
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
+
+$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h | $(BUILD)/bpf
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -c $< -o $@
+
+$(CT_LIB): $(BUILD)/bpf/cowtrace_lib.o
+	$(call msg,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(CT_LIB)
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(CT_LIBS) -o $@
+
+$(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(CT_LIB) | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(CT_LIBS_STATIC) -o $@
+
+$(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/bpf
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
+
+$(BUILD)/static/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@
+
+$(BUILD)/bpf:
+	$(Q)mkdir -p $@
+
+.PHONY: cowtrace
+cowtrace: $(BUILD)/cowtrace
