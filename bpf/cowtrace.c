@@ -36,7 +36,6 @@ static struct env {
 };
 
 const char *argp_program_version = "cowtrace (forklab)";
-const char *argp_program_bug_address = "the forklab issue tracker";
 
 static const char doc[] =
 "Count what fork() costs for every process of a tree: write-protect faults,\n"
@@ -51,7 +50,7 @@ static const char doc[] =
 "  cowtrace -- ./prog arg           run prog, report its process tree\n"
 "  cowtrace --per-vma -- make -j2   split faults by mapping class\n"
 "  cowtrace -f json -o out.json -- sh -c 'ls | wc'\n"
-"  cowtrace -p 1234                 follow a running process until it exits (or ^C)\n"
+"  cowtrace -p 1234                 follow PID 1234 until it exits or ^C\n"
 "  cowtrace -m tracepoint -- ./prog use tracepoints even if kprobes work\n"
 "\n"
 "EXIT STATUS: COMMAND's status (128+N if killed by signal N); cowtrace's own\n"
@@ -61,7 +60,7 @@ static const char doc[] =
 
 static const char args_doc[] = "[--] COMMAND [ARGS...]\n-p PID";
 
-enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE };
+enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE, OPT_USAGE, OPT_VERSION };
 
 static const struct argp_option options[] = {
 	{ "format", 'f', "FMT", 0, "Output format: human (default), csv or json", 0 },
@@ -81,6 +80,9 @@ static const struct argp_option options[] = {
 	{ "vmstat", OPT_VMSTAT, NULL, 0, "Also print system-wide /proc/vmstat deltas "
 	  "(pgreuse, fork_*, ...)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf messages (twice: the verifier log too)", 0 },
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ "version", OPT_VERSION, NULL, 0, "Print program version", -1 },
 	{ 0 },
 };
 
@@ -175,12 +177,27 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.opt.verbose++;
 		break;
+	case 'h':
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, (char *)"cowtrace");
+		exit(0);
+	case OPT_USAGE:
+		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)"cowtrace");
+		exit(0);
+	case OPT_VERSION:
+		printf("%s\n", argp_program_version);
+		exit(0);
 	case ARGP_KEY_ARG:
 		/* COMMAND: everything from here on is its own */
 		env.cmd = &state->argv[state->next - 1];
 		env.ncmd = state->argc - state->next + 1;
 		state->next = state->argc;
 		break;
+	case ARGP_KEY_ERROR:
+		/* ARGP_NO_ERRS: one line instead of getopt's message + "Try" */
+		fprintf(stderr, "cowtrace: unknown option or missing value: '%s' "
+			"(allowed: see cowtrace --help)\n",
+			state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1] : "?");
+		exit(CT_ERR_USAGE);
 	case ARGP_KEY_END:
 		if (!env.cmd && !env.pid) {
 			fprintf(stderr, "cowtrace: no COMMAND and no -p PID given (usage: "
@@ -399,7 +416,7 @@ static void csv_counts(FILE *f, const struct report *r, const struct ct_counts *
 {
 	int i, v;
 
-	fprintf(f, ",%llu", (unsigned long long)c->forks);
+	fprintf(f, ",%llu,%llu", (unsigned long long)c->procs, (unsigned long long)c->forks);
 	for (i = 0; i < NCOLS; i++) {
 		if (avail(r, cols[i]))
 			fprintf(f, ",%llu", (unsigned long long)ct_counts_get(c, cols[i]));
@@ -445,7 +462,7 @@ static void print_csv(FILE *f, const struct report *r)
 	const char *mode = ct_mode_name(r->t);
 	int i, v;
 
-	fprintf(f, "mode,scope,pid,ppid,role,comm,forks");
+	fprintf(f, "mode,scope,pid,ppid,role,comm,procs,forks");
 	for (i = 0; i < NCOLS; i++) {
 		fprintf(f, ",%s", ct_counter_name(cols[i]));
 		if (cols[i] == CT_TLB_PAGES_FAULT)
@@ -459,7 +476,7 @@ static void print_csv(FILE *f, const struct report *r)
 	fprintf(f, ",lost_events\n");
 
 	/* status row: the status of each counter column */
-	fprintf(f, "%s,status,,,,,exact", mode);
+	fprintf(f, "%s,status,,,,,exact,exact", mode);
 	for (i = 0; i < NCOLS; i++) {
 		const char *s = ct_status_name(ct_counter_status(r->t, cols[i]));
 
@@ -694,7 +711,8 @@ int main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	argp_err_exit_status = CT_ERR_USAGE;
-	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
+		return CT_ERR_USAGE;
 	if (env.output) {
 		out = fopen(env.output, "w");
 		if (!out) {

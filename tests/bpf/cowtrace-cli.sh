@@ -1,0 +1,127 @@
+#!/bin/sh
+# cowtrace's command line: exit status passthrough, well-formed CSV/JSON
+# that name the mode and mark every counter, one-line errors with distinct
+# exit statuses, -p attach, the not-root error, lost events reported.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ct-lib.sh"
+
+# ---- bad input: one line naming the value, exit 2 (no root needed) ------
+expect_fail "bad --format" 2 "unknown format 'xml'.*human, csv, json" -- "$CT" -f xml -- true
+expect_fail "bad --mode" 2 "unknown mode 'fast'.*auto, kprobe, fentry, tracepoint" -- "$CT" -m fast -- true
+expect_fail "bad -p" 2 "invalid PID '12x'" -- "$CT" -p 12x
+expect_fail "-p 0" 2 "invalid PID '0'" -- "$CT" -p 0
+expect_fail "bad --max-procs" 2 "invalid --max-procs '0'.*1-1048576" -- "$CT" --max-procs 0 -- true
+expect_fail "bad --range" 2 "invalid --range '0x2000-0x1000'" -- "$CT" --range 0x2000-0x1000 -- true
+expect_fail "unknown option" 2 "unknown option.*'--frobnicate'" -- "$CT" --frobnicate -- true
+expect_fail "missing option value" 2 "missing value: '-f'" -- "$CT" -f
+expect_fail "no COMMAND, no -p" 2 "no COMMAND and no -p PID" -- "$CT"
+expect_fail "COMMAND and -p" 2 "either COMMAND or -p" -- "$CT" -p 1 -- true
+expect_fail "unwritable -o" 2 "cannot write output file '/nonexistent/x'" -- "$CT" -o /nonexistent/x -- true
+if "$CT" --help | grep -q '^EXAMPLES:' && "$CT" --help | grep -q '^Usage: cowtrace'; then
+	pass "--help has USAGE and EXAMPLES"
+else
+	fail "--help has USAGE and EXAMPLES" "$("$CT" --help | head -3)"
+fi
+
+# ---- not root: one line, exit 3 --------------------------------------
+if is_root && command -v setpriv >/dev/null; then
+	expect_fail "not root" 3 "needs root, or CAP_BPF and CAP_PERFMON" -- \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$CT" -- true
+else
+	skip "not root" "needs root and setpriv to drop privileges"
+fi
+
+ct_require
+
+# ---- exit status passthrough ----------------------------------------
+"$CT" -o /dev/null -- "$CT_PROG/cowtrace-pages" -m 10 -x 7
+check_eq "exit status passed through" 7 $?
+"$CT" -o /dev/null -- sh -c 'kill -9 $$'
+check_eq "killed by SIGKILL: 128+9" 137 $?
+expect_fail "COMMAND not found" 127 "cannot run '/nonexistent/prog'" -- "$CT" -o /dev/null -- /nonexistent/prog
+: >"$T_TMP/noexec"
+expect_fail "COMMAND not executable" 126 "cannot run '$T_TMP/noexec': Permission denied" -- \
+	"$CT" -o /dev/null -- "$T_TMP/noexec"
+expect_fail "-p: no such process" 9 "no process with PID 4194303" -- "$CT" -p 4194303
+expect_fail "kprobe mode where there are no kprobes" 7 "kprobe" -- \
+	"$CT" -m kprobe -o /dev/null -- true
+"$CT" -o "$T_TMP/stdout-check" -- sh -c 'echo out; echo err >&2' >"$T_TMP/o" 2>"$T_TMP/e"
+check_eq "COMMAND's stdout untouched" out "$(cat "$T_TMP/o")"
+
+# ---- human: names the mode and marks every counter -------------------
+"$CT" -- "$CT_PROG/cowtrace-pages" -m 100 -n 10 2>"$T_TMP/h.txt"
+if grep -q '^cowtrace: mode tracepoint;' "$T_TMP/h.txt"; then
+	pass "human: names the mode"
+else
+	fail "human: names the mode" "$(head -3 "$T_TMP/h.txt")"
+fi
+n=$(grep -cE '^(wp_faults|cow_copies|cow_reuses|tlb_flush_fork|tlb_flush_fault|tlb_pages_fork|tlb_pages_fault|fork_ns|eager_copies|lock_wait_ns) +(exact|approx|unavailable) ' "$T_TMP/h.txt")
+check_eq "human: every counter marked exact/approx/unavailable" 10 "$n"
+if grep -qE '^role 1 \(1 proc\) +1? *0 +1[0-9] ' "$T_TMP/h.txt" &&
+   grep -q '^total' "$T_TMP/h.txt" && grep -q '^lost events: 0 ' "$T_TMP/h.txt"; then
+	pass "human: role and total rows, lost events line"
+else
+	fail "human: role and total rows, lost events line" "$(tail -6 "$T_TMP/h.txt")"
+fi
+# unavailable counters print '-', never 0 (eager_copies in tracepoint mode)
+if grep -E '^total' "$T_TMP/h.txt" | grep -qE ' -$'; then
+	pass "human: unavailable counter printed as -"
+else
+	fail "human: unavailable counter printed as -" "$(grep '^total' "$T_TMP/h.txt")"
+fi
+
+# ---- CSV and JSON well-formed ----------------------------------------
+"$CT" -f csv -V -o "$T_TMP/r.csv" -- "$CT_PROG/cowtrace-pages" -m 100 -n 10 -k 5
+"$CT" -f json -V --lock-wait --vmstat -o "$T_TMP/r.json" -- "$CT_PROG/cowtrace-pages" -m 100 -n 10 -k 5
+if out=$(python3 - "$T_TMP/r.csv" "$T_TMP/r.json" 2>&1 <<'PY'
+import csv, json, sys
+ok = {"exact", "approx", "unavailable"}
+rows = list(csv.reader(open(sys.argv[1])))
+head = rows[0]
+assert all(len(r) == len(head) for r in rows), "ragged CSV"
+d = [dict(zip(head, r)) for r in rows[1:]]
+st = d[0]
+assert st["scope"] == "status" and st["mode"] == "tracepoint", st
+for c in ("wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault",
+          "fork_ns", "eager_copies", "vma_anon_wp_faults"):
+    assert st[c] in ok, (c, st[c])
+scopes = [r["scope"] for r in d]
+assert scopes.count("process") == 2 and scopes.count("total") == 1, scopes
+tot = d[-1]
+assert st["eager_copies"] == "unavailable" and tot["eager_copies"] == "", "unavailable must be empty"
+assert int(tot["wp_faults"]) >= 15 and tot["lost_events"] == "0", tot
+j = json.load(open(sys.argv[2]))
+assert j["mode"] == "tracepoint" and j["exit_status"] == 0
+assert set(v["status"] for v in j["counters"].values()) <= ok
+assert j["counters"]["lock_wait_ns"]["status"] == "approx", j["counters"]["lock_wait_ns"]
+assert j["total"]["eager_copies"] is None, "unavailable must be null"
+assert j["total"]["wp_faults"] >= 15 and j["lost_events"]["total"] == 0
+assert [r["role"] for r in j["roles"]] == [0, 1]
+assert "pgfault" in j["vmstat_delta"]
+assert j["processes"][1]["per_vma"]["anon"]["wp_faults"] >= 10
+PY
+); then
+	pass "csv and json well-formed, statuses and empty/null unavailable values"
+else
+	fail "csv and json well-formed" "$out"
+fi
+
+# ---- lost events: a process map of 2 entries, 5 children --------------
+"$CT" --max-procs 2 -f csv -o "$T_TMP/l.csv" -- sh -c 'for i in 1 2 3 4 5; do /bin/true; done' \
+	2>"$T_TMP/l.err"
+lost=$(ct_get "$T_TMP/l.csv" total "" lost_events)
+ct_within "lost events counted (map of 2, 6 processes)" "$lost" 3 5
+if grep -q "^cowtrace: warning: $lost events lost" "$T_TMP/l.err"; then
+	pass "lost events warned about on stderr"
+else
+	fail "lost events warned about on stderr" "$(cat "$T_TMP/l.err")"
+fi
+
+# ---- -p: attach to a running process ---------------------------------
+ct_attach "$T_TMP/p.csv" "$CT_PROG/cowtrace-pages" -w -m 200 -n 50
+if grep -q '^cowtrace: following PID [0-9]* and its descendants (mode tracepoint)' "$T_TMP/p.csv.err"; then
+	pass "-p: announces what it follows"
+else
+	fail "-p: announces what it follows" "$(cat "$T_TMP/p.csv.err")"
+fi
+ct_within "-p: child of the attached process counted" "$(ct_get "$T_TMP/p.csv" role 1 wp_faults)" 50 60

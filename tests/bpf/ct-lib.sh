@@ -1,0 +1,57 @@
+# Helpers for the cowtrace tests in this directory (sourced, not a test).
+#   . "$(dirname "$0")/ct-lib.sh"     (after ../lib.sh)
+
+CT_PROG=$FORKLAB_BUILD/bpf
+
+# ct_get FILE SCOPE ROLE COLUMN: one value of a cowtrace --format csv report
+# (SCOPE status|process|role|total; ROLE empty for the first row of SCOPE).
+ct_get() {
+	awk -F, -v s="$2" -v r="$3" -v c="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
+		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
+}
+
+# ct_within NAME VALUE LO HI: pass if LO <= VALUE <= HI.
+ct_within() {
+	if [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ]; then
+		pass "$1 ($2)"
+	else
+		fail "$1" "got '$2', expected $3..$4"
+	fi
+}
+
+# Exit 77 (skip) unless cowtrace can load here: root, BTF, tracepoints.
+ct_require() {
+	if ! is_root; then
+		echo "cowtrace tests need root (BPF)"
+		exit 77
+	fi
+	if [ ! -x "$CT" ]; then
+		echo "$CT not built (make)"
+		exit 77
+	fi
+	"$CT" -f csv -o /dev/null -- true 2>"$T_TMP/probe.err"
+	_rc=$?
+	case $_rc in
+	3|4|5|6|7|8) echo "cowtrace cannot run here: $(cat "$T_TMP/probe.err")"; exit 77 ;;
+	esac
+}
+
+# ct_attach OUT.csv PROG ARGS...: start PROG (which waits for SIGUSR1),
+# attach cowtrace -p to it, then release it; waits for both.
+ct_attach() {
+	_out=$1
+	shift
+	"$@" &
+	_pid=$!
+	"$CT" -f csv -o "$_out" -p "$_pid" 2>"$_out.err" &
+	_ct=$!
+	_i=0
+	while ! grep -q '^cowtrace: following' "$_out.err" 2>/dev/null && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	kill -USR1 "$_pid"
+	wait "$_pid"
+	wait "$_ct"
+}
