@@ -732,9 +732,6 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (env.vmstat)
-		vmstat_read(&r.vm0);
-
 	if (env.cmd) {
 		child = spawn(&go_fd, &err_fd);
 		if (child < 0) {
@@ -750,6 +747,8 @@ int main(int argc, char **argv)
 			ct_close(t);
 			return rc;
 		}
+		if (env.vmstat)
+			vmstat_read(&r.vm0);
 		t0 = now_s();
 		if (write(go_fd, "g", 1) != 1)
 			kill(child, SIGKILL);
@@ -775,6 +774,8 @@ int main(int argc, char **argv)
 		}
 		fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
 			"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
+		if (env.vmstat)
+			vmstat_read(&r.vm0);
 		t0 = now_s();
 		wait_foreign(env.pid);
 		r.status = -1;

@@ -5,6 +5,8 @@
  * exclusive), forks; the child writes the first N pages (N COW copies: the
  * parent still shares them) and exits; after reaping it the parent writes
  * the first K pages (K reuses: it is the only owner again).  Prints nothing.
+ * The pages are mapped at PAGES_ADDR so `cowtrace --range` can count them
+ * alone (0x5eed10000000 + M * 4096).
  *
  *   cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]
  *     -m M       pages mapped (default 3000, 1-1048576)
@@ -15,11 +17,20 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+
+#define PAGES_ADDR 0x5eed10000000UL
+
+static const char usage[] =
+	"usage: cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]\n"
+	"Map M pages at 0x5eed10000000 and write them, fork; the child writes N and\n"
+	"exits, then the parent writes K.  -x: exit status, -w: wait for SIGUSR1 first.\n";
 
 static long num(const char *opt, const char *s, long lo, long hi)
 {
@@ -43,6 +54,10 @@ int main(int argc, char **argv)
 	volatile char *buf;
 	pid_t pid;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	while ((c = getopt(argc, argv, "m:n:k:x:w")) != -1) {
 		switch (c) {
 		case 'm': m = num("-m", optarg, 1, 1048576); break;
@@ -51,7 +66,7 @@ int main(int argc, char **argv)
 		case 'x': x = num("-x", optarg, 0, 255); break;
 		case 'w': wait_sig = 1; break;
 		default:
-			fprintf(stderr, "usage: cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]\n");
+			fputs(usage, stderr);
 			return 2;
 		}
 	}
@@ -68,10 +83,10 @@ int main(int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		sigwait(&set, &sig);
 	}
-	buf = mmap(NULL, (size_t)(m * ps), PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
-		perror("cowtrace-pages: mmap");
+	buf = mmap((void *)PAGES_ADDR, (size_t)(m * ps), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (buf == MAP_FAILED || (uintptr_t)buf != PAGES_ADDR) {
+		perror("cowtrace-pages: mmap at 0x5eed10000000");
 		return 1;
 	}
 	/* 4 KiB pages: a huge page would turn N faults into one */

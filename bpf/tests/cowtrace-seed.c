@@ -62,6 +62,11 @@ int main(int argc, char **argv)
 	int dc[2], cb[2], ba[2];
 	pid_t b, c, d;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: cowtrace-seed [-0]\nA forks B, B forks C and D; one page at "
+		       "0x5eed00000000 written D, C, B, A (-0: read instead)\n");
+		return 0;
+	}
 	if (argc == 2 && strcmp(argv[1], "-0") == 0) {
 		do_write = 0;
 	} else if (argc != 1) {

@@ -55,6 +55,18 @@ ct_within "COMMAND: child wp_faults = N $N + allowance $cb" \
 ct_within "COMMAND: parent wp_faults = K $K + allowance $lo..$hi" \
 	"$(ct_get "$T_TMP/c.csv" role 0 wp_faults)" $((K + lo - 3)) $((K + hi + 3))
 
+# ---- --range: only the M pages (at 0x5eed10000000): exactly N and K -----
+"$CT" -f csv -o "$T_TMP/x.csv" --range 0x5eed10000000-0x5eed20000000 -- "$P" -m $M -n $N -k $K
+got=""
+for role in 0 1; do
+	for col in wp_faults cow_copies cow_reuses; do
+		got="$got $(ct_get "$T_TMP/x.csv" role $role $col)"
+	done
+	got="$got /"
+done
+check_eq "--range: parent K reuses / child N copies (wp copies reuses)" \
+	" $K 0 $K / $N $N 0 /" "$got"
+
 # ---- --per-vma: the N pages are anonymous ------------------------------
 "$CT" -V -f csv -o "$T_TMP/v.csv" -- "$P" -m $M -n $N -k $K
 ct_within "--per-vma: child anon wp_faults ~ N" \

@@ -1,0 +1,92 @@
+#!/bin/sh
+# In-guest: the heap scenario counted exactly and checked against the
+# kernel's own counters.  cowtrace-pages maps M pages at 0x5eed10000000
+# (selected with --range), writes them, forks; the child writes N (N copies:
+# the parent still shares them), the parent writes K after the child exited
+# (K reuses).  In the probe mode cowtrace picks (auto):
+#  - per role, exactly: child N faults / N copies / 0 reuses, parent K / 0 / K;
+#  - whole tree against /proc/vmstat over the same interval: pgreuse counts
+#    every wp_page_reuse in the system, so 0 <= pgreuse - cow_reuses <= 16
+#    (cowtrace's own process and the guest's shell are the rest);
+#  - patched kernel (vm.fork_copy_mode exists): eager mode (2) copies the
+#    pages at fork, so no write-protect fault in the range at all; stack
+#    mode (1) is cow for these pages.  The sysctl is restored.
+# POSIX sh (busybox ash).
+. "$(dirname "$0")/../lib.sh"
+
+ct_get() {
+	awk -F, -v s="$2" -v r="$3" -v c="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
+		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
+}
+
+P=$FORKLAB_BUILD/cowtrace-pages
+R=0x5eed10000000-0x5eed20000000
+M=3000 N=777 K=333
+if [ ! -x "$CT" ] || [ ! -x "$P" ]; then
+	skip cowtrace-heap "no $CT or $P (make static)"
+	exit 0
+fi
+
+# roles FILE: "wp copies reuses / ..." of roles 0 and 1
+roles() {
+	_g=""
+	for _r in 0 1; do
+		for _c in wp_faults cow_copies cow_reuses; do
+			_g="$_g $(ct_get "$1" role $_r $_c)"
+		done
+		_g="$_g /"
+	done
+	echo "$_g"
+}
+
+"$CT" -f csv -o "$T_TMP/a.csv" --range $R -- "$P" -m $M -n $N -k $K 2>"$T_TMP/a.err"
+rc=$?
+check_eq "cowtrace-heap: runs" 0 $rc
+mode=$(ct_get "$T_TMP/a.csv" status "" mode)
+echo "# auto mode: $mode"
+check_eq "cowtrace-heap/$mode: parent K reuses / child N copies (wp copies reuses)" \
+	" $K 0 $K / $N $N 0 /" "$(roles "$T_TMP/a.csv")"
+
+# against /proc/vmstat (whole tree, no --range)
+"$CT" --vmstat -- "$P" -m $M -n $N -k $K 2>"$T_TMP/h.txt"
+reuses=$(awk '/^total/ { print $7; exit }' "$T_TMP/h.txt")
+pgreuse=$(sed -n 's/.* pgreuse=\([0-9]*\).*/\1/p' "$T_TMP/h.txt")
+echo "# tree cow_reuses $reuses, /proc/vmstat pgreuse delta $pgreuse"
+if [ -n "$reuses" ] && [ -n "$pgreuse" ] && [ "$reuses" -ge $K ] &&
+   [ "$pgreuse" -ge "$reuses" ] && [ "$pgreuse" -le $((reuses + 16)) ]; then
+	pass "cowtrace-heap: cow_reuses matches /proc/vmstat pgreuse ($reuses vs $pgreuse)"
+else
+	fail "cowtrace-heap: cow_reuses matches /proc/vmstat pgreuse" \
+		"tree $reuses, pgreuse delta $pgreuse; $(tail -3 "$T_TMP/h.txt")"
+fi
+copy=$(sed -n 's/.* cow_fault_copy=\([0-9]*\).*/\1/p' "$T_TMP/h.txt")
+if [ -n "$copy" ]; then
+	copies=$(awk '/^total/ { print $6; exit }' "$T_TMP/h.txt")
+	if [ "$copy" -ge "$copies" ] && [ "$copy" -le $((copies + 16)) ]; then
+		pass "cowtrace-heap: cow_copies matches /proc/vmstat cow_fault_copy ($copies vs $copy)"
+	else
+		fail "cowtrace-heap: cow_copies matches /proc/vmstat cow_fault_copy" "tree $copies, vmstat $copy"
+	fi
+fi
+
+# the patched kernel's modes
+F=/proc/sys/vm/fork_copy_mode
+if [ ! -w $F ]; then
+	skip "cowtrace-heap/fork_copy_mode" "stock kernel (no $F)"
+	exit 0
+fi
+old=$(cat $F)
+trap 'echo "$old" >$F; rm -rf "$T_TMP"' EXIT
+echo 2 >$F
+"$CT" -f csv -o "$T_TMP/e.csv" --range $R -- "$P" -m $M -n $N -k $K 2>"$T_TMP/e.err"
+check_eq "cowtrace-heap/eager: no write-protect fault on the pages" " 0 0 0 / 0 0 0 /" \
+	"$(roles "$T_TMP/e.csv")"
+if [ "$(ct_get "$T_TMP/e.csv" status "" eager_copies)" != unavailable ]; then
+	check_ge "cowtrace-heap/eager: eager_copies >= M" \
+		"$(ct_get "$T_TMP/e.csv" role 0 eager_copies)" $M
+fi
+echo 1 >$F
+"$CT" -f csv -o "$T_TMP/s.csv" --range $R -- "$P" -m $M -n $N -k $K 2>"$T_TMP/s.err"
+check_eq "cowtrace-heap/stack: heap pages still cow" " $K 0 $K / $N $N 0 /" "$(roles "$T_TMP/s.csv")"
+echo "$old" >$F
