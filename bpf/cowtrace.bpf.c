@@ -72,34 +72,44 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-/* A write fault in progress (per thread). */
-struct ct_fault {
-	__u64 ts;
-	__u32 vma;
-	__u16 active;
-	__u16 copied;
+/* Per thread: the fork window, and the write-fault window of probe modes. */
+struct ct_thread {
+	__u64 fork_ts;			/* fork window open since (0: closed) */
+	__u64 fork_mm;
+	__u64 cpr_ts;			/* in copy_page_range since */
+	__u64 fault_ts;			/* in do_wp_page since */
+	__u32 fault_cls;
+	__u16 fault_active;
+	__u16 fault_copied;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);			/* tid */
-	__type(value, struct ct_fault);
-} faults SEC(".maps");
+	__type(value, struct ct_thread);
+} threads SEC(".maps");
 
-/* A fork in progress (per thread). */
-struct ct_fork {
+/*
+ * Tracepoint mode's write-fault window, per CPU: there is no fault-exit
+ * event, so the window is closed by the thread's next local flush (which is
+ * wp_page_copy's, if the fault copied) or by time.  A fault that sleeps and
+ * migrates between the two loses its copy; cheaper than a hash per fault.
+ */
+struct ct_win {
 	__u64 ts;
-	__u64 mm;
-	__u64 cpr_ts;
+	__u32 tid;
+	__u32 role;
+	__u32 cls;
+	__u32 active;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);			/* tid */
-	__type(value, struct ct_fork);
-} forks SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_win);
+} win SEC(".maps");
 
 /* Address spaces being copied by a fork: mm -> forking tid (--lock-wait). */
 struct {
@@ -144,7 +154,7 @@ static __always_inline struct ct_stats *role_stats(struct ct_proc *p)
 	do {								\
 		if (rs)							\
 			(rs)->field += (v);				\
-		if (per_proc)						\
+		if (per_proc && (p))					\
 			__sync_fetch_and_add(&(p)->st.field, (v));	\
 	} while (0)
 
@@ -233,35 +243,25 @@ static __always_inline __u32 classify_vmf(struct vm_fault *vmf)
 	return classify(task, BPF_CORE_READ(vmf, vma), BPF_CORE_READ(vmf, address));
 }
 
-/* Open the fault window of the current thread. */
-static __always_inline void fault_open(__u32 cls)
+static __always_inline struct ct_thread *thread_get(__u32 tid, int create)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fault *f = bpf_map_lookup_elem(&faults, &tid);
+	struct ct_thread *t = bpf_map_lookup_elem(&threads, &tid), zero = {};
 
-	if (f) {
-		f->ts = bpf_ktime_get_ns();
-		f->vma = cls;
-		f->active = 1;
-		f->copied = 0;
-	} else {
-		struct ct_fault nf = {
-			.ts = bpf_ktime_get_ns(), .vma = cls, .active = 1,
-		};
-
-		if (bpf_map_update_elem(&faults, &tid, &nf, BPF_ANY))
-			count_lost(CT_LOST_THREADS);
+	if (t || !create)
+		return t;
+	if (bpf_map_update_elem(&threads, &tid, &zero, BPF_NOEXIST) &&
+	    bpf_map_lookup_elem(&threads, &tid) == NULL) {
+		count_lost(CT_LOST_THREADS);
+		return NULL;
 	}
+	return bpf_map_lookup_elem(&threads, &tid);
 }
 
-/* A write fault outside --range ends the window of the previous one. */
-static __always_inline void fault_close(void)
+static __always_inline struct ct_win *win_get(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fault *f = bpf_map_lookup_elem(&faults, &tid);
+	__u32 zero = 0;
 
-	if (f)
-		f->active = 0;
+	return bpf_map_lookup_elem(&win, &zero);
 }
 
 /* ---- write faults ---------------------------------------------------- */
@@ -270,6 +270,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 {
 	struct ct_stats *rs;
 	struct ct_proc *p;
+	struct ct_win *w;
 	__u32 cls = CT_CLS_UNKNOWN;
 
 	if ((error_code & (PF_PROT | PF_WRITE | PF_PK)) != (PF_PROT | PF_WRITE))
@@ -279,9 +280,11 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 	p = cur_proc();
 	if (!p)
 		return 0;
+	w = win_get();
 	if (!in_range(addr)) {
-		if (win_src == CT_SRC_TP)
-			fault_close();
+		/* a fault outside --range ends the previous one's window */
+		if (w && w->tid == (__u32)bpf_get_current_pid_tgid())
+			w->active = 0;
 		return 0;
 	}
 	if (per_vma)
@@ -289,10 +292,16 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 	if (wp_src == CT_SRC_TP) {
 		rs = role_stats(p);
 		COUNT(p, rs, wp_faults, 1);
-		COUNT(p, rs, vma_wp[cls], 1);
+		if (per_vma)
+			COUNT(p, rs, vma_wp[cls], 1);
 	}
-	if (win_src == CT_SRC_TP)
-		fault_open(cls);
+	if (win_src == CT_SRC_TP && w) {
+		w->ts = bpf_ktime_get_ns();
+		w->tid = (__u32)bpf_get_current_pid_tgid();
+		w->role = p->role;
+		w->cls = cls;
+		w->active = 1;
+	}
 	return 0;
 }
 
@@ -316,6 +325,7 @@ int BPF_PROG(tp_fault_kernel, unsigned long address, struct pt_regs *regs,
 static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 {
 	struct ct_stats *rs;
+	struct ct_thread *t;
 	struct ct_proc *p = cur_proc();
 	__u32 cls = CT_CLS_UNKNOWN;
 
@@ -325,28 +335,39 @@ static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 		cls = vma_index(classify_vmf(vmf));
 	rs = role_stats(p);
 	COUNT(p, rs, wp_faults, 1);
-	COUNT(p, rs, vma_wp[cls], 1);
-	fault_open(cls);
+	if (per_vma)
+		COUNT(p, rs, vma_wp[cls], 1);
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
+	if (t) {
+		t->fault_ts = bpf_ktime_get_ns();
+		t->fault_cls = cls;
+		t->fault_active = 1;
+		t->fault_copied = 0;
+	}
 	return 0;
 }
 
 static __always_inline int on_do_wp_page_ret(void)
 {
-	fault_close();
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+
+	if (t)
+		t->fault_active = 0;
 	return 0;
 }
 
 /* Class of the current fault: from its window if open, else from vmf. */
 static __always_inline __u32 fault_class(struct vm_fault *vmf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fault *f;
+	struct ct_thread *t;
 
 	if (!per_vma)
 		return CT_CLS_UNKNOWN;
-	f = bpf_map_lookup_elem(&faults, &tid);
-	if (f && f->active && win_src == CT_SRC_PROBE)
-		return vma_index(f->vma);
+	if (win_src == CT_SRC_PROBE) {
+		t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+		if (t && t->fault_active)
+			return vma_index(t->fault_cls);
+	}
 	return vma_index(classify_vmf(vmf));
 }
 
@@ -361,7 +382,8 @@ static __always_inline int on_wp_page_copy(struct vm_fault *vmf)
 	cls = fault_class(vmf);
 	rs = role_stats(p);
 	COUNT(p, rs, cow_copies, 1);
-	COUNT(p, rs, vma_copy[cls], 1);
+	if (per_vma)
+		COUNT(p, rs, vma_copy[cls], 1);
 	return 0;
 }
 
@@ -376,65 +398,88 @@ static __always_inline int on_wp_page_reuse(struct vm_fault *vmf)
 	cls = fault_class(vmf);
 	rs = role_stats(p);
 	COUNT(p, rs, cow_reuses, 1);
-	COUNT(p, rs, vma_reuse[cls], 1);
+	if (per_vma)
+		COUNT(p, rs, vma_reuse[cls], 1);
 	return 0;
 }
 
 /* ---- TLB flushes ----------------------------------------------------- */
 
+/* A flush inside a write fault; copy: it is wp_page_copy's (derived). */
+static __always_inline void fault_flush(__u32 role, __u32 cls, __u64 pages, int copy)
+{
+	struct ct_proc *p = per_proc ? cur_proc() : NULL;
+	struct ct_stats *rs = bpf_map_lookup_elem(&roles, &role);
+
+	cls = vma_index(cls);
+	if (pages == CT_FLUSH_ALL) {
+		COUNT(p, rs, tlb_full_fault, 1);
+	} else {
+		COUNT(p, rs, tlb_pages_fault, pages);
+	}
+	COUNT(p, rs, tlb_flush_fault, 1);
+	if (copy) {
+		COUNT(p, rs, cow_copies, 1);
+		if (per_vma)
+			COUNT(p, rs, vma_copy[cls], 1);
+	}
+}
+
 SEC("raw_tp/tlb_flush")
 int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 {
-	__u64 id, now, n = pages == CT_FLUSH_ALL ? 0 : pages;
-	__u32 full = pages == CT_FLUSH_ALL, tid;
-	struct ct_fault *f;
-	struct ct_fork *fk;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_thread *t;
 	struct ct_stats *rs;
 	struct ct_proc *p;
+	struct ct_win *w;
 
 	/* one local flush per flush_tlb_mm_range() on the current mm */
 	if (reason != CT_TLB_LOCAL_MM)
 		return 0;
-	p = cur_proc();
-	if (!p)
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	rs = role_stats(p);
 
-	fk = bpf_map_lookup_elem(&forks, &tid);
-	if (fk && fk->ts) {
-		COUNT(p, rs, tlb_flush_fork, 1);
-		COUNT(p, rs, tlb_pages_fork, n);
-		COUNT(p, rs, tlb_full_fork, full);
-		return 0;
-	}
-
-	f = bpf_map_lookup_elem(&faults, &tid);
-	if (!f || !f->active)
-		return 0;
 	if (win_src == CT_SRC_TP) {
-		/*
-		 * No fault-exit event: the first local flush within the
-		 * window ends it, and counts only if it is wp_page_copy's
-		 * one-page flush (not an mprotect/munmap that followed a
-		 * reuse).
-		 */
-		now = bpf_ktime_get_ns();
-		f->active = 0;
-		if (now - f->ts > fault_window_ns || pages != 1)
-			return 0;
+		w = win_get();
+		if (w && w->active && w->tid == tid) {
+			/*
+			 * The thread's first local flush after a write fault
+			 * ends the window; it is the fault's if it came soon
+			 * and is wp_page_copy's one page (an mprotect or
+			 * munmap after a reuse is not).
+			 */
+			w->active = 0;
+			if (pages == 1 && bpf_ktime_get_ns() - w->ts <= fault_window_ns) {
+				fault_flush(w->role, w->cls, 1, copy_src == CT_SRC_TP);
+				return 0;
+			}
+		}
 	}
-	COUNT(p, rs, tlb_flush_fault, 1);
-	COUNT(p, rs, tlb_pages_fault, n);
-	COUNT(p, rs, tlb_full_fault, full);
-	/* wp_page_copy() -> ptep_clear_flush(): exactly the faulting page */
-	if (copy_src == CT_SRC_TP && pages == 1 && !f->copied) {
-		__u32 cls = vma_index(f->vma);
 
-		f->copied = 1;
-		COUNT(p, rs, cow_copies, 1);
-		COUNT(p, rs, vma_copy[cls], 1);
+	t = thread_get(tid, 0);
+	if (!t)
+		return 0;
+	if (t->fork_ts) {
+		p = cur_proc();
+		if (!p)
+			return 0;
+		rs = role_stats(p);
+		if (pages == CT_FLUSH_ALL) {
+			COUNT(p, rs, tlb_full_fork, 1);
+		} else {
+			COUNT(p, rs, tlb_pages_fork, pages);
+		}
+		COUNT(p, rs, tlb_flush_fork, 1);
+		return 0;
+	}
+	if (win_src == CT_SRC_PROBE && t->fault_active) {
+		int copy = copy_src == CT_SRC_TP && pages == 1 && !t->fault_copied;
+
+		p = cur_proc();
+		if (!p)
+			return 0;
+		if (copy)
+			t->fault_copied = 1;
+		fault_flush(p->role, t->fault_cls, pages, copy);
 	}
 	return 0;
 }
@@ -444,12 +489,12 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 static __always_inline void fork_open(__u64 mm)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fork v = { .ts = bpf_ktime_get_ns(), .mm = mm };
+	struct ct_thread *t = thread_get(tid, 1);
 
-	if (bpf_map_update_elem(&forks, &tid, &v, BPF_ANY)) {
-		count_lost(CT_LOST_THREADS);
+	if (!t)
 		return;
-	}
+	t->fork_ts = bpf_ktime_get_ns();
+	t->fork_mm = mm;
 	if (lock_wait)
 		bpf_map_update_elem(&fork_mms, &mm, &tid, BPF_ANY);
 }
@@ -457,19 +502,18 @@ static __always_inline void fork_open(__u64 mm)
 /* Close the current thread's fork window; returns its length or 0. */
 static __always_inline __u64 fork_close(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fork *fk = bpf_map_lookup_elem(&forks, &tid);
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
 	__u64 dt;
 
-	if (!fk)
+	if (!t || !t->fork_ts)
 		return 0;
-	dt = bpf_ktime_get_ns() - fk->ts;
+	dt = bpf_ktime_get_ns() - t->fork_ts;
+	t->fork_ts = 0;
 	if (lock_wait) {
-		__u64 mm = fk->mm;
+		__u64 mm = t->fork_mm;
 
 		bpf_map_delete_elem(&fork_mms, &mm);
 	}
-	bpf_map_delete_elem(&forks, &tid);
 	return dt;
 }
 
@@ -572,26 +616,24 @@ static __always_inline int on_dup_mmap_ret(void)
 
 static __always_inline int on_copy_page_range(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fork *fk = bpf_map_lookup_elem(&forks, &tid);
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
 
-	if (fk)
-		fk->cpr_ts = bpf_ktime_get_ns();
+	if (t && t->fork_ts)
+		t->cpr_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int on_copy_page_range_ret(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_fork *fk = bpf_map_lookup_elem(&forks, &tid);
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
 	struct ct_stats *rs;
 	struct ct_proc *p;
 	__u64 dt;
 
-	if (!fk || !fk->cpr_ts)
+	if (!t || !t->cpr_ts)
 		return 0;
-	dt = bpf_ktime_get_ns() - fk->cpr_ts;
-	fk->cpr_ts = 0;
+	dt = bpf_ktime_get_ns() - t->cpr_ts;
+	t->cpr_ts = 0;
 	p = cur_proc();
 	if (!p)
 		return 0;
@@ -623,8 +665,7 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 
 	if (!p)
 		return 0;
-	bpf_map_delete_elem(&faults, &tid);
-	bpf_map_delete_elem(&forks, &tid);
+	bpf_map_delete_elem(&threads, &tid);
 	if (lock_wait)
 		bpf_map_delete_elem(&locks, &tid);
 	/* do_exit() decrements signal->live before this tracepoint */
