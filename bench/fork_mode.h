@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fork_mode.h - the user-space view of forklab's kernel patch series
+ * (kernel-patch/): vm.fork_copy_mode = cow | stack | eager.
+ *
+ * No kernel headers needed: the prctl numbers and values are repeated here
+ * (they match include/uapi/linux/prctl.h of the patched kernel).  On a
+ * kernel without the series, the prctls fail with EINVAL and the sysctl
+ * files do not exist: fork_mode_supported() tells.
+ *
+ *   int m = fork_mode_parse("eager");            FORK_MODE_EAGER, or -2
+ *   if (fork_mode_set(m) != 0) ...               errno: EINVAL (no patch)
+ *   int eff = fork_mode_get(&own);               0..2, own = -1..2
+ *
+ * Modes (sysctl value = prctl value):
+ *   cow   (0)  share every private anonymous page copy-on-write (stock)
+ *   stack (1)  copy the fork_eager_stack_pages pages centred on the user
+ *              stack pointer at fork, the rest copy-on-write
+ *   eager (2)  copy every private anonymous page at fork; nothing is
+ *              write-protected, and a fork that write-protected nothing
+ *              skips the flush of the parent's TLB
+ *   inherit (-1, prctl only)  follow /proc/sys/vm/fork_copy_mode
+ *
+ * The per-process setting is inherited by fork() children and kept across
+ * execve().
+ */
+#ifndef FORKLAB_FORK_MODE_H
+#define FORKLAB_FORK_MODE_H
+
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+/* prctl options: magic values ("FKMS", "FKMG"), clear of upstream's. */
+#define FORKLAB_PR_SET_FORK_COPY_MODE	0x464b4d53
+#define FORKLAB_PR_GET_FORK_COPY_MODE	0x464b4d47
+
+#define FORK_MODE_INHERIT	(-1)
+#define FORK_MODE_COW		0
+#define FORK_MODE_STACK		1
+#define FORK_MODE_EAGER		2
+#define FORK_MODE_INVALID	(-2)	/* fork_mode_parse(): unknown name */
+
+/* sysctls */
+#define FORK_MODE_SYSCTL		"/proc/sys/vm/fork_copy_mode"
+#define FORK_MODE_STACK_PAGES_SYSCTL	"/proc/sys/vm/fork_eager_stack_pages"
+#define FORK_MODE_STACK_PAGES_MAX	64
+
+/* /proc/vmstat counters the series adds (pgreuse already exists). */
+#define FORK_MODE_VMSTAT_COW_FAULT_COPY		"cow_fault_copy"
+#define FORK_MODE_VMSTAT_EAGER_COPY		"fork_eager_copy"
+#define FORK_MODE_VMSTAT_EAGER_FALLBACK		"fork_eager_fallback"
+#define FORK_MODE_VMSTAT_STACK_COPY		"fork_stack_copy"
+#define FORK_MODE_VMSTAT_TLB_FLUSH_SKIPPED	"fork_tlb_flush_skipped"
+
+static inline const char *fork_mode_name(int mode)
+{
+	switch (mode) {
+	case FORK_MODE_INHERIT:
+		return "inherit";
+	case FORK_MODE_COW:
+		return "cow";
+	case FORK_MODE_STACK:
+		return "stack";
+	case FORK_MODE_EAGER:
+		return "eager";
+	default:
+		return "?";
+	}
+}
+
+/* "cow", "stack", "eager", "inherit" or "-1".."2"; FORK_MODE_INVALID else. */
+static inline int fork_mode_parse(const char *s)
+{
+	static const char *const names[] = { "cow", "stack", "eager" };
+	unsigned int i;
+
+	if (strcmp(s, "inherit") == 0 || strcmp(s, "-1") == 0)
+		return FORK_MODE_INHERIT;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0 ||
+		    (s[0] == (char)('0' + i) && s[1] == '\0'))
+			return (int)i;
+	}
+	return FORK_MODE_INVALID;
+}
+
+/*
+ * Set the calling process's mode (FORK_MODE_INHERIT..FORK_MODE_EAGER).
+ * Returns 0, or -1 with errno set (EINVAL: bad mode or unpatched kernel).
+ */
+static inline int fork_mode_set(int mode)
+{
+	return prctl(FORKLAB_PR_SET_FORK_COPY_MODE, (unsigned long)(long)mode,
+		     0UL, 0UL, 0UL);
+}
+
+/*
+ * The mode the calling process's next fork() uses (0..2), or -1 with errno
+ * set.  If own is not NULL, the process's own setting (-1..2) goes there.
+ */
+static inline int fork_mode_get(int *own)
+{
+	return prctl(FORKLAB_PR_GET_FORK_COPY_MODE, (unsigned long)own,
+		     0UL, 0UL, 0UL);
+}
+
+/* Whether the running kernel has the series. */
+static inline int fork_mode_supported(void)
+{
+	int saved = errno, ok = fork_mode_get(NULL) >= 0;
+
+	errno = saved;
+	return ok;
+}
+
+#endif /* FORKLAB_FORK_MODE_H */

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forkmode-bench - what an eager fork costs per page, next to a memcpy of
+ * the same size measured in the same run.
+ *
+ *   forkmode-bench [--mode cow|stack|eager] [-n N] SIZE_MIB...
+ *
+ * For each heap size: map and touch the heap (4 KiB pages,
+ * MADV_NOHUGEPAGE), then N times: time fork() as seen by the parent (the
+ * child _exit()s at once, the parent waits after the clock stops), and
+ * time a memcpy of the heap into a second, touched buffer of the same
+ * size.  Prints one line per size:
+ *
+ *   mode=eager size_mib=64 pages=16384 fork_median_ns=... fork_ns_per_page=...
+ *   memcpy_median_ns=... memcpy_ns_per_page=... ratio=...
+ *
+ * Under TCG the times only show trends; the ratio is what to compare.
+ */
+#include <getopt.h>
+#include <time.h>
+
+#include "forkmode_lib.h"
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char *map_touched(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, 0x5a, len);
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long *fork_ns, *copy_ns, t0;
+	int c, mode = -3, status;
+	long n = 5, i, a;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mode = fork_mode_parse(optarg);
+			if (mode < FORK_MODE_COW) {
+				fprintf(stderr, "forkmode-bench: --mode: '%s' is not cow, stack or eager\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 10000) {
+				fprintf(stderr, "forkmode-bench: -n: '%s' is not a number in 1..10000\n",
+					optarg);
+				return 2;
+			}
+			break;
+		default:
+			fprintf(stderr, "usage: forkmode-bench [--mode M] [-n N] SIZE_MIB...\n");
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "usage: forkmode-bench [--mode M] [-n N] SIZE_MIB...\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (mode != -3 && fork_mode_set(mode) != 0) {
+		fprintf(stderr, "forkmode-bench: prctl(PR_SET_FORK_COPY_MODE, %d): %s\n",
+			mode, strerror(errno));
+		return 1;
+	}
+	fork_ns = calloc((size_t)n, sizeof(*fork_ns));
+	copy_ns = calloc((size_t)n, sizeof(*copy_ns));
+	if (!fork_ns || !copy_ns)
+		return 1;
+	for (a = optind; a < argc; a++) {
+		long mib = strtol(argv[a], &end, 10);
+		size_t len;
+		char *src, *dst;
+		pid_t pid;
+
+		if (*end || mib < 1 || mib > 65536) {
+			fprintf(stderr, "forkmode-bench: size '%s' is not a number of MiB in 1..65536\n",
+				argv[a]);
+			return 2;
+		}
+		len = (size_t)mib << 20;
+		src = map_touched(len);
+		dst = map_touched(len);
+		if (!src || !dst) {
+			fprintf(stderr, "forkmode-bench: cannot map 2 x %ld MiB: %s\n",
+				mib, strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			t0 = now_ns();
+			pid = fork();
+			if (pid == 0)
+				_exit(0);
+			fork_ns[i] = now_ns() - t0;
+			if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+				fprintf(stderr, "forkmode-bench: fork: %s\n", strerror(errno));
+				return 1;
+			}
+			/* the heap is write-protected again after a cow fork */
+			memset(src, (int)i, len);
+			t0 = now_ns();
+			memcpy(dst, src, len);
+			copy_ns[i] = now_ns() - t0;
+			__asm__ volatile("" : : "r"(dst) : "memory");
+		}
+		qsort(fork_ns, (size_t)n, sizeof(*fork_ns), cmp_ll);
+		qsort(copy_ns, (size_t)n, sizeof(*copy_ns), cmp_ll);
+		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f\n",
+		       fork_mode_name(fork_mode_get(NULL)), mib, len / FL_PAGE,
+		       fork_ns[n / 2], (double)fork_ns[n / 2] / (double)(len / FL_PAGE),
+		       copy_ns[n / 2], (double)copy_ns[n / 2] / (double)(len / FL_PAGE),
+		       (double)fork_ns[n / 2] / (double)copy_ns[n / 2]);
+		munmap(src, len);
+		munmap(dst, len);
+	}
+	free(fork_ns);
+	free(copy_ns);
+	return 0;
+}

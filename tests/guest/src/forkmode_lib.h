@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * forkmode_lib.h - shared by forklab's in-guest tests of the kernel patch
+ * (tests/guest/src/forkmode_*.c): /proc/vmstat snapshots, counting present
+ * anonymous pages, and fl_fork_run(), one fork measured exactly.
+ *
+ * /proc/vmstat is global, so a test measures around its own fork with
+ * nothing else running.  fl_fork_run() does the whole sequence in one
+ * block of x86-64 assembly that touches no memory but what it is asked
+ * to: read /proc/vmstat, fork, the child writes (stack byte, heap pages)
+ * then execs or exits, the parent writes (stack byte), waits, and reads
+ * /proc/vmstat again.  Its buffers live in a MAP_SHARED mapping, which
+ * fork never write-protects, so the only write faults between the two
+ * snapshots are the ones the test asks for.
+ */
+#ifndef FORKMODE_LIB_H
+#define FORKMODE_LIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../../bench/fork_mode.h"
+
+#define FL_PAGE 4096UL
+#define FL_VMSTAT_MAX 16384
+
+/* Everything fl_fork_run() reads or writes, in one MAP_SHARED block. */
+struct fl_run {
+	long vmstat_fd;			/* open /proc/vmstat */
+	long mid_fd;			/* child preads it after its writes; -1: no */
+	long buflen;			/* size of before/after/mid */
+	unsigned long sp;		/* stack pointer to run at (mid-page) */
+	char *wr_start, *wr_end;	/* the child checks that each page of */
+	long wr_stride;			/* [start, end) starts with 0xa5 and writes 1 */
+	long child_stack_write;		/* child writes a byte at sp - 64 */
+	long parent_stack_write;	/* parent writes a byte at sp - 64 */
+	const char *exec_path;		/* child execs this (NULL: exits) */
+	char *const *exec_argv;
+	char *const *exec_envp;
+	long before_len, after_len, mid_len;	/* results of the preads */
+	long wait_ret;			/* wait4() result */
+	int status;			/* child's wait status: exit 0, or 1 if */
+					/* it found a page without 0xa5 */
+	char before[FL_VMSTAT_MAX];
+	char after[FL_VMSTAT_MAX];
+	char mid[FL_VMSTAT_MAX];
+};
+
+static inline struct fl_run *fl_run_new(void)
+{
+	struct fl_run *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->buflen = FL_VMSTAT_MAX - 1;
+	r->wr_stride = (long)FL_PAGE;
+	r->mid_fd = -1;
+	r->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	if (r->vmstat_fd < 0) {
+		munmap(r, sizeof(*r));
+		return NULL;
+	}
+	return r;
+}
+
+#if defined(__x86_64__)
+/*
+ * Returns the child's pid, or -errno if fork failed (the second snapshot
+ * is taken either way).  r->sp must be a present, unused part of the
+ * stack, see fl_stack_area().
+ */
+__attribute__((noinline, unused)) static long fl_fork_run(struct fl_run *r)
+{
+	long ret;
+
+	__asm__ volatile(
+		"mov %%rsp, %%r13\n\t"
+		"mov %c[sp](%[r]), %%rsp\n\t"
+		/* pread64(fd, before, len, 0) */
+		"mov $17, %%eax\n\t"
+		"mov %c[fd](%[r]), %%rdi\n\t"
+		"lea %c[bef](%[r]), %%rsi\n\t"
+		"mov %c[len](%[r]), %%rdx\n\t"
+		"xor %%r10d, %%r10d\n\t"
+		"syscall\n\t"
+		"mov %%rax, %c[blen](%[r])\n\t"
+		/* fork() */
+		"mov $57, %%eax\n\t"
+		"syscall\n\t"
+		"test %%rax, %%rax\n\t"
+		"jnz 5f\n\t"
+		/* child: r15 = 1 if a page did not hold 0xa5 */
+		"xor %%r15d, %%r15d\n\t"
+		"cmpq $0, %c[cst](%[r])\n\t"
+		"je 2f\n\t"
+		"movb $1, -64(%%rsp)\n"
+		"2:\n\t"
+		"mov %c[ws](%[r]), %%rdi\n\t"
+		"mov %c[we](%[r]), %%rsi\n\t"
+		"mov %c[wst](%[r]), %%rdx\n"
+		"3:\n\t"
+		"cmp %%rsi, %%rdi\n\t"
+		"jae 4f\n\t"
+		"cmpb $0xa5, (%%rdi)\n\t"
+		"je 11f\n\t"
+		"mov $1, %%r15d\n"
+		"11:\n\t"
+		"movb $1, (%%rdi)\n\t"
+		"add %%rdx, %%rdi\n\t"
+		"jmp 3b\n"
+		"4:\n\t"
+		/* pread64(mid_fd, mid, len, 0) */
+		"mov %c[mfd](%[r]), %%rdi\n\t"
+		"test %%rdi, %%rdi\n\t"
+		"js 10f\n\t"
+		"mov $17, %%eax\n\t"
+		"lea %c[mid](%[r]), %%rsi\n\t"
+		"mov %c[len](%[r]), %%rdx\n\t"
+		"xor %%r10d, %%r10d\n\t"
+		"syscall\n\t"
+		"mov %%rax, %c[mlen](%[r])\n"
+		"10:\n\t"
+		"mov %c[ep](%[r]), %%rdi\n\t"
+		"test %%rdi, %%rdi\n\t"
+		"jz 6f\n\t"
+		"mov %c[ea](%[r]), %%rsi\n\t"
+		"mov %c[ee](%[r]), %%rdx\n\t"
+		"mov $59, %%eax\n\t"
+		"syscall\n\t"
+		"mov $127, %%edi\n\t"
+		"jmp 7f\n"
+		"6:\n\t"
+		"mov %%r15, %%rdi\n"
+		"7:\n\t"
+		"mov $231, %%eax\n\t"
+		"syscall\n\t"
+		"ud2\n"
+		/* parent: rax = pid, or -errno */
+		"5:\n\t"
+		"mov %%rax, %%r14\n\t"
+		"js 12f\n\t"
+		"cmpq $0, %c[pst](%[r])\n\t"
+		"je 8f\n\t"
+		"movb $1, -64(%%rsp)\n"
+		"8:\n\t"
+		/* wait4(pid, &status, 0, NULL) */
+		"mov %%r14, %%rdi\n\t"
+		"lea %c[st](%[r]), %%rsi\n\t"
+		"xor %%edx, %%edx\n\t"
+		"xor %%r10d, %%r10d\n\t"
+		"mov $61, %%eax\n\t"
+		"syscall\n\t"
+		"mov %%rax, %c[wret](%[r])\n"
+		"12:\n\t"
+		/* pread64(fd, after, len, 0) */
+		"mov $17, %%eax\n\t"
+		"mov %c[fd](%[r]), %%rdi\n\t"
+		"lea %c[aft](%[r]), %%rsi\n\t"
+		"mov %c[len](%[r]), %%rdx\n\t"
+		"xor %%r10d, %%r10d\n\t"
+		"syscall\n\t"
+		"mov %%rax, %c[alen](%[r])\n\t"
+		"mov %%r14, %%rax\n\t"
+		"mov %%r13, %%rsp\n\t"
+		: "=&a"(ret)
+		: [r] "r"(r),
+		  [sp] "i"(offsetof(struct fl_run, sp)),
+		  [fd] "i"(offsetof(struct fl_run, vmstat_fd)),
+		  [mfd] "i"(offsetof(struct fl_run, mid_fd)),
+		  [len] "i"(offsetof(struct fl_run, buflen)),
+		  [bef] "i"(offsetof(struct fl_run, before)),
+		  [aft] "i"(offsetof(struct fl_run, after)),
+		  [mid] "i"(offsetof(struct fl_run, mid)),
+		  [blen] "i"(offsetof(struct fl_run, before_len)),
+		  [alen] "i"(offsetof(struct fl_run, after_len)),
+		  [mlen] "i"(offsetof(struct fl_run, mid_len)),
+		  [wret] "i"(offsetof(struct fl_run, wait_ret)),
+		  [st] "i"(offsetof(struct fl_run, status)),
+		  [cst] "i"(offsetof(struct fl_run, child_stack_write)),
+		  [pst] "i"(offsetof(struct fl_run, parent_stack_write)),
+		  [ws] "i"(offsetof(struct fl_run, wr_start)),
+		  [we] "i"(offsetof(struct fl_run, wr_end)),
+		  [wst] "i"(offsetof(struct fl_run, wr_stride)),
+		  [ep] "i"(offsetof(struct fl_run, exec_path)),
+		  [ea] "i"(offsetof(struct fl_run, exec_argv)),
+		  [ee] "i"(offsetof(struct fl_run, exec_envp))
+		: "rcx", "r11", "rdi", "rsi", "rdx", "r10", "r13", "r14", "r15",
+		  "memory", "cc");
+	return ret;
+}
+#define FL_HAVE_FORK_RUN 1
+#endif
+
+/*
+ * Touch the `kib` KiB of stack below the caller, so that those pages are
+ * present, and return a mid-page stack pointer `below` pages under the
+ * caller's frame, for fl_run.sp.
+ */
+__attribute__((noinline, unused)) static unsigned long fl_stack_area(size_t kib,
+							      unsigned int below)
+{
+	volatile char *p = __builtin_alloca(kib * 1024);
+	unsigned long sp;
+	size_t i;
+
+	for (i = 0; i < kib * 1024; i += FL_PAGE)
+		p[i] = 1;
+	p[kib * 1024 - 1] = 1;
+	__asm__ volatile("" : : "r"(p) : "memory");
+	sp = (unsigned long)__builtin_frame_address(0);
+	return (sp & ~(FL_PAGE - 1)) - below * FL_PAGE - FL_PAGE / 2;
+}
+
+/* Value of counter `name` in a /proc/vmstat text, or -1 if it is absent. */
+static inline long long fl_vmstat_get(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, name, n) == 0 && p[n] == ' ')
+			return strtoll(p + n + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+static inline long long fl_delta(const struct fl_run *r, const char *name)
+{
+	long long a = fl_vmstat_get(r->after, name);
+	long long b = fl_vmstat_get(r->before, name);
+
+	return a < 0 || b < 0 ? -1 : a - b;
+}
+
+/* Read a whole small file into buf (NUL-terminated); -1 on error. */
+static inline long fl_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got + 1 < size) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return (long)got;
+}
+
+static char fl_smaps_buf[1 << 20];
+
+/*
+ * Sum of a /proc/self/smaps field (kB) over all mappings, or over the one
+ * mapping that starts at `start` if it is not 0; -1 on error.
+ */
+static inline long fl_smaps_kb(const char *field, unsigned long start)
+{
+	size_t n = strlen(field);
+	long total = 0;
+	int in = start == 0;
+	char *p;
+
+	if (fl_read_file("/proc/self/smaps", fl_smaps_buf,
+			 sizeof(fl_smaps_buf)) < 0)
+		return -1;
+	for (p = fl_smaps_buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) {
+			/* a mapping's header line: "start-end perms ..." */
+			if (start)
+				in = strtoul(p, NULL, 16) == start;
+			continue;
+		}
+		if (in && strncmp(p, field, n) == 0 && p[n] == ':')
+			total += strtol(p + n + 1, NULL, 10);
+	}
+	return total;
+}
+
+/* Present private anonymous pages of this process (smaps "Anonymous"). */
+static inline long fl_anon_pages(void)
+{
+	long kb = fl_smaps_kb("Anonymous", 0);
+
+	return kb < 0 ? -1 : kb / (long)(FL_PAGE / 1024);
+}
+
+/*
+ * Pages of [start, start + pages * FL_PAGE) that are present and
+ * exclusively mapped anonymous pages, from /proc/self/pagemap.
+ */
+static inline long fl_present_anon(unsigned long start, long pages)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	long i, count = 0;
+	uint64_t e;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < pages; i++) {
+		off_t off = (off_t)((start / FL_PAGE + (unsigned long)i) * 8);
+
+		if (pread(fd, &e, sizeof(e), off) != (ssize_t)sizeof(e)) {
+			e = 0;	/* beyond the address space */
+		}
+		/* bit 63 present, bit 61 file-page or shared-anon */
+		if ((e >> 63 & 1) && !(e >> 61 & 1))
+			count++;
+	}
+	close(fd);
+	return count;
+}
+
+static inline long fl_sysctl_get(const char *path)
+{
+	char buf[64];
+
+	if (fl_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* Print "key=value" lines; the shell tests compare them. */
+static inline void fl_kv(const char *key, long long v)
+{
+	printf("%s=%lld\n", key, v);
+}
+
+#endif /* FORKMODE_LIB_H */

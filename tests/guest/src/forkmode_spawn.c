@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forkmode-spawn - fork()+execve()+waitpid() through the C library, the
+ * way ordinary programs start others, counting the write faults it costs.
+ *
+ *   forkmode-spawn [--mode cow|stack|eager|inherit] [-n N] [--warmup W] PATH
+ *
+ * Runs W unmeasured then N measured iterations: fork(); the child execs
+ * PATH (forkmode-exit takes no write fault) or _exit(127)s; the parent
+ * waits.  Prints key=value lines: the /proc/vmstat deltas over the N
+ * iterations (d_cow_fault_copy, d_pgreuse, d_fork_stack_copy, ...),
+ * wp_faults = d_cow_fault_copy + d_pgreuse, and the median, 10th and 90th
+ * percentile of one iteration's wall time in ns.  The stack mode sweep
+ * (tests/guest/forkmode-stack.sh) uses it to find how many pages
+ * fork_eager_stack_pages must cover; the README's fork+exec figures come
+ * from it too.
+ */
+#include <getopt.h>
+#include <time.h>
+
+#include "forkmode_lib.h"
+
+static char vm_before[FL_VMSTAT_MAX], vm_after[FL_VMSTAT_MAX];
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int spawn_once(const char *path)
+{
+	char *const argv[] = { (char *)path, NULL };
+	char *const envp[] = { NULL };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static long parse_num(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		fprintf(stderr, "forkmode-spawn: %s: '%s' is not a number in %ld..%ld\n",
+			opt, s, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const counters[] = {
+		"cow_fault_copy", "pgreuse", "fork_eager_copy",
+		"fork_stack_copy", "fork_tlb_flush_skipped", "pgfault",
+	};
+	long n = 100, warmup = 10, i;
+	int c, mode = -3;
+	long long *ns;
+	const char *path;
+	char key[64];
+
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mode = fork_mode_parse(optarg);
+			if (mode == FORK_MODE_INVALID) {
+				fprintf(stderr, "forkmode-spawn: --mode: '%s' is not cow, stack, eager or inherit\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'n': n = parse_num("-n", optarg, 1, 1000000); break;
+		case 'w': warmup = parse_num("--warmup", optarg, 0, 1000000); break;
+		default:
+			fprintf(stderr, "usage: forkmode-spawn [--mode M] [-n N] [--warmup W] PATH\n");
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: forkmode-spawn [--mode M] [-n N] [--warmup W] PATH\n");
+		return 2;
+	}
+	path = argv[optind];
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (mode != -3 && fork_mode_set(mode) != 0) {
+		printf("error=prctl(PR_SET_FORK_COPY_MODE, %d): %s\n", mode, strerror(errno));
+		return 1;
+	}
+	ns = calloc((size_t)n, sizeof(*ns));
+	if (!ns)
+		return 1;
+	for (i = 0; i < warmup; i++) {
+		if (spawn_once(path) != 0) {
+			printf("error=%s did not exit 0\n", path);
+			return 1;
+		}
+	}
+	if (fl_read_file("/proc/vmstat", vm_before, sizeof(vm_before)) <= 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		long long t0 = now_ns();
+		int rc = spawn_once(path);
+		ns[i] = now_ns() - t0;
+		if (rc != 0) {
+			printf("error=%s exited %d\n", path, rc);
+			return 1;
+		}
+	}
+	if (fl_read_file("/proc/vmstat", vm_after, sizeof(vm_after)) <= 0)
+		return 1;
+	printf("mode=%s\n", fork_mode_name(fork_mode_get(NULL)));
+	fl_kv("iterations", n);
+	for (i = 0; i < (long)(sizeof(counters) / sizeof(counters[0])); i++) {
+		long long a = fl_vmstat_get(vm_after, counters[i]);
+		long long b = fl_vmstat_get(vm_before, counters[i]);
+
+		snprintf(key, sizeof(key), "d_%s", counters[i]);
+		fl_kv(key, a < 0 || b < 0 ? -1 : a - b);
+	}
+	fl_kv("wp_faults", fl_vmstat_get(vm_after, "cow_fault_copy") +
+	      fl_vmstat_get(vm_after, "pgreuse") -
+	      fl_vmstat_get(vm_before, "cow_fault_copy") -
+	      fl_vmstat_get(vm_before, "pgreuse"));
+	qsort(ns, (size_t)n, sizeof(*ns), cmp_ll);
+	fl_kv("median_ns", ns[n / 2]);
+	fl_kv("p10_ns", ns[n / 10]);
+	fl_kv("p90_ns", ns[n * 9 / 10]);
+	free(ns);
+	return 0;
+}
