@@ -91,6 +91,23 @@ int events_open(struct fb_events *e, const char *list, char *err, size_t errlen)
 	return 0;
 }
 
+void events_reopen(struct fb_events *e)
+{
+	int i;
+
+	for (i = 0; i < e->n; i++) {
+		struct fb_event *ev = &e->ev[i];
+
+		if (ev->fd >= 0)
+			close(ev->fd);
+		ev->fd = -1;
+		if (ev->ok) {
+			ev->ok = false;
+			open_one(ev);
+		}
+	}
+}
+
 static bool read_scaled(struct fb_event *ev, uint64_t *val)
 {
 	uint64_t buf[3];

@@ -33,6 +33,9 @@ struct fb_events {
  * bad syntax (empty item, too many events); unavailable events are not
  * errors: each gets one warning line on stderr. */
 int events_open(struct fb_events *e, const char *list, char *err, size_t errlen);
+/* In a new process: closes the inherited counters and opens them afresh
+ * (silently: events_open already warned about missing ones). */
+void events_reopen(struct fb_events *e);
 void events_begin(struct fb_events *e);
 /* Counts since events_begin(); NaN for unavailable events. */
 void events_end(struct fb_events *e, double *out);

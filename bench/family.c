@@ -18,21 +18,25 @@
 
 #define WAIT_LIMIT_NS (120ULL * 1000000000ULL)
 
-static void set_name(struct family *f, int i)
+/* A, B, ... Z, then P26, P27, ... */
+static void name_of(int i, char *buf, size_t len)
 {
 	if (i < 26)
-		snprintf(f->name[i], sizeof(f->name[i]), "%c", 'A' + i);
+		snprintf(buf, len, "%c", 'A' + i);
 	else
-		snprintf(f->name[i], sizeof(f->name[i]), "P%d", i & 0xff);
+		snprintf(buf, len, "P%d", i & 0xff);
 }
 
 static int add_proc(struct family *f, int parent)
 {
-	int i = f->n++;
+	int i;
 
+	if (f->n >= FAM_MAX)
+		return -1;
+	i = f->n++;
 	f->parent[i] = parent;
 	f->depth[i] = parent < 0 ? 0 : f->depth[parent] + 1;
-	set_name(f, i);
+	name_of(i, f->name[i], sizeof(f->name[i]));
 	return i;
 }
 

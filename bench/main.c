@@ -391,10 +391,12 @@ static void self_dir(char *buf, size_t len)
 		*slash = '\0';
 }
 
-/* Every child of forkbench is gone when it exits. */
+/* Every child of forkbench is gone when it exits.  As a subreaper it also
+ * inherits orphaned descendants (an exec target whose worker was killed):
+ * wait for all of them. */
 static void reap_all_children(void)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 }
 

@@ -10,8 +10,7 @@
  *           instruction of main: the exec target reports CLOCK_MONOTONIC
  *           through a pipe
  *   reap    the parent has reaped the child
- * and minor faults of parent (getrusage) and child (wait4).  Methods are
- * interleaved iteration by iteration, so drift hits all of them alike.
+ * and minor faults of parent (getrusage) and child (wait4).
  */
 #include "forkbench.h"
 
@@ -23,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,14 +112,20 @@ static pid_t start_child(enum method m, struct spawn_ctx *s, int *err)
 	return pid;
 }
 
+/* One measured iteration, as a worker sends it to the coordinator. */
+struct sample {
+	int rc;			/* 0, -1 error (printed by the worker), 1 stopping */
+	double ret, start, reap, parent_minflt, child_minflt;
+	double ev[FB_MAX_EVENTS];
+};
+
 /* One iteration.  Returns 0, -1 on error (printed), 1 when stopping. */
 static int run_once(struct fb_common *c, enum method m, struct spawn_ctx *s,
-		    struct fb_cell *cell)
+		    struct sample *out)
 {
 	struct rusage self0, self1, child;
 	uint64_t t0, t_ret, t_reap, t_start;
-	double ev[FB_MAX_EVENTS];
-	int status = 0, err, i;
+	int status = 0, err;
 	pid_t pid;
 
 	getrusage(RUSAGE_SELF, &self0);
@@ -140,7 +146,7 @@ static int run_once(struct fb_common *c, enum method m, struct spawn_ctx *s,
 		return -1;
 	}
 	t_reap = now_ns();
-	events_end(&c->ev, ev);
+	events_end(&c->ev, out->ev);
 	getrusage(RUSAGE_SELF, &self1);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (fb_stopping())
@@ -159,16 +165,11 @@ static int run_once(struct fb_common *c, enum method m, struct spawn_ctx *s,
 			method_names[m]);
 		return -1;
 	}
-	if (!cell)
-		return 0;
-	cell_put(cell, "return", FB_TIME, (double)(t_ret - t0));
-	cell_put(cell, "start", FB_TIME, (double)(t_start - t0));
-	cell_put(cell, "reap", FB_TIME, (double)(t_reap - t0));
-	cell_put(cell, "parent_minflt", FB_MEDIAN, (double)(self1.ru_minflt - self0.ru_minflt));
-	cell_put(cell, "child_minflt", FB_MEDIAN, (double)child.ru_minflt);
-	for (i = 0; i < c->ev.n; i++)
-		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, ev[i]);
-	cell_commit(cell);
+	out->ret = (double)(t_ret - t0);
+	out->start = (double)(t_start - t0);
+	out->reap = (double)(t_reap - t0);
+	out->parent_minflt = (double)(self1.ru_minflt - self0.ru_minflt);
+	out->child_minflt = (double)child.ru_minflt;
 	return 0;
 }
 
@@ -222,42 +223,155 @@ static void teardown(struct spawn_ctx *s)
 	close(s->wfd);
 }
 
+/*
+ * One worker process per heap size, forked before any heap exists, so each
+ * parent has exactly its own heap.  The coordinator asks the workers in
+ * turn for one iteration of each method: heap sizes and methods are
+ * interleaved iteration by iteration, so load on the machine hits them all
+ * alike and their ratios stay meaningful.
+ */
+struct worker {
+	pid_t pid;
+	int cmd, res;		/* pipes: coordinator -> worker, worker -> coordinator */
+	uint64_t thp_bytes;
+};
+
+static __attribute__((noreturn)) void worker_main(struct fb_common *c, uint64_t heap_bytes,
+						  int cmd, int res)
+{
+	struct spawn_ctx s;
+	struct sample smp;
+	struct heap heap;
+	char err[FB_ERRLEN];
+	uint64_t thp_bytes;
+	int m;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (c->events)
+		events_reopen(&c->ev);
+	if (heap_create(&heap, heap_bytes, c->thp, err, sizeof(err))) {
+		fprintf(stderr, "forkbench spawn: %s\n", err);
+		_exit(1);
+	}
+	if (setup(c, &s))
+		_exit(1);
+	thp_bytes = heap_thp_bytes(&heap);
+	if (write(res, &thp_bytes, sizeof(thp_bytes)) != (ssize_t)sizeof(thp_bytes))
+		_exit(1);
+	while (read(cmd, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+		memset(&smp, 0, sizeof(smp));
+		smp.rc = run_once(c, (enum method)m, &s, &smp);
+		if (write(res, &smp, sizeof(smp)) != (ssize_t)sizeof(smp) || smp.rc)
+			break;
+	}
+	teardown(&s);
+	heap_destroy(&heap);
+	_exit(0);
+}
+
+/* Starts w[k]; w[0..k) are running: the new worker closes their pipes, or
+ * an earlier worker would never see EOF on its command pipe. */
+static int start_worker(struct fb_common *c, uint64_t heap_bytes, struct worker *w, int k)
+{
+	int cmd[2], res[2], j;
+
+	if (pipe2(cmd, O_CLOEXEC))
+		return -1;
+	if (pipe2(res, O_CLOEXEC)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return -1;
+	}
+	w[k].pid = fork();
+	if (w[k].pid == 0) {
+		for (j = 0; j < k; j++) {
+			close(w[j].cmd);
+			close(w[j].res);
+		}
+		close(cmd[1]);
+		close(res[0]);
+		worker_main(c, heap_bytes, cmd[0], res[1]);
+	}
+	close(cmd[0]);
+	close(res[1]);
+	w[k].cmd = cmd[1];
+	w[k].res = res[0];
+	if (w[k].pid < 0 ||
+	    read(w[k].res, &w[k].thp_bytes, sizeof(w[k].thp_bytes)) != (ssize_t)sizeof(w[k].thp_bytes)) {
+		if (w[k].pid > 0 && !fb_stopping())
+			fprintf(stderr, "forkbench spawn: the worker for heap %llu bytes did not start\n",
+				(unsigned long long)heap_bytes);
+		return -1;
+	}
+	return 0;
+}
+
+static void stop_worker(struct worker *w)
+{
+	if (w->cmd >= 0)
+		close(w->cmd);	/* EOF: the worker exits */
+	if (w->res >= 0)
+		close(w->res);
+	if (w->pid > 0) {
+		if (fb_stopping())
+			kill(w->pid, SIGKILL);
+		reap(w->pid, NULL, NULL);
+	}
+	w->pid = 0;
+	w->cmd = w->res = -1;
+}
+
+static void record(struct fb_common *c, struct fb_cell *cell, const struct sample *smp)
+{
+	int i;
+
+	cell_put(cell, "return", FB_TIME, smp->ret);
+	cell_put(cell, "start", FB_TIME, smp->start);
+	cell_put(cell, "reap", FB_TIME, smp->reap);
+	cell_put(cell, "parent_minflt", FB_MEDIAN, smp->parent_minflt);
+	cell_put(cell, "child_minflt", FB_MEDIAN, smp->child_minflt);
+	for (i = 0; i < c->ev.n; i++)
+		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, smp->ev[i]);
+	cell_commit(cell);
+}
+
 static int spawn_run(struct fb_common *c)
 {
-	struct fb_cell *cells[M_NR] = { 0 };
-	struct spawn_ctx s;
-	char err[FB_ERRLEN];
-	int h, rc = 0;
+	struct fb_cell *cells[FB_MAX_HEAPS][M_NR] = { { 0 } };
+	struct worker w[FB_MAX_HEAPS];
+	struct sample smp;
+	int h, m, rc = 0;
 	uint64_t i;
 
-	if (setup(c, &s))
-		return -1;
-	for (h = 0; h < c->nheaps && !rc && !fb_stopping(); h++) {
-		struct heap heap;
-		uint64_t thp_bytes;
-		int m;
-
-		if (heap_create(&heap, c->heaps[h], c->thp, err, sizeof(err))) {
-			fprintf(stderr, "forkbench spawn: %s\n", err);
-			rc = -1;
-			break;
-		}
-		thp_bytes = heap_thp_bytes(&heap);
+	for (h = 0; h < c->nheaps; h++)
+		w[h].pid = 0, w[h].cmd = w[h].res = -1;
+	for (h = 0; h < c->nheaps && !rc; h++)
+		rc = start_worker(c, c->heaps[h], w, h);
+	for (h = 0; h < c->nheaps && !rc; h++)
 		for (m = 0; m < M_NR; m++) {
 			if (!opt.use[m])
 				continue;
-			cells[m] = cell_new(c->res, "spawn", method_names[m], fork_mode_names[c->fork_mode], c->heaps[h],
-					    thp_names[c->thp], c->iterations);
-			cells[m]->thp_bytes = thp_bytes;
+			cells[h][m] = cell_new(c->res, "spawn", method_names[m],
+					       fork_mode_names[c->fork_mode], c->heaps[h],
+					       thp_names[c->thp], c->iterations);
+			cells[h][m]->thp_bytes = w[h].thp_bytes;
 		}
-		for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++)
-			for (m = 0; m < M_NR && !rc; m++)
-				if (opt.use[m])
-					rc = run_once(c, (enum method)m, &s,
-						      i < c->warmup ? NULL : cells[m]);
-		heap_destroy(&heap);
-	}
-	teardown(&s);
+	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++)
+		for (m = 0; m < M_NR && !rc; m++)
+			for (h = 0; h < c->nheaps && !rc && opt.use[m]; h++) {
+				if (write(w[h].cmd, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
+				    read(w[h].res, &smp, sizeof(smp)) != (ssize_t)sizeof(smp)) {
+					rc = fb_stopping() ? 1 : -1;
+					if (rc < 0)
+						fprintf(stderr, "forkbench spawn: a worker died\n");
+					break;
+				}
+				rc = smp.rc;
+				if (!rc && i >= c->warmup)
+					record(c, cells[h][m], &smp);
+			}
+	for (h = 0; h < c->nheaps; h++)
+		stop_worker(&w[h]);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -315,9 +429,9 @@ static int spawn_check(struct fb_common *c, char *err, size_t errlen)
 	if (!opt.nmethods)
 		for (m = 0; m < M_NR; m++)
 			opt.use[m] = true;
+	/* One worker per heap size, all alive at once. */
 	for (h = 0; h < c->nheaps; h++)
-		if (c->heaps[h] > need)
-			need = c->heaps[h];
+		need += c->heaps[h];
 	return heap_fits(need, "--heap", err, errlen);
 }
 
