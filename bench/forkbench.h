@@ -39,6 +39,8 @@ struct fb_common {
 	const char *output;	/* --output FILE (summary) */
 	const char *events;	/* --events LIST */
 	bool trace;
+	enum fork_mode modes[MODE_NR];	/* --fork-mode list */
+	int nmodes;
 	enum fork_mode fork_mode; /* the mode this process's forks run in */
 	bool takes_args;	/* the benchmark has positional arguments */
 	char self_dir[4096];	/* where forkbench lives: exec targets are beside it */

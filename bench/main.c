@@ -7,6 +7,7 @@
  * own file and exports a struct fb_bench.
  */
 #include "forkbench.h"
+#include "fork_mode.h"
 #include "sysinfo.h"
 
 #include <errno.h>
@@ -81,7 +82,7 @@ static void install_signals(void)
 
 enum {
 	OPT_HEAP = 0x100, OPT_THP, OPT_WARMUP, OPT_CPU, OPT_FORMAT, OPT_SAMPLES,
-	OPT_EVENTS, OPT_TRACE, OPT_USAGE,
+	OPT_EVENTS, OPT_TRACE, OPT_USAGE, OPT_FORK_MODE,
 };
 
 static const char *const format_names[] = { "human", "csv", "json", NULL };
@@ -101,6 +102,9 @@ static const struct argp_option common_options[] = {
 	{ "samples", OPT_SAMPLES, "FILE", 0, "Write every sample to FILE (CSV, long format)", 1 },
 	{ "events", OPT_EVENTS, "LIST", 0,
 	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles (n/a where absent)", 1 },
+	{ "fork-mode", OPT_FORK_MODE, "MODE[,MODE...]", 0,
+	  "cow, stack, eager: run in each (prctl; stack and eager need forklab's kernel patch); "
+	  "default: the kernel's vm.fork_copy_mode", 1 },
 	{ "trace", OPT_TRACE, NULL, 0,
 	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row", 1 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
@@ -122,6 +126,23 @@ static int add_heap(const char *item, void *ctx)
 		return -1;
 	}
 	c->nheaps++;
+	return 0;
+}
+
+static int add_mode(const char *item, void *ctx)
+{
+	struct fb_common *c = ctx;
+	int i = parse_choice(item, fork_mode_names, "--fork-mode", fb_parse_err,
+			     sizeof(fb_parse_err));
+
+	if (i < 0)
+		return -1;
+	for (int k = 0; k < c->nmodes; k++)
+		if (c->modes[k] == (enum fork_mode)i) {
+			snprintf(fb_parse_err, sizeof(fb_parse_err), "--fork-mode: '%s' given twice", item);
+			return -1;
+		}
+	c->modes[c->nmodes++] = (enum fork_mode)i;
 	return 0;
 }
 
@@ -192,6 +213,14 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_TRACE:
 		c->trace = true;
+		return 0;
+	case OPT_FORK_MODE:
+		c->nmodes = 0;
+		if (parse_list(arg, add_mode, c, e, sizeof(e)) < 0) {
+			if (!fb_parse_err[0])
+				snprintf(fb_parse_err, sizeof(fb_parse_err), "--fork-mode '%s': %s", arg, e);
+			return EINVAL;
+		}
 		return 0;
 	case ARGP_KEY_ARG:
 		if (c->takes_args)
@@ -409,7 +438,7 @@ int main(int argc, char **argv)
 	};
 	const struct fb_bench *b;
 	char err[FB_ERRLEN], *meta;
-	int rc;
+	int rc = 0, k;
 
 	if (argc < 2) {
 		fprintf(stderr, "forkbench: no benchmark given (allowed: %s; see forkbench --help)\n",
@@ -454,15 +483,31 @@ int main(int argc, char **argv)
 	}
 	if (c.events && events_open(&c.ev, c.events, err, sizeof(err)))
 		die_usage(b->name, err);
-	c.fork_mode = (enum fork_mode)parse_choice(global_fork_mode(), fork_mode_names, "mode",
-						   err, sizeof(err));
-	if ((int)c.fork_mode < 0)
-		c.fork_mode = MODE_COW;
+	if (c.nmodes && !fork_mode_supported()) {
+		for (k = 0; k < c.nmodes; k++)
+			if (c.modes[k] != MODE_COW)
+				die_usage(b->name, "--fork-mode stack/eager need forklab's kernel patch "
+						   "(this kernel has no vm.fork_copy_mode); cow is what it does");
+	}
 	install_signals();
 	/* Orphaned grandchildren come back to forkbench, which reaps them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	c.res = &res;
-	rc = b->run(&c);
+	if (!c.nmodes) {
+		/* The kernel's mode, whatever it is. */
+		c.fork_mode = (enum fork_mode)fork_mode_parse(effective_fork_mode());
+		rc = b->run(&c);
+	}
+	for (k = 0; k < c.nmodes && !rc && !fb_stopping(); k++) {
+		c.fork_mode = c.modes[k];
+		if (fork_mode_supported() && fork_mode_set((int)c.fork_mode)) {
+			fprintf(stderr, "forkbench: cannot set fork mode %s: %s\n",
+				fork_mode_names[c.fork_mode], strerror(errno));
+			rc = -1;
+			break;
+		}
+		rc = b->run(&c);
+	}
 	reap_all_children();
 	events_close(&c.ev);
 	if (fb_stopping()) {

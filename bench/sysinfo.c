@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sysinfo.h"
+#include "fork_mode.h"
 
 #include <cpuid.h>
 #include <stdio.h>
@@ -10,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FORK_COPY_MODE_SYSCTL "/proc/sys/vm/fork_copy_mode"
-#define FORK_EAGER_STACK_PAGES_SYSCTL "/proc/sys/vm/fork_eager_stack_pages"
 
 #ifndef FORKLAB_GIT
 #define FORKLAB_GIT "unknown"
@@ -105,19 +104,20 @@ const char *virtualization(void)
 	return "unknown";
 }
 
-const char *global_fork_mode(void)
+const char *effective_fork_mode(void)
 {
-	char *v = read_line(FORK_COPY_MODE_SYSCTL);
-	const char *name = "cow";
+	char *v;
+	int m = fork_mode_get(NULL);
 
+	if (m >= FORK_MODE_COW)
+		return fork_mode_name(m);
+	v = read_line(FORK_MODE_SYSCTL);	/* a kernel with the sysctl only */
 	if (v) {
-		static const char *const names[] = { "cow", "stack", "eager" };
-		int m = atoi(v);
-
-		name = (m >= 0 && m <= 2) ? names[m] : "unknown";
+		m = atoi(v);
 		free(v);
+		return fork_mode_name(m);
 	}
-	return name;
+	return "cow";
 }
 
 static void kv(FILE *f, const char *key, const char *val, int first)
@@ -183,11 +183,11 @@ char *sysinfo_json(const char *extra_json)
 	kv(f, "kernel_version", u.version, 0);
 	kv(f, "machine", u.machine, 0);
 	kv(f, "hostname", u.nodename, 0);
-	s = read_line(FORK_COPY_MODE_SYSCTL);
+	s = read_line(FORK_MODE_SYSCTL);
 	kv(f, "fork_copy_mode_sysctl", s ? s : "absent (stock kernel: cow)", 0);
 	free(s);
-	kv(f, "fork_copy_mode", global_fork_mode(), 0);
-	s = read_line(FORK_EAGER_STACK_PAGES_SYSCTL);
+	kv(f, "fork_copy_mode", effective_fork_mode(), 0);
+	s = read_line(FORK_MODE_STACK_PAGES_SYSCTL);
 	kv(f, "fork_eager_stack_pages", s, 0);
 	free(s);
 	s = read_choice("/sys/kernel/mm/transparent_hugepage/enabled");

@@ -17,9 +17,10 @@ char *read_choice(const char *path);
 /* "none", "kvm", "tcg", "xen", "hyperv", "vmware", or "unknown" (cpuid);
  * FORKLAB_VIRT in the environment overrides. */
 const char *virtualization(void);
-/* Global vm.fork_copy_mode: "cow", "stack", "eager", or "cow" on a stock
- * kernel without the sysctl (stock fork is copy-on-write). */
-const char *global_fork_mode(void);
+/* The mode this process's forks run in: its prctl setting or the sysctl
+ * vm.fork_copy_mode ("cow", "stack", "eager"); "cow" on a stock kernel
+ * (stock fork is copy-on-write). */
+const char *effective_fork_mode(void);
 /* Malloc'd JSON object; extra_json (may be NULL) is a fragment of
  * '"key": value' pairs appended inside it. */
 char *sysinfo_json(const char *extra_json);

@@ -27,6 +27,14 @@ expect_fail "too many events" 2 "--events .*at most 8 events" -- "$FB" spawn --e
 expect_fail "unwritable output" 1 "cannot write /nonexistent/dir/out.csv.tmp: No such file or directory" \
 	-- "$FB" spawn -n 1 --warmup 0 --method fork_exit -o /nonexistent/dir/out.csv
 
+expect_fail "fork mode unknown" 2 "unknown --fork-mode 'lazy' \(allowed: cow, stack, eager\)" -- "$FB" spawn --fork-mode lazy
+expect_fail "fork mode twice" 2 "--fork-mode: 'cow' given twice" -- "$FB" spawn --fork-mode cow,cow
+if [ -e /proc/sys/vm/fork_copy_mode ]; then
+	skip "fork mode eager on a stock kernel" "this kernel has vm.fork_copy_mode"
+else
+	expect_fail "fork mode eager on a stock kernel" 2 "need forklab's kernel patch" -- "$FB" spawn --fork-mode eager
+fi
+
 # heap, nested, scenario
 expect_fail "heap: zero heap" 2 "--heap: sizes must be above 0 for heap" -- "$FB" heap --heap 0
 expect_fail "heap: fraction out of range" 2 "--child-write: fraction 1.5 is out of range" -- "$FB" heap --heap 1M --child-write 1.5
