@@ -5,7 +5,7 @@
 #   build/libcowtrace.a          the library forkbench links for --trace
 #   build/cowtrace               CLI, dynamic (-lbpf -lelf -lz)
 #   build/static/cowtrace        CLI, fully static (QEMU initramfs)
-#   build/bpf/cowtrace-{pages,seed,bench}, build/static/cowtrace-{pages,seed}
+#   build/bpf/cowtrace-{pages,seed,bench,libtest}, build/static/cowtrace-{pages,seed}
 #                                test and benchmark programs
 #
 # bpf/vmlinux.h is checked in: building needs neither BTF nor network.
@@ -27,7 +27,8 @@ CT_LIBS_STATIC := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
 
 CT_TESTPROGS := cowtrace-pages cowtrace-seed
 ALL_TARGETS += $(CT_LIB) $(BUILD)/cowtrace \
-	       $(CT_TESTPROGS:%=$(BUILD)/bpf/%) $(BUILD)/bpf/cowtrace-bench
+	       $(CT_TESTPROGS:%=$(BUILD)/bpf/%) $(BUILD)/bpf/cowtrace-bench \
+	       $(BUILD)/bpf/cowtrace-libtest
 STATIC_TARGETS += $(BUILD)/static/cowtrace $(CT_TESTPROGS:%=$(BUILD)/static/%)
 
 $(BUILD)/bpf/cowtrace.tmp.bpf.o: bpf/cowtrace.bpf.c bpf/cowtrace.h bpf/vmlinux.h | $(BUILD)/bpf
@@ -54,6 +55,10 @@ $(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(CT_LIB)
 
 $(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(CT_LIB) | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(CT_LIBS_STATIC) -o $@
+
+# the library as forkbench uses it
+$(BUILD)/bpf/cowtrace-libtest: bpf/tests/cowtrace-libtest.c bpf/cowtrace_lib.h $(CT_LIB)
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $(CT_CPPFLAGS) $< $(CT_LIB) $(CT_LIBS) -o $@
 
 $(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/bpf
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
