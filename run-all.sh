@@ -103,7 +103,7 @@ log=$out/run.log
 
 # A cell's files are written through .tmp + rename by forkbench; an
 # interrupted cell leaves nothing but .tmp files, removed here.
-cleanup() { rm -f "$out"/cells/*.tmp; }
+cleanup() { rm -f "$out"/cells/*.tmp "$out"/cells/*.part.*; }
 trap 'cleanup; echo; echo "run-all.sh: interrupted; finish with ./run-all.sh --resume $out" >&2; exit 130' INT TERM
 
 start=$SECONDS done_n=0 todo=0
@@ -119,14 +119,24 @@ for i in "${!names[@]}"; do
 	eta=
 	[ $done_n -gt 1 ] && eta=", about $((el * (todo - done_n + 1) / (done_n - 1))) s left"
 	printf '[%d/%d] %-26s (%d s elapsed%s)\n' "$done_n" "$todo" "$name" "$el" "$eta"
+	# Written as NAME.part*.csv, renamed when the cell is complete.
+	part=$out/cells/$name.part
+	rc=0
 	# shellcheck disable=SC2086
-	if ! build/forkbench ${args[$i]} --format csv -o "$out/cells/$name.csv" \
-		--samples "$out/cells/$name.samples.csv" >>"$log" 2>&1; then
-		rc=$?
-		[ $rc -ge 128 ] && { cleanup; exit $rc; }
+	build/forkbench ${args[$i]} --format csv -o "$part.csv" --samples "$part.samples.csv" \
+		>>"$log" 2>&1 || rc=$?
+	if [ $rc = 0 ]; then
+		mv "$part.samples.csv" "$out/cells/$name.samples.csv"
+		mv "$part.csv" "$out/cells/$name.csv"
+	elif [ $rc -ge 128 ]; then
+		rm -f "$part".*
+		cleanup
+		echo "run-all.sh: interrupted; finish with ./run-all.sh --resume $out" >&2
+		exit $rc
+	else
+		rm -f "$part".*
 		echo "      refused or failed (see $log): $(tail -n 1 "$log")"
 		echo "$name: $(tail -n 1 "$log")" >>"$out/refused.txt"
-		rm -f "$out/cells/$name.csv" "$out/cells/$name.samples.csv"
 	fi
 done
 
@@ -136,7 +146,7 @@ import csv, glob, os, sys
 out = sys.argv[1]
 rows, cols = [], []
 for path in sorted(glob.glob(os.path.join(out, "cells", "*.csv"))):
-    if path.endswith(".samples.csv"):
+    if path.endswith(".samples.csv") or ".part." in path:
         continue
     cell = os.path.basename(path)[:-4]
     for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
