@@ -444,7 +444,10 @@ int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool 
 		fprintf(stderr, "forkbench: the process family failed (status 0x%x%s)\n", status,
 			ctl->abort ? ", a member gave up waiting or could not fork" : "");
 	} else {
+		ctl->pid[0] = pid;
 		memcpy(res, ctl->r, sizeof(res[0]) * (size_t)f->n);
+		for (i = 0; i < f->n; i++)
+			res[i].pid = ctl->pid[i];
 		rc = 0;
 	}
 	munmap(ctl, sizeof(*ctl));

@@ -35,6 +35,7 @@ struct family {
 
 /* Per process, one family run. */
 struct fam_result {
+	pid_t pid;
 	double fork_ns;		/* the fork() that created it, in its parent */
 	double write_ns;
 	double write_minflt;

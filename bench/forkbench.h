@@ -55,6 +55,7 @@ struct fb_bench {
 	const char *summary;		/* one line for the list */
 	const struct argp *argp;	/* its own options and --help text */
 	uint64_t default_iterations;
+	bool trace_heap_only;		/* --trace counts faults in the heap only */
 	/* Validate the parsed options (bad input: message in err, exit 2). */
 	int (*check)(struct fb_common *c, char *err, size_t errlen);
 	/* Measure; 0 done, -1 failed (message printed). Stops early when

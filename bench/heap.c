@@ -18,6 +18,7 @@
  */
 #include "forkbench.h"
 #include "predict.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +128,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		close(rep[1]);
 		return -1;
 	}
+	trace_begin();
 	pf0 = minflt_self();
 	t0 = now_ns();
 	pid = fork();
@@ -207,6 +209,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		 x->predicted ? (double)x->pred_parent.cow_reuses : NAN);
 	cell_put(cell, "pred_eager_copies", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_parent.eager_copies : NAN);
+	trace_end(cell, 0);	/* before the heap is dirtied again below */
 	cell_commit(cell);
 out:
 	close(rep[0]);
@@ -382,6 +385,7 @@ const struct fb_bench heap_bench = {
 	.summary = "large-heap parent: fork, COW faults after it, memcpy floor",
 	.argp = &heap_argp,
 	.default_iterations = 10,
+	.trace_heap_only = true,
 	.check = heap_check,
 	.run = heap_run,
 };

@@ -2,6 +2,7 @@
 #include "heapmem.h"
 #include "parse.h"
 #include "sysinfo.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,8 +46,13 @@ int heap_create(struct heap *h, uint64_t bytes, enum thp_mode thp, char *err, si
 		return 0;
 	h->bytes = (size_t)bytes;
 	h->map_bytes = h->bytes + (thp == THP_ALWAYS ? HPAGE : 0);
-	h->map = mmap(NULL, h->map_bytes, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* At FB_HEAP_ADDR when free (a tracer counts faults there), anywhere
+	 * else otherwise. */
+	h->map = mmap((void *)FB_HEAP_ADDR, h->map_bytes, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (h->map == MAP_FAILED)
+		h->map = mmap(NULL, h->map_bytes, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (h->map == MAP_FAILED) {
 		snprintf(err, errlen, "mmap of %zu bytes failed: %s", h->map_bytes, strerror(errno));
 		h->map = NULL;

@@ -9,6 +9,7 @@
 #include "forkbench.h"
 #include "fork_mode.h"
 #include "sysinfo.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -364,7 +365,8 @@ static char *run_metadata(const struct fb_bench *b, const struct fb_common *c, c
 
 	if (!f)
 		return NULL;
-	fprintf(f, "\"bench\": \"%s\", \"cpu_pinned\": %d, \"command\": \"forkbench", b->name, c->cpu);
+	fprintf(f, "\"bench\": \"%s\", \"cpu_pinned\": %d, \"trace_mode\": \"%s\", \"command\": \"forkbench",
+		b->name, c->cpu, trace_mode());
 	for (i = 1; i < argc; i++) {
 		const char *s;
 
@@ -467,8 +469,6 @@ int main(int argc, char **argv)
 	err[0] = '\0';
 	if (b->check && b->check(&c, err, sizeof(err)))
 		die_usage(b->name, err);
-	if (c.trace)
-		die_usage(b->name, "--trace: cowtrace support is not built into this forkbench yet");
 
 	self_dir(c.self_dir, sizeof(c.self_dir));
 	if (c.cpu >= 0) {
@@ -483,6 +483,10 @@ int main(int argc, char **argv)
 	}
 	if (c.events && events_open(&c.ev, c.events, err, sizeof(err)))
 		die_usage(b->name, err);
+	if (c.trace && trace_open(b->trace_heap_only, err, sizeof(err))) {
+		fprintf(stderr, "forkbench %s: --trace: %s\n", b->name, err);
+		return FB_EXIT_ERROR;
+	}
 	if (c.nmodes && !fork_mode_supported()) {
 		for (k = 0; k < c.nmodes; k++)
 			if (c.modes[k] != MODE_COW)
@@ -520,6 +524,7 @@ int main(int argc, char **argv)
 		snprintf(res.why, sizeof(res.why), "the measurement failed");
 	}
 	meta = run_metadata(b, &c, argv, argc);
+	trace_close();
 	if (finish(&c, &res, meta))
 		rc = -1;
 	free(meta);

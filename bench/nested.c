@@ -8,6 +8,7 @@
  * predicts 3 copies and 1 reuse (A, the last sharer).
  */
 #include "family.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ void family_record(struct fb_common *c, const struct family *f, struct fb_cell *
 		cell_put(cell, "write", FB_TIME, r[i].write_ns);
 		cell_put(cell, "fork", FB_TIME, r[i].fork_ns);
 		cell_put(cell, "write_minflt", FB_MEDIAN, r[i].write_minflt);
+		trace_record_pid(cell, r[i].pid);
 		if (pred) {
 			cell_put(cell, "pred_wp_faults", FB_MEDIAN, predicted ? (double)pred[i].wp_faults : NAN);
 			cell_put(cell, "pred_cow_copies", FB_MEDIAN, predicted ? (double)pred[i].cow_copies : NAN);
@@ -74,6 +76,7 @@ static int nested_run(struct fb_common *c)
 
 		family_cells(c, "nested", &fam, c->heaps[h], "", cells);
 		for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
+			trace_reset();
 			rc = family_run(c, &fam, c->heaps[h], false, r);
 			if (!rc && i >= c->warmup)
 				family_record(c, &fam, cells, r, pred, predicted);
@@ -156,6 +159,7 @@ const struct fb_bench nested_bench = {
 	.summary = "chains and trees of forks sharing a heap, written in order",
 	.argp = &nested_argp,
 	.default_iterations = 5,
+	.trace_heap_only = true,
 	.check = nested_check,
 	.run = nested_run,
 };

@@ -292,7 +292,9 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 		for (j = 0; j < x->n; j++) {
 			double v = extra_value(c, x->name[j]);
 
-			if (isfinite(v))
+			if (isfinite(v) && v == floor(v) && fabs(v) < 1e15)
+				fprintf(f, " %s=%.0f", x->name[j], v);
+			else if (isfinite(v))
 				fprintf(f, " %s=%.4g", x->name[j], v);
 			else
 				fprintf(f, " %s=n/a", x->name[j]);

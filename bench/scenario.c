@@ -5,6 +5,7 @@
  * reuses predicted for every fork mode next to what was measured.
  */
 #include "family.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +77,7 @@ static int run_family(struct fb_common *c)
 		ok[m] = c->thp == THP_NEVER && !family_predict(&f, (enum fork_mode)m, heap / 4096, pred[m]);
 	family_cells(c, "scenario", &f, heap, scen->name, cells);
 	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
+		trace_reset();
 		rc = family_run(c, &f, heap, scen->pfn, r);
 		if (rc || i < c->warmup)
 			continue;
@@ -241,6 +243,7 @@ const struct fb_bench scenario_bench = {
 	.summary = "the classic COW questions, predicted and measured",
 	.argp = &scenario_argp,
 	.default_iterations = 5,
+	.trace_heap_only = true,
 	.check = scenario_check,
 	.run = scenario_run,
 };

@@ -13,6 +13,7 @@
  * and minor faults of parent (getrusage) and child (wait4).
  */
 #include "forkbench.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -359,6 +360,7 @@ static int spawn_run(struct fb_common *c)
 	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++)
 		for (m = 0; m < M_NR && !rc; m++)
 			for (h = 0; h < c->nheaps && !rc && opt.use[m]; h++) {
+				trace_begin();
 				if (write(w[h].cmd, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
 				    read(w[h].res, &smp, sizeof(smp)) != (ssize_t)sizeof(smp)) {
 					rc = fb_stopping() ? 1 : -1;
@@ -367,8 +369,11 @@ static int spawn_run(struct fb_common *c)
 					break;
 				}
 				rc = smp.rc;
-				if (!rc && i >= c->warmup)
+				if (!rc && i >= c->warmup) {
+					/* The worker forks: role 1 below forkbench. */
+					trace_end(cells[h][m], 1);
 					record(c, cells[h][m], &smp);
+				}
 			}
 	for (h = 0; h < c->nheaps; h++)
 		stop_worker(&w[h]);
@@ -454,6 +459,7 @@ const struct fb_bench spawn_bench = {
 	.summary = "fork/vfork/posix_spawn/clone+exec compared, vs parent size",
 	.argp = &spawn_argp,
 	.default_iterations = 100,
+	.trace_heap_only = false,
 	.check = spawn_check,
 	.run = spawn_run,
 };

@@ -1,9 +1,9 @@
 # forkbench: the harness, one file per benchmark, and its exec targets.
 
-BENCH_SRCS := main.c spawn.c heap.c nested.c scenario.c family.c predict.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
+BENCH_SRCS := main.c spawn.c heap.c nested.c scenario.c family.c trace.c predict.c stats.c parse.c result.c sysinfo.c events.c heapmem.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/bench/%.o)
 # What unit tests link: everything but the harness and the benchmarks.
-BENCH_LIB_OBJS := $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o $(BUILD)/bench/heap.o $(BUILD)/bench/nested.o $(BUILD)/bench/scenario.o $(BUILD)/bench/family.o,$(BENCH_OBJS))
+BENCH_LIB_OBJS := $(filter-out $(BUILD)/bench/main.o $(BUILD)/bench/spawn.o $(BUILD)/bench/heap.o $(BUILD)/bench/nested.o $(BUILD)/bench/scenario.o $(BUILD)/bench/family.o $(BUILD)/bench/trace.o $(BUILD)/bench/heapmem.o,$(BENCH_OBJS))
 BENCH_LIBS := -l:libpfm.a -lm
 FORKLAB_GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -13,16 +13,17 @@ STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-sta
 		  $(BUILD)/static/forkbench-target-dynamic
 
 $(BUILD)/bench/%.o: bench/%.c bench/*.h | $(BUILD)/bench
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) $(CT_CPPFLAGS) -c $< -o $@
 
 # sysinfo.o records the revision it was built from.
 $(BUILD)/bench/sysinfo.o: EXTRA_CFLAGS += -DFORKLAB_GIT='"$(FORKLAB_GIT)"'
 
-$(BUILD)/forkbench: $(BENCH_OBJS)
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(BENCH_LIBS) -o $@
+# --trace links cowtrace's library (mk/bpf.mk).
+$(BUILD)/forkbench: $(BENCH_OBJS) $(CT_LIB)
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(BENCH_LIBS) $(CT_LIBS) -o $@
 
-$(BUILD)/static/forkbench: $(BENCH_OBJS) | $(BUILD)/static
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) -o $@
+$(BUILD)/static/forkbench: $(BENCH_OBJS) $(CT_LIB) | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) $(CT_LIBS_STATIC) -o $@
 
 $(BUILD)/forkbench-target-static $(BUILD)/static/forkbench-target-static: bench/target.c | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@

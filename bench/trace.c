@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "trace.h"
+#include "cowtrace_lib.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct ct_tracer *tracer;
+static struct ct_counts before[CT_ROLES];
+
+static const struct {
+	const char *name;
+	enum ct_counter k;
+} cols[] = {
+	{ "wp_faults", CT_WP_FAULTS },
+	{ "cow_copies", CT_COW_COPIES },
+	{ "cow_reuses", CT_COW_REUSES },
+	{ "tlb_flush_fork", CT_TLB_FLUSH_FORK },
+	{ "tlb_flush_fault", CT_TLB_FLUSH_FAULT },
+	{ "eager_copies", CT_EAGER_COPIES },
+};
+#define NCOLS (sizeof(cols) / sizeof(cols[0]))
+
+int trace_open(bool heap_only, char *err, size_t errlen)
+{
+	struct ct_options o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.mode = CT_MODE_AUTO;
+	o.per_process = 1;
+	if (heap_only) {
+		o.range_start = FB_HEAP_ADDR;
+		o.range_end = FB_HEAP_ADDR + FB_HEAP_SPAN;
+	}
+	rc = ct_open(&tracer, &o, err, errlen);
+	if (rc) {
+		tracer = NULL;
+		return rc;
+	}
+	if (ct_follow(tracer, getpid())) {
+		snprintf(err, errlen, "cannot follow forkbench: %s", ct_last_error(tracer));
+		ct_close(tracer);
+		tracer = NULL;
+		return CT_ERR_BPF;
+	}
+	return 0;
+}
+
+bool trace_on(void)
+{
+	return tracer != NULL;
+}
+
+const char *trace_mode(void)
+{
+	return tracer ? ct_mode_name(tracer) : "off";
+}
+
+void trace_begin(void)
+{
+	if (tracer && ct_read(tracer, before, CT_ROLES))
+		memset(before, 0, sizeof(before));
+}
+
+static double val(const struct ct_counts *c, enum ct_counter k)
+{
+	return ct_counter_status(tracer, k) == CT_UNAVAILABLE ? NAN : (double)ct_counts_get(c, k);
+}
+
+void trace_end(struct fb_cell *cell, int parent_role)
+{
+	struct ct_counts now[CT_ROLES], total, parent, child;
+	char name[64];
+	size_t i;
+	int r;
+
+	if (!tracer)
+		return;
+	if (ct_read(tracer, now, CT_ROLES))
+		return;
+	memset(&total, 0, sizeof(total));
+	memset(&parent, 0, sizeof(parent));
+	memset(&child, 0, sizeof(child));
+	for (r = 0; r < CT_ROLES; r++) {
+		ct_counts_sub(&now[r], &before[r]);
+		ct_counts_add(&total, &now[r]);
+		if (r == parent_role)
+			ct_counts_add(&parent, &now[r]);
+		else if (r > parent_role)
+			ct_counts_add(&child, &now[r]);
+	}
+	for (i = 0; i < NCOLS; i++) {
+		cell_put(cell, cols[i].name, FB_SUM, val(&total, cols[i].k));
+		snprintf(name, sizeof(name), "parent_%s", cols[i].name);
+		cell_put(cell, name, FB_SUM, val(&parent, cols[i].k));
+		snprintf(name, sizeof(name), "child_%s", cols[i].name);
+		cell_put(cell, name, FB_SUM, val(&child, cols[i].k));
+	}
+}
+
+void trace_reset(void)
+{
+	if (tracer)
+		ct_follow(tracer, getpid());
+}
+
+void trace_record_pid(struct fb_cell *cell, pid_t pid)
+{
+	static struct ct_proc_info procs[1024];
+	const struct ct_counts *c = NULL;
+	int n, i;
+	size_t k;
+
+	if (!tracer)
+		return;
+	n = ct_read_procs(tracer, procs, 1024);
+	for (i = 0; i < n; i++)
+		if (procs[i].pid == pid)
+			c = &procs[i].c;
+	for (k = 0; k < NCOLS; k++)
+		cell_put(cell, cols[k].name, FB_SUM, c ? val(c, cols[k].k) : NAN);
+}
+
+void trace_close(void)
+{
+	if (tracer)
+		ct_close(tracer);
+	tracer = NULL;
+}
