@@ -9,7 +9,7 @@
 #
 # A run folder holds metadata.json (the machine), cells/NAME.csv (summary)
 # and cells/NAME.samples.csv (every sample) per cell, summary.csv (all
-# cells), and run.log.  A cell's files appear only when it is complete, so
+# cells), plots/ (PNG + SVG), report.md, report.html and run.log.  A cell's files appear only when it is complete, so
 # --resume re-runs exactly the missing cells.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -161,4 +161,5 @@ with open(tmp, "w", newline="") as f:
 os.replace(tmp, os.path.join(out, "summary.csv"))
 print(f"summary: {len(rows)} rows from {len(set(r['cell'] for r in rows))} cells")
 PY
-echo "forklab: done in $((SECONDS - start)) s; results in $out (summary.csv, metadata.json, cells/)"
+analysis/report.py "$out"
+echo "forklab: done in $((SECONDS - start)) s; report: $out/report.md ($out/report.html)"

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -196,6 +197,8 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		 x->nc ? (double)(r.t1 - r.t0) / (double)x->nc : NAN);
 	cell_put(cell, "child_copy_gbps", FB_MEDIAN,
 		 x->nc && r.t1 > r.t0 ? (double)x->nc * 4096 / (double)(r.t1 - r.t0) : NAN);
+	cell_put(cell, "child_write_fraction", FB_MEDIAN, opt.child_write);
+	cell_put(cell, "parent_write_fraction", FB_MEDIAN, opt.parent_write);
 	cell_put(cell, "fork_minflt", FB_MEDIAN, (double)(pf1 - pf0));
 	cell_put(cell, "child_write_minflt", FB_MEDIAN, (double)r.minflt);
 	cell_put(cell, "parent_write_minflt", FB_MEDIAN, (double)(pf2 - pf1));
@@ -266,7 +269,12 @@ static int heap_run(struct fb_common *c)
 		snprintf(x.target, sizeof(x.target), "%s/forkbench-target-static", c->self_dir);
 		x.cpages = pattern_pages(opt.pattern, opt.child_write, heap_pages(&h), 1, &x.nc);
 		x.ppages = pattern_pages(opt.pattern, opt.parent_write, heap_pages(&h), 2, &x.np);
-		x.dst = malloc(h.bytes ? h.bytes : 1);
+		/* MADV_DONTFORK: the memcpy buffer is not part of the parent
+		 * being forked, and no fork write-protects it. */
+		x.dst = mmap(NULL, h.bytes, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (x.dst == MAP_FAILED || madvise(x.dst, h.bytes, MADV_DONTFORK))
+			x.dst = NULL;
 		if (!x.cpages || !x.ppages || !x.dst) {
 			fprintf(stderr, "forkbench heap: out of memory\n");
 			rc = -1;
@@ -283,7 +291,8 @@ static int heap_run(struct fb_common *c)
 		}
 		free(x.cpages);
 		free(x.ppages);
-		free(x.dst);
+		if (x.dst)
+			munmap(x.dst, h.bytes);
 		heap_destroy(&h);
 	}
 	return rc < 0 ? -1 : 0;

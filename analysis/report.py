@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+"""forklab report: plots and report.md/report.html for one or more runs.
+
+    analysis/report.py RUN [RUN...] [--out DIR]
+
+RUN is a results folder (summary.csv, metadata.json, cells/).  With one run
+the report goes into RUN/; with several, into --out (default: the first
+run's folder), one section per run.  Every number comes from the runs'
+summaries, which forkbench computed (bench/stats.c: the one implementation
+of medians, percentiles and CIs); the CDFs use the raw samples.  Plots are
+drawn by the gnuplot scripts beside this file (gnuplot -c), PNG and SVG.
+"""
+import argparse
+import base64
+import csv
+import glob
+import json
+import math
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODES = ["cow", "stack", "eager"]
+METHODS = ["fork_exit", "fork_exec", "vfork_exec", "posix_spawn", "clone_vfork_exec"]
+MiB = 1024 * 1024
+
+
+def num(v):
+    try:
+        f = float(v)
+        return f if math.isfinite(f) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def load_run(path):
+    rows = list(csv.DictReader(open(os.path.join(path, "summary.csv"))))
+    meta = json.load(open(os.path.join(path, "metadata.json")))
+    return rows, meta
+
+
+def pick(rows, **kw):
+    return [r for r in rows if all(r.get(k) == v for k, v in kw.items())]
+
+
+def heap_x(b):
+    """Heap in MiB for a log axis; the empty heap is drawn at 0.25."""
+    b = float(b)
+    return 0.25 if b == 0 else b / MiB
+
+
+def write_dat(path, lines):
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def gnuplot(script, *args):
+    cmd = ["gnuplot", "-c", os.path.join(HERE, script)] + [str(a) for a in args]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"{script}: {r.stderr.strip()}")
+
+
+class Run:
+    def __init__(self, path):
+        self.path = path
+        self.rows, self.meta = load_run(path)
+        self.label = f"{self.meta.get('hostname', '?')} {self.meta.get('kernel_release', '?')}"
+        virt = self.meta.get("virtualization", "none")
+        self.note = ""
+        if virt == "tcg":
+            self.note = "\\n(QEMU TCG guest: times are indicative only; counts are exact)"
+        self.plots = {}      # key -> (png path, caption)
+        self.missing = {}    # key -> why there is no plot
+        self.headlines = []
+
+    def modes(self, **kw):
+        return [m for m in MODES if pick(self.rows, fork_mode=m, **kw)]
+
+    # ---- data + plots ----
+    def plot_spawn(self, d, out):
+        methods = [m for m in METHODS if pick(self.rows, bench="spawn", method=m, metric="start")]
+        if not methods:
+            return "no spawn cells in this run"
+        for thp in ("never", "always"):
+            for m in methods:
+                rs = sorted(pick(self.rows, bench="spawn", method=m, metric="start", thp=thp),
+                            key=lambda r: float(r["heap_bytes"]))
+                write_dat(os.path.join(d, f"spawn-{thp}-{m}.dat"),
+                          ["# heap_MiB median_us p10_us p90_us"] +
+                          [f"{heap_x(r['heap_bytes'])} {float(r['median_ns'])/1e3} "
+                           f"{float(r['p10_ns'])/1e3} {float(r['p90_ns'])/1e3}" for r in rs] or ["NaN NaN NaN NaN"])
+        gnuplot("spawn.gp", d, out, " ".join(methods), self.note)
+        return None
+
+    def plot_modes(self, d, out):
+        modes = self.modes(bench="heap", thp="never", metric="fork")
+        cells = [r for r in self.rows if r["cell"].startswith("heap-4k")]
+        if not cells:
+            return "no heap-4k cells in this run"
+        for what in ("fork", "child_write"):
+            for m in modes:
+                rs = sorted(pick(cells, metric=what, fork_mode=m), key=lambda r: float(r["heap_bytes"]))
+                write_dat(os.path.join(d, f"modes-{what}-{m}.dat"),
+                          ["# heap_MiB median_ms p10_ms p90_ms"] +
+                          [f"{heap_x(r['heap_bytes'])} {float(r['median_ns'])/1e6} "
+                           f"{float(r['p10_ns'])/1e6} {float(r['p90_ns'])/1e6}" for r in rs])
+        gnuplot("modes.gp", d, out, " ".join(modes), self.note)
+        return None
+
+    def plot_counts(self, d, out):
+        traced = [r for r in self.rows if r["cell"].startswith("counts") and r["metric"] == "fork"]
+        cols, series = [], []
+        if traced and any(num(r.get("child_wp_faults")) is not None for r in traced):
+            counters = ["wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault"]
+            for r in traced:
+                it = float(r["iterations"])
+                for role in ("parent", "child"):
+                    cols.append(f"{r['fork_mode']}/{role}")
+                    series.append([(num(r.get(f"{role}_{c}")) or 0) / it for c in counters])
+            title = "cowtrace counts per iteration, heap 64 MiB: child writes 50 %, then the parent 100 %"
+            mode = self.meta_trace()
+        else:
+            rs = [r for r in self.rows if r["cell"].startswith("counts") or r["cell"].startswith("cross-50")]
+            rs = [r for r in rs if r["metric"] == "fork"]
+            if not rs:
+                return "no counts cell (needs root for cowtrace) and no cross-50 cell"
+            counters = ["wp_faults (measured minflt)", "predicted wp_faults", "predicted copies",
+                        "predicted reuses"]
+            for r in rs:
+                for role in ("parent", "child"):
+                    pre = "pred_parent" if role == "parent" else "pred_child"
+                    cols.append(f"{r['fork_mode']}/{role}")
+                    series.append([num(r.get(f"{role}_write_minflt")) or 0,
+                                   num(r.get(f"{pre}_wp_faults")) or 0,
+                                   num(r.get("pred_child_cow_copies")) or 0 if role == "child" else 0,
+                                   num(r.get("pred_parent_cow_reuses")) or 0 if role == "parent" else 0])
+            title = "write faults per iteration (getrusage) and predictions; cowtrace needs root"
+        lines = ["counter " + " ".join(c.replace(" ", "_") for c in cols)]
+        for i, c in enumerate(counters):
+            lines.append(c.replace(" ", "_") + " " + " ".join(f"{s[i]:g}" for s in series))
+        path = os.path.join(d, "counts.dat")
+        write_dat(path, lines)
+        gnuplot("counts.gp", path, out, title + self.note.replace("\\n", " "))
+        return None
+
+    def meta_trace(self):
+        return ""
+
+    def plot_cdf(self, d, out):
+        samples = glob.glob(os.path.join(self.path, "cells", "spawn-4k*.samples.csv"))
+        if not samples:
+            return "no spawn-4k samples in this run"
+        vals = {}
+        for path in samples:
+            for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
+                if r["metric"] == "start" and r["value"]:
+                    vals.setdefault((r["method"], int(r["heap_bytes"])), []).append(float(r["value"]) / 1e3)
+        heaps = sorted({h for _, h in vals})
+        pickh = [heaps[0], heaps[-1]] if len(heaps) > 1 else heaps
+        methods = [m for m in METHODS if any((m, h) in vals for h in pickh)]
+        for i, h in enumerate(pickh, 1):
+            for m in methods:
+                v = sorted(vals.get((m, h), []))
+                write_dat(os.path.join(d, f"cdf-{i}-{m}.dat"),
+                          ["# us fraction"] + [f"{x} {(k + 1) / len(v)}" for k, x in enumerate(v)]
+                          or ["NaN NaN"])
+        labels = " ".join(("empty" if h == 0 else f"{h // MiB}MiB") for h in pickh)
+        gnuplot("cdf.gp", d, out, " ".join(methods), labels, self.note)
+        return None
+
+    def plot_throughput(self, d, out):
+        cells = [r for r in self.rows if r["cell"].startswith("heap-4k")]
+        if not cells:
+            return "no heap-4k cells in this run"
+        modes = self.modes(bench="heap", thp="never", metric="fork")
+        for m in modes:
+            rs = sorted(pick(cells, metric="fork", fork_mode=m), key=lambda r: float(r["heap_bytes"]))
+            write_dat(os.path.join(d, f"tput-{m}.dat"), ["# heap_MiB GBps"] +
+                      [f"{heap_x(r['heap_bytes'])} {float(r['heap_bytes']) / float(r['median_ns'])}" for r in rs])
+        rs = sorted(pick(cells, metric="memcpy", fork_mode=modes[0]), key=lambda r: float(r["heap_bytes"]))
+        write_dat(os.path.join(d, "tput-memcpy.dat"), ["# heap_MiB GBps"] +
+                  [f"{heap_x(r['heap_bytes'])} {float(r['heap_bytes']) / float(r['median_ns'])}" for r in rs])
+        gnuplot("throughput.gp", d, out, " ".join(modes), self.note)
+        return None
+
+    def crossover(self):
+        """(fraction %, label) where eager's total falls below cow's."""
+        pts = {}
+        for r in self.rows:
+            if not r["cell"].startswith("cross-"):
+                continue
+            frac = num(r.get("child_write_fraction"))
+            if frac is None or r["metric"] not in ("fork", "child_write"):
+                continue
+            pts.setdefault(r["fork_mode"], {}).setdefault(frac * 100, 0)
+            pts[r["fork_mode"]][frac * 100] += float(r["median_ns"]) / 1e6
+        return pts
+
+    def plot_crossover(self, d, out):
+        pts = self.crossover()
+        if not pts:
+            return "no cross-* cells in this run"
+        for m, p in pts.items():
+            write_dat(os.path.join(d, f"cross-{m}.dat"), ["# percent ms"] +
+                      [f"{x} {y}" for x, y in sorted(p.items())])
+        cx, label = 0, ""
+        if "eager" in pts and "cow" in pts:
+            xs = sorted(set(pts["eager"]) & set(pts["cow"]))
+            diff = [(x, pts["eager"][x] - pts["cow"][x]) for x in xs]
+            for (x0, d0), (x1, d1) in zip(diff, diff[1:]):
+                if d0 > 0 >= d1:
+                    cx = x0 + (x1 - x0) * d0 / (d0 - d1)
+                    break
+            if cx:
+                label = f"eager beats cow above ~{cx:.0f} % written"
+            elif diff and diff[0][1] <= 0:
+                label = "eager is cheaper at every measured fraction"
+            else:
+                label = "cow is cheaper at every measured fraction"
+        else:
+            label = "only cow measured: the crossover needs forklab's kernel (stack/eager modes)"
+        gnuplot("crossover.gp", d, out, " ".join(m for m in MODES if m in pts), cx, label, self.note)
+        self.cross_label = label
+        return None
+
+    def make_plots(self, outdir):
+        d = os.path.join(outdir, "data")
+        os.makedirs(d, exist_ok=True)
+        for key, fn, caption in [
+            ("spawn", self.plot_spawn, "Process creation vs parent size (fork_exec grows, vfork/posix_spawn stay flat)"),
+            ("modes", self.plot_modes, "fork latency and post-fork child write time per fork mode"),
+            ("counts", self.plot_counts, "Faults, copies, reuses and TLB flushes per mode and role"),
+            ("cdf", self.plot_cdf, "Latency CDFs per method"),
+            ("throughput", self.plot_throughput, "Copy throughput at fork vs the memcpy floor"),
+            ("crossover", self.plot_crossover, "The crossover: total cost vs fraction written"),
+        ]:
+            out = os.path.join(outdir, key)
+            why = fn(d, out)
+            if why:
+                self.missing[key] = why
+            else:
+                self.plots[key] = (out + ".png", caption)
+
+    # ---- headline numbers ----
+    def headline(self):
+        h = []
+        forks = [r for r in self.rows if r["cell"].startswith("heap-4k") and r["metric"] == "fork"
+                 and r["fork_mode"] == "cow"]
+        if forks:
+            big = max(forks, key=lambda r: float(r["heap_bytes"]))
+            gib = float(big["heap_bytes"]) / 2**30
+            h.append(f"fork() of a parent with a touched {float(big['heap_bytes'])/MiB:.0f} MiB heap "
+                     f"(4 KiB pages) takes {float(big['median_ns'])/1e6:.1f} ms (median): "
+                     f"{float(big['median_ns'])/1e6/gib:.1f} ms per GiB.")
+            w = num(big.get("child_write_ns_per_page"))
+            if w:
+                h.append(f"A child writing every page after fork pays {w/1e3:.2f} µs per COW fault "
+                         f"(median per page), against {num(big.get('memcpy_ns_per_page'))/1e3:.2f} µs per page "
+                         f"for a memcpy of the same heap in the same run.")
+        st = [r for r in self.rows if r["bench"] == "spawn" and r["metric"] == "start" and r["thp"] == "never"]
+        if st:
+            big = max(float(r["heap_bytes"]) for r in st)
+            fe = pick(st, method="fork_exec", heap_bytes=str(int(big)))
+            ps = pick(st, method="posix_spawn", heap_bytes=str(int(big)))
+            if fe and ps:
+                ratio = float(fe[0]["median_ns"]) / float(ps[0]["median_ns"])
+                h.append(f"With a {big/MiB:.0f} MiB parent, fork+exec takes {ratio:.1f}x as long as "
+                         f"posix_spawn to start the new program ({float(fe[0]['median_ns'])/1e3:.0f} µs vs "
+                         f"{float(ps[0]['median_ns'])/1e3:.0f} µs, medians).")
+        return h
+
+
+def img_tag(path, html):
+    if html:
+        data = base64.b64encode(open(path, "rb").read()).decode()
+        return f'<img alt="{os.path.basename(path)}" src="data:image/png;base64,{data}" style="max-width:100%">'
+    return f"![{os.path.basename(path)}]({os.path.basename(os.path.dirname(path))}/{os.path.basename(path)})"
+
+
+META_KEYS = ["kernel_release", "fork_copy_mode", "thp_enabled", "cpu_model", "cores", "mem_total_bytes",
+             "virtualization", "governor", "aslr_sysctl", "compiler", "forklab_git", "date"]
+
+
+def render(runs, outdir, html):
+    out = []
+    esc = (lambda s: s.replace("&", "&amp;").replace("<", "&lt;")) if html else (lambda s: s)
+    out.append("# forklab report")
+    out.append("")
+    out.append("Runs: " + ", ".join(esc(r.label) for r in runs) + ".")
+    if any(r.meta.get("virtualization") == "tcg" for r in runs):
+        out.append("")
+        out.append("**A run under QEMU TCG (software emulation): its times are indicative only; its counts are exact.**")
+    out.append("")
+    out.append("## Machines")
+    out.append("")
+    out.append("| | " + " | ".join(esc(os.path.basename(r.path.rstrip('/'))) for r in runs) + " |")
+    out.append("|---|" + "---|" * len(runs))
+    for k in META_KEYS:
+        out.append(f"| {k} | " + " | ".join(esc(str(r.meta.get(k, ''))) for r in runs) + " |")
+    for r in runs:
+        out.append("")
+        out.append(f"## {esc(r.label)}")
+        out.append("")
+        for line in r.headline():
+            out.append(f"- {line}")
+        if getattr(r, "cross_label", None):
+            out.append(f"- Crossover: {r.cross_label}.")
+        for key, (png, caption) in r.plots.items():
+            out.append("")
+            out.append(f"### {caption}")
+            out.append("")
+            out.append(img_tag(png, html))
+        for key, why in r.missing.items():
+            out.append("")
+            out.append(f"- No {key} plot: {why}.")
+    text = "\n".join(out) + "\n"
+    if not html:
+        return text
+    body = []
+    in_table = False
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if set("".join(cells)) <= set("-"):
+                continue
+            if not in_table:
+                body.append("<table>")
+                in_table = True
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            continue
+        if in_table:
+            body.append("</table>")
+            in_table = False
+        if line.startswith("### "):
+            body.append(f"<h3>{line[4:]}</h3>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{line[3:]}</h2>")
+        elif line.startswith("# "):
+            body.append(f"<h1>{line[2:]}</h1>")
+        elif line.startswith("- "):
+            body.append(f"<p>&bull; {line[2:]}</p>")
+        elif line.startswith("**"):
+            body.append(f"<p><b>{line.strip('*')}</b></p>")
+        elif line:
+            body.append(line if line.startswith("<img") else f"<p>{line}</p>")
+    if in_table:
+        body.append("</table>")
+    style = ("body{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse}td{border:1px solid #ccc;padding:2px 8px;font-size:90%}")
+    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>forklab report</title>"
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("runs", nargs="+")
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    for p in a.runs:
+        if not os.path.isfile(os.path.join(p, "summary.csv")):
+            sys.exit(f"report.py: '{p}' is not a run folder (no summary.csv)")
+    outdir = a.out or a.runs[0]
+    os.makedirs(outdir, exist_ok=True)
+    runs = [Run(p) for p in a.runs]
+    for i, r in enumerate(runs):
+        pd = os.path.join(outdir, "plots" if len(runs) == 1 else f"plots-{i + 1}")
+        os.makedirs(pd, exist_ok=True)
+        try:
+            r.make_plots(pd)
+        except RuntimeError as e:
+            sys.exit(f"report.py: gnuplot failed: {e}")
+    for name, html in (("report.md", False), ("report.html", True)):
+        tmp = os.path.join(outdir, name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write(render(runs, outdir, html))
+        os.replace(tmp, os.path.join(outdir, name))
+    print(f"report: {os.path.join(outdir, 'report.md')} and report.html, "
+          f"{sum(len(r.plots) for r in runs)} plots")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+#!/bin/sh
+# analysis/: every gnuplot script renders on a fixture (PNG non-trivial, SVG
+# well-formed XML); the report names all six plots; compare flags the one
+# known regression between two fixtures and nothing between a run and itself.
+. "$(dirname "$0")/../lib.sh"
+A="$FORKLAB_ROOT/analysis"
+FIX="$FORKLAB_ROOT/tests/fixtures"
+
+cp -r "$FIX/run-a" "$T_TMP/run"
+if "$A/report.py" "$T_TMP/run" >"$T_TMP/out" 2>&1; then
+	pass "report.py renders the fixture"
+else
+	fail "report.py renders the fixture" "$(cat "$T_TMP/out")"
+fi
+for p in spawn modes counts cdf throughput crossover; do
+	png=$T_TMP/run/plots/$p.png svg=$T_TMP/run/plots/$p.svg
+	size=$(stat -c %s "$png" 2>/dev/null || echo 0)
+	if [ "$size" -gt 20000 ] && [ "$(head -c 4 "$png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
+		pass "$p.png exists and is non-trivial ($size bytes)"
+	else
+		fail "$p.png exists and is non-trivial" "size $size"
+	fi
+	if python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert r.tag.endswith("svg")' "$svg" 2>"$T_TMP/x"; then
+		pass "$p.svg parses"
+	else
+		fail "$p.svg parses" "$(tail -n 1 "$T_TMP/x")"
+	fi
+done
+n=$(grep -c '^!\[' "$T_TMP/run/report.md")
+check_eq "report.md shows six plots" 6 "$n"
+if grep -q 'ms per GiB' "$T_TMP/run/report.md" && grep -q 'per COW fault' "$T_TMP/run/report.md" &&
+	grep -q 'as long as posix_spawn' "$T_TMP/run/report.md"; then
+	pass "report.md has the headline numbers"
+else
+	fail "report.md has the headline numbers" "$(grep '^- ' "$T_TMP/run/report.md")"
+fi
+if grep -q 'src="data:image/png;base64,' "$T_TMP/run/report.html" && ! grep -q 'src="plots/' "$T_TMP/run/report.html"; then
+	pass "report.html is self-contained"
+else
+	fail "report.html is self-contained" "images not embedded"
+fi
+
+# Two runs merged into one report.
+mkdir -p "$T_TMP/merged"
+if "$A/report.py" "$FIX/run-a" "$FIX/run-b" --out "$T_TMP/merged" >"$T_TMP/out" 2>&1 &&
+	[ -f "$T_TMP/merged/plots-2/spawn.png" ]; then
+	pass "two runs merge into one report"
+else
+	fail "two runs merge into one report" "$(cat "$T_TMP/out")"
+fi
+
+"$A/compare" "$FIX/run-a" "$FIX/run-b" >"$T_TMP/cmp" 2>&1
+check_eq "compare exits 3 on a regression" 3 $?
+check_eq "compare flags exactly the known regression" \
+	"spawn-4k fork_exec start 1073741824 1.500" \
+	"$(awk '/REGRESSION/ { print $1, $2, $3, $5, $9 }' "$T_TMP/cmp")"
+"$A/compare" "$FIX/run-a" "$FIX/run-a" >"$T_TMP/cmp2" 2>&1
+check_eq "compare of a run with itself: no regression" "0 regressions, 0 improvements" \
+	"$(tail -n 1 "$T_TMP/cmp2" | sed 's/ (.*//')"
+expect_fail "compare of a non-run" 2 "is not a run folder" -- "$A/compare" "$T_TMP" "$FIX/run-a"
+expect_fail "report of a non-run" 1 "is not a run folder" -- "$A/report.py" /nonexistent
