@@ -48,7 +48,7 @@ const volatile __u32 fork_src = CT_FORK_SYSCALL;
 const volatile __u32 per_proc;			/* keep per-process counters and exited entries */
 const volatile __u32 per_vma;			/* classify each fault's mapping */
 const volatile __u32 lock_wait;			/* mmap-lock wait during forks */
-const volatile __u64 fault_window_ns = 1000000;	/* tracepoint mode: fault .. its flush */
+const volatile __u64 fault_window_jiffies = 2;	/* tracepoint mode: fault .. its flush */
 const volatile __u64 range_lo, range_hi;	/* count faults only in [lo, hi); hi 0: all */
 
 struct {
@@ -91,19 +91,11 @@ struct {
 } threads SEC(".maps");
 
 /*
- * Tracepoint mode's write-fault window, per CPU: there is no fault-exit
- * event, so the window is closed by the thread's next local flush (which is
- * wp_page_copy's, if the fault copied) or by time.  A fault that sleeps and
- * migrates between the two loses its copy; cheaper than a hash per fault.
+ * Tracepoint mode's write-fault window (struct ct_win), per CPU: there is no
+ * fault-exit event, so the window is closed by the thread's next local
+ * flush (which is wp_page_copy's, if the fault copied) or by time.  A fault
+ * that sleeps and migrates between the two loses its copy.
  */
-struct ct_win {
-	__u64 ts;
-	__u32 tid;
-	__u32 role;
-	__u32 cls;
-	__u32 active;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -266,39 +258,83 @@ static __always_inline struct ct_win *win_get(void)
 
 /* ---- write faults ---------------------------------------------------- */
 
+/* Add a slot's pending per-process counts to its procs entry. */
+static __always_inline void win_flush(struct ct_win *w)
+{
+	struct ct_proc *q;
+	__u32 tgid = w->tgid;
+
+	if (!w->pend_wp && !w->pend_flush)
+		return;
+	q = bpf_map_lookup_elem(&procs, &tgid);
+	if (q) {
+		__sync_fetch_and_add(&q->st.wp_faults, w->pend_wp);
+		if (copy_src == CT_SRC_TP) {
+			__sync_fetch_and_add(&q->st.cow_copies, w->pend_flush);
+		} else {
+			__sync_fetch_and_add(&q->st.tlb_flush_fault, w->pend_flush);
+			__sync_fetch_and_add(&q->st.tlb_pages_fault, w->pend_flush);
+		}
+	}
+	w->pend_wp = 0;
+	w->pend_flush = 0;
+}
+
+/*
+ * A write fault on a present page (tracepoint mode).  The CPU's slot caches
+ * the traced thread that faulted here last: a run of its faults costs no
+ * hash lookup (the task pointer guards against a recycled tid).
+ */
 static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 {
+	__u64 id, task;
 	struct ct_stats *rs;
-	struct ct_proc *p;
+	struct ct_proc *p = NULL;
 	struct ct_win *w;
-	__u32 cls = CT_CLS_UNKNOWN;
+	__u32 cls = CT_CLS_UNKNOWN, role;
 
 	if ((error_code & (PF_PROT | PF_WRITE | PF_PK)) != (PF_PROT | PF_WRITE))
 		return 0;
 	if (wp_src != CT_SRC_TP && win_src != CT_SRC_TP)
 		return 0;
-	p = cur_proc();
-	if (!p)
-		return 0;
 	w = win_get();
+	if (!w)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	task = bpf_get_current_task();
+	if (w->task != task || w->tid != (__u32)id) {
+		p = cur_proc();
+		if (!p)
+			return 0;
+		win_flush(w);
+		w->task = task;
+		w->tid = (__u32)id;
+		w->tgid = id >> 32;
+		w->role = p->role;
+		w->active = 0;
+	}
 	if (!in_range(addr)) {
 		/* a fault outside --range ends the previous one's window */
-		if (w && w->tid == (__u32)bpf_get_current_pid_tgid())
-			w->active = 0;
+		w->active = 0;
 		return 0;
 	}
-	if (per_vma)
+	role = w->role;
+	rs = bpf_map_lookup_elem(&roles, &role);
+	if (per_vma) {
 		cls = vma_index(classify_addr(addr));
+		if (per_proc && !p)
+			p = cur_proc();
+	}
 	if (wp_src == CT_SRC_TP) {
-		rs = role_stats(p);
-		COUNT(p, rs, wp_faults, 1);
+		if (rs)
+			rs->wp_faults += 1;
+		if (per_proc)
+			w->pend_wp += 1;
 		if (per_vma)
 			COUNT(p, rs, vma_wp[cls], 1);
 	}
-	if (win_src == CT_SRC_TP && w) {
-		w->ts = bpf_ktime_get_ns();
-		w->tid = (__u32)bpf_get_current_pid_tgid();
-		w->role = p->role;
+	if (win_src == CT_SRC_TP) {
+		w->jiffies = bpf_jiffies64();
 		w->cls = cls;
 		w->active = 1;
 	}
@@ -356,34 +392,43 @@ static __always_inline int on_do_wp_page_ret(void)
 	return 0;
 }
 
-/* Class of the current fault: from its window if open, else from vmf. */
-static __always_inline __u32 fault_class(struct vm_fault *vmf)
+/*
+ * The fault wp_page_copy/wp_page_reuse ends: with do_wp_page probed, its
+ * window says whether the fault is in --range and its class (vmf is not
+ * read: the function may be a clone such as wp_page_reuse.constprop.0
+ * whose arguments differ); otherwise from vmf.  Returns the class, or -1
+ * for a fault not to count.
+ */
+static __always_inline int fault_class(struct vm_fault *vmf)
 {
 	struct ct_thread *t;
 
-	if (!per_vma)
-		return CT_CLS_UNKNOWN;
 	if (win_src == CT_SRC_PROBE) {
 		t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
-		if (t && t->fault_active)
-			return vma_index(t->fault_cls);
+		if (!t || !t->fault_active)
+			return -1;
+		return (int)vma_index(t->fault_cls);
 	}
-	return vma_index(classify_vmf(vmf));
+	if (!in_range(BPF_CORE_READ(vmf, address)))
+		return -1;
+	return per_vma ? (int)vma_index(classify_vmf(vmf)) : CT_CLS_UNKNOWN;
 }
 
 static __always_inline int on_wp_page_copy(struct vm_fault *vmf)
 {
 	struct ct_stats *rs;
 	struct ct_proc *p = cur_proc();
-	__u32 cls;
+	int cls;
 
-	if (!p || !in_range(BPF_CORE_READ(vmf, address)))
+	if (!p)
 		return 0;
 	cls = fault_class(vmf);
+	if (cls < 0)
+		return 0;
 	rs = role_stats(p);
 	COUNT(p, rs, cow_copies, 1);
 	if (per_vma)
-		COUNT(p, rs, vma_copy[cls], 1);
+		COUNT(p, rs, vma_copy[vma_index(cls)], 1);
 	return 0;
 }
 
@@ -391,15 +436,17 @@ static __always_inline int on_wp_page_reuse(struct vm_fault *vmf)
 {
 	struct ct_stats *rs;
 	struct ct_proc *p = cur_proc();
-	__u32 cls;
+	int cls;
 
-	if (!p || !in_range(BPF_CORE_READ(vmf, address)))
+	if (!p)
 		return 0;
 	cls = fault_class(vmf);
+	if (cls < 0)
+		return 0;
 	rs = role_stats(p);
 	COUNT(p, rs, cow_reuses, 1);
 	if (per_vma)
-		COUNT(p, rs, vma_reuse[cls], 1);
+		COUNT(p, rs, vma_reuse[vma_index(cls)], 1);
 	return 0;
 }
 
@@ -440,16 +487,32 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 
 	if (win_src == CT_SRC_TP) {
 		w = win_get();
-		if (w && w->active && w->tid == tid) {
+		if (w && w->active && w->tid == tid && w->task == bpf_get_current_task()) {
 			/*
 			 * The thread's first local flush after a write fault
 			 * ends the window; it is the fault's if it came soon
 			 * and is wp_page_copy's one page (an mprotect or
-			 * munmap after a reuse is not).
+			 * munmap after a reuse is not).  With copies derived,
+			 * the fault's flush is its copy: only cow_copies is
+			 * counted, the loader derives the flush counters.
 			 */
 			w->active = 0;
-			if (pages == 1 && bpf_ktime_get_ns() - w->ts <= fault_window_ns) {
-				fault_flush(w->role, w->cls, 1, copy_src == CT_SRC_TP);
+			if (pages == 1 && bpf_jiffies64() - w->jiffies <= fault_window_jiffies) {
+				__u32 role = w->role, cls = vma_index(w->cls);
+
+				rs = bpf_map_lookup_elem(&roles, &role);
+				if (per_proc)
+					w->pend_flush += 1;
+				if (rs && copy_src == CT_SRC_TP) {
+					rs->cow_copies += 1;
+				} else if (rs) {
+					rs->tlb_flush_fault += 1;
+					rs->tlb_pages_fault += 1;
+				}
+				if (per_vma && copy_src == CT_SRC_TP) {
+					p = per_proc ? cur_proc() : NULL;
+					COUNT(p, rs, vma_copy[cls], 1);
+				}
 				return 0;
 			}
 		}
@@ -590,10 +653,16 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 	return 0;
 }
 
-static __always_inline int on_dup_mmap(struct mm_struct *oldmm)
+/* Arguments are not read: dup_mmap may be a clone (dup_mmap.constprop.0);
+ * the mm being copied is the forking task's own. */
+static __always_inline int on_dup_mmap(void)
 {
-	if (fork_src == CT_FORK_DUP_MMAP && cur_proc())
-		fork_open((__u64)oldmm);
+	struct task_struct *task;
+
+	if (fork_src != CT_FORK_DUP_MMAP || !cur_proc())
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	fork_open((__u64)BPF_CORE_READ(task, mm));
 	return 0;
 }
 
@@ -662,9 +731,16 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct ct_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	struct ct_win *w;
 
 	if (!p)
 		return 0;
+	w = win_get();
+	if (w && w->tid == tid) {
+		win_flush(w);
+		w->task = 0;
+		w->active = 0;
+	}
 	bpf_map_delete_elem(&threads, &tid);
 	if (lock_wait)
 		bpf_map_delete_elem(&locks, &tid);
@@ -737,6 +813,7 @@ int BPF_KRETPROBE(kr_do_wp_page)
 	return on_do_wp_page_ret();
 }
 
+/* may be attached to a clone (name.constprop.N): vmf only read without do_wp_page */
 SEC("kprobe")
 int BPF_KPROBE(kp_wp_page_copy, struct vm_fault *vmf)
 {
@@ -750,9 +827,9 @@ int BPF_KPROBE(kp_wp_page_reuse, struct vm_fault *vmf)
 }
 
 SEC("kprobe")
-int BPF_KPROBE(kp_dup_mmap, struct mm_struct *mm, struct mm_struct *oldmm)
+int BPF_KPROBE(kp_dup_mmap)
 {
-	return on_dup_mmap(oldmm);
+	return on_dup_mmap();
 }
 
 SEC("kretprobe")
@@ -806,9 +883,9 @@ int BPF_PROG(fe_wp_page_reuse, struct vm_fault *vmf)
 }
 
 SEC("fentry/dup_mmap")
-int BPF_PROG(fe_dup_mmap, struct mm_struct *mm, struct mm_struct *oldmm)
+int BPF_PROG(fe_dup_mmap)
 {
-	return on_dup_mmap(oldmm);
+	return on_dup_mmap();
 }
 
 SEC("fexit/dup_mmap")

@@ -64,8 +64,8 @@ enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE, OPT_USAGE, OPT_VERSION };
 
 static const struct argp_option options[] = {
 	{ "format", 'f', "FMT", 0, "Output format: human (default), csv or json", 0 },
-	{ "mode", 'm', "MODE", 0, "Probe mode: auto (default: fentry, kprobe, tracepoint "
-	  "in that order), kprobe, fentry or tracepoint", 0 },
+	{ "mode", 'm', "MODE", 0, "Probe mode: auto (default: fentry or kprobe, whichever "
+	  "reaches more functions, else tracepoint), kprobe, fentry or tracepoint", 0 },
 	{ "output", 'o', "FILE", 0, "Write the report to FILE instead of stderr", 0 },
 	{ "pid", 'p', "PID", 0, "Follow running process PID and its descendants until it "
 	  "exits or SIGINT", 0 },
@@ -732,6 +732,9 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* before anything is counted, so the deltas cover every counted event */
+	if (env.vmstat)
+		vmstat_read(&r.vm0);
 	if (env.cmd) {
 		child = spawn(&go_fd, &err_fd);
 		if (child < 0) {
@@ -747,8 +750,6 @@ int main(int argc, char **argv)
 			ct_close(t);
 			return rc;
 		}
-		if (env.vmstat)
-			vmstat_read(&r.vm0);
 		t0 = now_s();
 		if (write(go_fd, "g", 1) != 1)
 			kill(child, SIGKILL);
@@ -774,8 +775,6 @@ int main(int argc, char **argv)
 		}
 		fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
 			"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
-		if (env.vmstat)
-			vmstat_read(&r.vm0);
 		t0 = now_s();
 		wait_foreign(env.pid);
 		r.status = -1;
@@ -815,6 +814,15 @@ int main(int argc, char **argv)
 	default:
 		print_human(out, &r);
 		break;
+	}
+	if (env.opt.verbose) {
+		char stats[1024];
+
+		if (ct_prog_stats(t, stats, sizeof(stats)) == 0)
+			fprintf(stderr, "cowtrace: BPF program run time: %s\n", stats);
+		else
+			fprintf(stderr, "cowtrace: BPF program run time: not kept "
+				"(sysctl kernel.bpf_stats_enabled=1 to measure it)\n");
 	}
 	if (r.lost && env.format != FMT_HUMAN)
 		fprintf(stderr, "cowtrace: warning: %llu events lost (see lost_events)\n",

@@ -37,6 +37,26 @@
 #define CT_PROC_EXITED	1
 
 /*
+ * Tracepoint mode, per CPU: the traced thread that last faulted here (a
+ * cache of its procs entry, so a run of faults costs no hash lookup), its
+ * write-fault window, and per-process counts not yet added to its procs
+ * entry (added when another thread takes the slot, when the thread exits,
+ * or by the loader when it reads).
+ */
+struct ct_win {
+	__u64 task;		/* owner's task_struct (0: free) */
+	__u64 jiffies;		/* of its last write fault */
+	__u32 tid;
+	__u32 tgid;
+	__u32 role;
+	__u32 cls;		/* mapping class of the last write fault */
+	__u32 active;		/* window open: no local flush since the fault */
+	__u32 pad;
+	__u64 pend_wp;		/* write faults */
+	__u64 pend_flush;	/* one-page flushes closing a window */
+};
+
+/*
  * Counters of one process or one role.  Every field only grows; the
  * loader sums the per-CPU copies.
  */

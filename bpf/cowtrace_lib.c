@@ -32,8 +32,9 @@
 
 _Static_assert(CT_CLS_NR == CT_VMA_COUNT, "vma classes differ");
 _Static_assert(CT_MAX_ROLES == CT_ROLES, "role counts differ");
+_Static_assert(sizeof(struct ct_win) % 8 == 0, "per-CPU values are 8-byte aligned");
 
-#define FAULT_WINDOW_NS	1000000ULL	/* tracepoint mode: fault .. its flush */
+#define FAULT_WINDOW_JIFFIES 2ULL	/* tracepoint mode: fault .. its flush (2-20 ms) */
 #define MAX_LINKS	48
 
 /* Kernel functions cowtrace probes when it can. */
@@ -86,6 +87,7 @@ struct ct_tracer {
 	char tracefs[64];
 
 	int usable[PR_NR];			/* planned for the current mode */
+	char sym[PR_NR][64];			/* kallsyms name (a clone's, maybe) */
 	int attached[PR_NR];
 	char why[PR_NR][96];			/* why a function is not probed */
 	int tp_ok[TP_NR];
@@ -177,13 +179,19 @@ static int have_kprobes(const char *tracefs)
 	return access(p, F_OK) == 0;
 }
 
-/* Which probe functions are in /proc/kallsyms (exact name: a clone such as
- * name.isra.0 may take other arguments; name.part.0 is only a piece). */
-static void read_kallsyms(int have[PR_NR])
+/*
+ * Which probe functions are in /proc/kallsyms: have[i] = 1 under their own
+ * name, 2 only as a whole-function clone (name.constprop.N, name.isra.N:
+ * GCC clones even noinline functions), whose name goes to clone[i].  A
+ * clone may take other arguments: cowtrace reads none there (do_wp_page,
+ * whose vmf it reads, must be exact).  name.part.N is only a piece.
+ */
+static void read_kallsyms(int have[PR_NR], char clone[PR_NR][64])
 {
 	char line[512], type, name[256];
 	unsigned long long addr;
 	FILE *f = fopen("/proc/kallsyms", "r");
+	size_t len;
 	int i;
 
 	if (!f)
@@ -193,11 +201,39 @@ static void read_kallsyms(int have[PR_NR])
 			continue;
 		if (type != 't' && type != 'T')
 			continue;
-		for (i = 0; i < PR_NR; i++)
-			if (!have[i] && strcmp(name, probe_func[i]) == 0)
+		for (i = 0; i < PR_NR; i++) {
+			len = strlen(probe_func[i]);
+			if (strncmp(name, probe_func[i], len) != 0)
+				continue;
+			if (name[len] == 0) {
 				have[i] = 1;
+			} else if (!have[i] && i != PR_DO_WP_PAGE &&
+				   (!strncmp(name + len, ".constprop.", 11) ||
+				    !strncmp(name + len, ".isra.", 6))) {
+				have[i] = 2;
+				snprintf(clone[i], sizeof(clone[i]), "%.63s", name);
+			}
+		}
 	}
 	fclose(f);
+}
+
+/*
+ * COWTRACE_NO_PROBE=func,func... treats those functions as inlined: how the
+ * tests check the fallbacks of a stock kernel on a patched one.
+ */
+static void no_probe_env(int have[PR_NR])
+{
+	const char *env = getenv("COWTRACE_NO_PROBE"), *p;
+	size_t len;
+	int i;
+
+	for (p = env; p && *p; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		for (i = 0; i < PR_NR; i++)
+			if (strlen(probe_func[i]) == len && !strncmp(p, probe_func[i], len))
+				have[i] = 0;
+	}
 }
 
 static void read_btf_funcs(int have[PR_NR])
@@ -364,6 +400,14 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 	memset(t->tp_ok, 0, sizeof(t->tp_ok));
 	t->sys_ok = 0;
 
+	/* a clone's vmf is not read: it needs do_wp_page's window */
+	for (i = PR_WP_PAGE_COPY; i <= PR_WP_PAGE_REUSE; i++) {
+		if (t->usable[i] && strcmp(t->sym[i], probe_func[i]) && !t->usable[PR_DO_WP_PAGE]) {
+			t->usable[i] = 0;
+			snprintf(t->why[i], sizeof(t->why[i]),
+				 "only the clone %.40s, usable with do_wp_page only", t->sym[i]);
+		}
+	}
 	t->wp_src = probe_mode && t->usable[PR_DO_WP_PAGE] ? CT_SRC_PROBE : CT_SRC_TP;
 	t->win_src = t->wp_src;
 	t->copy_src = probe_mode && t->usable[PR_WP_PAGE_COPY] ? CT_SRC_PROBE : CT_SRC_TP;
@@ -376,7 +420,7 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 	s->rodata->per_proc = !!t->opt.per_process;
 	s->rodata->per_vma = !!t->opt.per_vma;
 	s->rodata->lock_wait = !!t->opt.lock_wait;
-	s->rodata->fault_window_ns = FAULT_WINDOW_NS;
+	s->rodata->fault_window_jiffies = FAULT_WINDOW_JIFFIES;
 	s->rodata->range_lo = t->opt.range_start;
 	s->rodata->range_hi = t->opt.range_end;
 	bpf_map__set_max_entries(s->maps.procs, t->opt.max_procs);
@@ -453,9 +497,9 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 			if (l1 && ret)
 				l2 = bpf_program__attach_trace(ret);
 		} else {
-			l1 = bpf_program__attach_kprobe(entry, false, probe_func[i]);
+			l1 = bpf_program__attach_kprobe(entry, false, t->sym[i]);
 			if (l1 && ret)
-				l2 = bpf_program__attach_kprobe(ret, true, probe_func[i]);
+				l2 = bpf_program__attach_kprobe(ret, true, t->sym[i]);
 		}
 		if (!l1 || (ret && !l2)) {
 			e = errno;
@@ -506,7 +550,7 @@ static void compute_status(struct ct_tracer *t)
 			   "derived: one-page local TLB flush inside do_wp_page (wp_page_copy flushes the old page)");
 	else if (tlb)
 		set_status(t, CT_COW_COPIES, CT_APPROX,
-			   "derived: a one-page local TLB flush first after a write fault, within 1 ms "
+			   "derived: a one-page local TLB flush first after a write fault, within two jiffies "
 			   "(wp_page_copy flushes the old page, a reuse flushes nothing)");
 	else
 		set_status(t, CT_COW_COPIES, CT_UNAVAILABLE, "needs wp_page_copy probes or tlb:tlb_flush");
@@ -542,10 +586,10 @@ static void compute_status(struct ct_tracer *t)
 		set_status(t, CT_TLB_PAGES_FAULT, CT_EXACT, "tlb:tlb_flush pages inside do_wp_page");
 	} else {
 		set_status(t, CT_TLB_FLUSH_FAULT, CT_APPROX,
-			   "tlb:tlb_flush (local, own mm): the first flush within 1 ms of a write fault, "
+			   "tlb:tlb_flush (local, own mm): the first flush within two jiffies of a write fault, "
 			   "if of one page");
 		set_status(t, CT_TLB_PAGES_FAULT, CT_APPROX,
-			   "tlb:tlb_flush pages: the first flush within 1 ms of a write fault, if of one page");
+			   "tlb:tlb_flush pages: the first flush within two jiffies of a write fault, if of one page");
 	}
 
 	if (t->fork_src == CT_FORK_DUP_MMAP)
@@ -600,6 +644,7 @@ static void make_summary(struct ct_tracer *t)
 	for (i = 0; i < PR_NR && n < sizeof(t->summary); i++) {
 		const char *how = t->attached[i] ? (t->mode == CT_MODE_FENTRY ? "fentry" : "kprobe")
 				: t->why[i][0] ? t->why[i] : "not used in this mode";
+		char what[96];
 
 		if (t->mode == CT_MODE_TRACEPOINT) {
 			snprintf(t->summary + n, sizeof(t->summary) - n,
@@ -607,6 +652,10 @@ static void make_summary(struct ct_tracer *t)
 			break;
 		}
 
+		if (t->attached[i] && strcmp(t->sym[i], probe_func[i])) {
+			snprintf(what, sizeof(what), "kprobe on %.63s", t->sym[i]);
+			how = what;
+		}
 		n += (size_t)snprintf(t->summary + n, sizeof(t->summary) - n, "%s%s: %s",
 				      i ? "; " : "", probe_func[i], how);
 	}
@@ -617,8 +666,9 @@ static void make_summary(struct ct_tracer *t)
 int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t errlen)
 {
 	int kallsyms[PR_NR] = {0}, btf_funcs[PR_NR] = {0};
+	char clone[PR_NR][64] = {{0}};
 	enum ct_mode modes[3];
-	int nmodes = 0, m, i, rc, tries, any_ks = 0, any_btf = 0;
+	int nmodes = 0, m, i, rc, tries, any_ks = 0, any_btf = 0, kp_ok, n_fe = 0, n_kp = 0;
 	char last[256] = "";
 	struct ct_tracer *t;
 
@@ -652,9 +702,15 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 		return rc;
 	}
 
-	read_kallsyms(kallsyms);
+	read_kallsyms(kallsyms, clone);
 	read_btf_funcs(btf_funcs);
+	no_probe_env(kallsyms);
 	for (i = 0; i < PR_NR; i++) {
+		/* fentry finds its target by its own name only */
+		if (kallsyms[i] == 2)
+			btf_funcs[i] = 0;
+		snprintf(t->sym[i], sizeof(t->sym[i]), "%.63s",
+			 kallsyms[i] == 2 ? clone[i] : probe_func[i]);
 		any_ks |= kallsyms[i];
 		any_btf |= btf_funcs[i] && kallsyms[i];
 	}
@@ -688,13 +744,22 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 		modes[nmodes++] = CT_MODE_TRACEPOINT;
 		break;
 	default:
+		/* the mode that probes more functions; fentry (cheaper) on a tie */
+		kp_ok = any_ks && have_kprobes(t->tracefs);
+		for (i = 0; i < PR_NR; i++) {
+			n_fe += btf_funcs[i] && kallsyms[i];
+			n_kp += kallsyms[i] && (kallsyms[i] == 1 || i == PR_DUP_MMAP ||
+						i >= PR_COPY_PAGE_RANGE || kallsyms[PR_DO_WP_PAGE] == 1);
+		}
+		if (kp_ok && n_kp > n_fe)
+			modes[nmodes++] = CT_MODE_KPROBE;
 		if (any_btf)
 			modes[nmodes++] = CT_MODE_FENTRY;
 		else
 			note_mode(t, "fentry", "none of the functions is in kernel BTF and kallsyms");
-		if (any_ks && have_kprobes(t->tracefs))
+		if (kp_ok && n_kp <= n_fe)
 			modes[nmodes++] = CT_MODE_KPROBE;
-		else
+		else if (!kp_ok)
 			note_mode(t, "kprobe", !any_ks ? "none of the functions is in kallsyms"
 				  : "this kernel has no kprobes");
 		modes[nmodes++] = CT_MODE_TRACEPOINT;
@@ -710,7 +775,11 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 			if (mode == CT_MODE_TRACEPOINT)
 				snprintf(t->why[i], sizeof(t->why[i]), "not used in tracepoint mode");
 			else if (!kallsyms[i])
-				snprintf(t->why[i], sizeof(t->why[i]), "not in /proc/kallsyms (inlined)");
+				snprintf(t->why[i], sizeof(t->why[i]), "not in /proc/kallsyms (inlined)%s",
+					 getenv("COWTRACE_NO_PROBE") ? " or COWTRACE_NO_PROBE" : "");
+			else if (mode == CT_MODE_FENTRY && kallsyms[i] == 2)
+				snprintf(t->why[i], sizeof(t->why[i]),
+					 "only the clone %.40s, which fentry cannot name", clone[i]);
 			else if (mode == CT_MODE_FENTRY && !btf_funcs[i])
 				snprintf(t->why[i], sizeof(t->why[i]), "not a function in kernel BTF");
 			else
@@ -899,7 +968,9 @@ int ct_follow(struct ct_tracer *t, pid_t root)
 	if (zero_percpu_map(bpf_map__fd(t->skel->maps.roles), CT_MAX_ROLES,
 			    sizeof(struct ct_stats), t->ncpus) ||
 	    zero_percpu_map(bpf_map__fd(t->skel->maps.lost), CT_LOST_NR,
-			    sizeof(__u64), t->ncpus)) {
+			    sizeof(__u64), t->ncpus) ||
+	    zero_percpu_map(bpf_map__fd(t->skel->maps.win), 1,
+			    sizeof(struct ct_win), t->ncpus)) {
 		snprintf(t->err, sizeof(t->err), "cannot reset the counters: %s", strerror(errno));
 		return CT_ERR_BPF;
 	}
@@ -949,6 +1020,11 @@ static void stats_to_counts(const struct ct_tracer *t, const struct ct_stats *s,
 	c->tlb_flush_fault = s->tlb_flush_fault;
 	c->tlb_pages_fork = s->tlb_pages_fork;
 	c->tlb_pages_fault = s->tlb_pages_fault;
+	if (t->win_src == CT_SRC_TP && t->copy_src == CT_SRC_TP) {
+		/* the BPF side counts each window's one-page flush as the copy */
+		c->tlb_flush_fault = s->cow_copies;
+		c->tlb_pages_fault = s->cow_copies;
+	}
 	c->tlb_full_fork = s->tlb_full_fork;
 	c->tlb_full_fault = s->tlb_full_fault;
 	c->fork_ns = t->fork_src != CT_FORK_DUP_MMAP && t->attached[PR_COPY_PAGE_RANGE]
@@ -1031,12 +1107,38 @@ static int cmp_proc(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* Counts still pending in the per-CPU slots (struct ct_win) of tgid. */
+static void add_pending(const struct ct_tracer *t, const struct ct_win *w, __u32 tgid,
+			struct ct_stats *st)
+{
+	int cpu;
+
+	for (cpu = 0; w && cpu < t->ncpus; cpu++) {
+		if (!w[cpu].task || w[cpu].tgid != tgid)
+			continue;
+		st->wp_faults += w[cpu].pend_wp;
+		if (t->copy_src == CT_SRC_TP) {
+			st->cow_copies += w[cpu].pend_flush;
+		} else {
+			st->tlb_flush_fault += w[cpu].pend_flush;
+			st->tlb_pages_fault += w[cpu].pend_flush;
+		}
+	}
+}
+
 int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max)
 {
 	int fd = bpf_map__fd(t->skel->maps.procs), n = 0;
-	__u32 key, next;
+	struct ct_win *w = calloc((size_t)t->ncpus, sizeof(*w));
+	__u32 key, next, zero = 0;
 	struct ct_proc p;
 	int first = 1;
+
+	/* sizeof(struct ct_win) is a multiple of 8: no per-CPU padding */
+	if (w && bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.win), &zero, w)) {
+		free(w);
+		w = NULL;
+	}
 
 	while (n < max && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
 		first = 0;
@@ -1053,9 +1155,11 @@ int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max)
 		out[n].comm[sizeof(out[n].comm) - 1] = 0;
 		if (!out[n].exited)
 			read_comm(out[n].pid, out[n].comm, sizeof(out[n].comm));
+		add_pending(t, w, key, &p.st);
 		stats_to_counts(t, &p.st, &out[n].c);
 		n++;
 	}
+	free(w);
 	qsort(out, (size_t)n, sizeof(*out), cmp_proc);
 	return n;
 }
@@ -1094,6 +1198,29 @@ int ct_read_loss(struct ct_tracer *t, struct ct_loss *l)
 			l->prog_misses += info.recursion_misses;
 	}
 	return 0;
+}
+
+int ct_prog_stats(struct ct_tracer *t, char *buf, size_t len)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (prog = bpf_object__next_program(t->skel->obj, NULL); prog && n < len;
+	     prog = bpf_object__next_program(t->skel->obj, prog)) {
+		struct bpf_prog_info info;
+		__u32 ilen = sizeof(info);
+		int pfd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &info, &ilen) || !info.run_cnt)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %llu runs %llu ns avg",
+				      n ? "; " : "", bpf_program__name(prog),
+				      (unsigned long long)info.run_cnt,
+				      (unsigned long long)(info.run_time_ns / info.run_cnt));
+	}
+	return buf[0] ? 0 : -1;
 }
 
 void ct_counts_add(struct ct_counts *dst, const struct ct_counts *src)

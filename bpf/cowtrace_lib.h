@@ -36,7 +36,8 @@
 extern "C" {
 #endif
 
-/* Probe modes.  AUTO picks fentry, then kprobe, then tracepoint. */
+/* Probe modes.  AUTO: whichever of fentry and kprobe can probe more of the
+ * functions (fentry on a tie: cheaper), else tracepoint. */
 enum ct_mode {
 	CT_MODE_AUTO,
 	CT_MODE_KPROBE,
@@ -160,6 +161,10 @@ int ct_read(struct ct_tracer *t, struct ct_counts *per_role, int max_roles);
 int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max);
 
 int ct_read_loss(struct ct_tracer *t, struct ct_loss *l);
+
+/* "prog N runs M ns avg; ..." for the programs that ran, if the kernel
+ * keeps program statistics (sysctl kernel.bpf_stats_enabled=1); else -1. */
+int ct_prog_stats(struct ct_tracer *t, char *buf, size_t len);
 
 void ct_counts_add(struct ct_counts *dst, const struct ct_counts *src);
 /* dst -= src, field by field (for per-iteration deltas). */

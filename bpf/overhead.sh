@@ -5,8 +5,10 @@
 #         faults) and exits; median of C
 # each with and without cowtrace attached (cowtrace -- cowtrace-bench ...),
 # interleaved over R rounds (plain, traced, traced, plain, ...) so drift of
-# the machine hits both alike.  Prints every round's medians, then the
-# median of the rounds and the ratio traced/plain.
+# the machine hits both alike.  Two measures: wall time per iteration, and
+# the child's CPU time (wait4), where the tracing cost lands and which other
+# load on the machine disturbs less.  Prints every round, the median of the
+# rounds and the ratios traced/plain.
 #
 #   bpf/overhead.sh [-r ROUNDS] [-n EXEC_ITERS] [-c COW_ITERS] [-s MIB] [-m MODE]
 #
@@ -25,7 +27,7 @@ while getopts "r:n:c:s:m:h" o; do
 	c) c=$OPTARG ;;
 	s) mib=$OPTARG ;;
 	m) mode=$OPTARG ;;
-	*) sed -n '2,15p' "$0"; exit 2 ;;
+	*) sed -n '2,17p' "$0"; exit 2 ;;
 	esac
 done
 for v in "$rounds" "$n" "$c" "$mib"; do
@@ -37,43 +39,53 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mode_name=$("$CT" -m "$mode" -f csv -- true 2>&1 | awk -F, '$2 == "status" { print $1 }')
-echo "# cowtrace mode: $mode_name; kernel $(uname -r); $(nproc) CPUs"
+echo "# cowtrace mode: $mode_name; kernel $(uname -r); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# exec: $n x fork+exec+wait; cow: $c x fork of a $mib MiB parent, child writes every page"
 
-# one WHAT traced|plain -> median ns
+# one "ARGS" traced|plain -> "wall_median_ns child_cpu_median_ns"
 one() {
-	local what=$1 how=$2 out
-	if [ "$how" = traced ]; then
-		out=$("$CT" -m "$mode" -o "$tmp/report" -- "$B" $what)
+	local out
+	if [ "$2" = traced ]; then
+		out=$("$CT" -m "$mode" -o "$tmp/report" -- "$B" $1)
 	else
-		out=$("$B" $what)
+		out=$("$B" $1)
 	fi
-	sed -n 's/.*median_ns=\([0-9]*\).*/\1/p' <<<"$out"
+	sed -n 's/.*median_ns=\([0-9]*\) .*child_cpu_median_ns=\([0-9]*\).*/\1 \2/p' <<<"$out"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-printf '%-6s %14s %14s %14s %14s\n' round exec_plain exec_traced cow_plain cow_traced
+cols="exec_plain exec_traced cow_plain cow_traced"
+printf '%-6s' round
+for k in $cols; do printf ' %21s' "$k(wall/cpu us)"; done
+echo
 for ((r = 1; r <= rounds; r++)); do
 	if ((r % 2)); then order="plain traced"; else order="traced plain"; fi
-	declare -A m=()
+	declare -A w=() u=()
 	for how in $order; do
-		m[exec_$how]=$(one "exec $n" "$how")
+		read -r w[exec_$how] u[exec_$how] <<<"$(one "exec $n" "$how")"
 	done
 	for how in $order; do
-		m[cow_$how]=$(one "cow $mib $c" "$how")
+		read -r w[cow_$how] u[cow_$how] <<<"$(one "cow $mib $c" "$how")"
 	done
-	printf '%-6s %14s %14s %14s %14s\n' "$r" "${m[exec_plain]}" "${m[exec_traced]}" \
-		"${m[cow_plain]}" "${m[cow_traced]}"
-	for k in exec_plain exec_traced cow_plain cow_traced; do
-		echo "${m[$k]}" >>"$tmp/$k"
+	printf '%-6s' "$r"
+	for k in $cols; do
+		printf ' %21s' "$((w[$k] / 1000))/$((u[$k] / 1000))"
+		echo "${w[$k]}" >>"$tmp/w_$k"
+		echo "${u[$k]}" >>"$tmp/u_$k"
 	done
+	echo
 done
-for k in exec_plain exec_traced cow_plain cow_traced; do
-	declare "med_$k=$(median <"$tmp/$k")"
+printf '%-6s' median
+for k in $cols; do
+	declare "mw_$k=$(median <"$tmp/w_$k")" "mu_$k=$(median <"$tmp/u_$k")"
+	mw=mw_$k mu=mu_$k
+	printf ' %21s' "$((${!mw} / 1000))/$((${!mu} / 1000))"
 done
-printf '%-6s %14s %14s %14s %14s\n' median "$med_exec_plain" "$med_exec_traced" \
-	"$med_cow_plain" "$med_cow_traced"
-awk -v a="$med_exec_plain" -v b="$med_exec_traced" -v c="$med_cow_plain" -v d="$med_cow_traced" \
-	'BEGIN { printf "ratio traced/plain: exec %.3f, cow %.3f (cow: %.2f us per fault plain, %.2f traced)\n",
-		b / a, d / c, c / 65536 / 1000 * 256 / '"$mib"', d / 65536 / 1000 * 256 / '"$mib"' }'
+echo
+awk -v a="$mw_exec_plain" -v b="$mw_exec_traced" -v c="$mw_cow_plain" -v d="$mw_cow_traced" \
+    -v e="$mu_exec_plain" -v f="$mu_exec_traced" -v g="$mu_cow_plain" -v h="$mu_cow_traced" \
+    -v pages="$((mib * 256))" 'BEGIN {
+	printf "ratio traced/plain, wall: exec %.3f, cow %.3f\n", b / a, d / c
+	printf "ratio traced/plain, child CPU: exec %.3f, cow %.3f (%.2f vs %.2f us CPU per COW fault)\n",
+		f / e, h / g, g / pages / 1000, h / pages / 1000 }'

@@ -7,7 +7,8 @@
 #  - per role, exactly: child N faults / N copies / 0 reuses, parent K / 0 / K;
 #  - whole tree against /proc/vmstat over the same interval: pgreuse counts
 #    every wp_page_reuse in the system, so 0 <= pgreuse - cow_reuses <= 16
-#    (cowtrace's own process and the guest's shell are the rest);
+#    (cowtrace's own process and the guest's shell are the rest; +-16 when
+#    reuses are derived);
 #  - patched kernel (vm.fork_copy_mode exists): eager mode (2) copies the
 #    pages at fork, so no write-protect fault in the range at all; stack
 #    mode (1) is cow for these pages.  The sysctl is restored.
@@ -52,9 +53,13 @@ check_eq "cowtrace-heap/$mode: parent K reuses / child N copies (wp copies reuse
 "$CT" --vmstat -- "$P" -m $M -n $N -k $K 2>"$T_TMP/h.txt"
 reuses=$(awk '/^total/ { print $7; exit }' "$T_TMP/h.txt")
 pgreuse=$(sed -n 's/.* pgreuse=\([0-9]*\).*/\1/p' "$T_TMP/h.txt")
-echo "# tree cow_reuses $reuses, /proc/vmstat pgreuse delta $pgreuse"
+# derived (wp_faults - cow_copies) also counts the few write faults that
+# end in neither (a retried fault, a lost race): then +-16 both ways
+lo=$reuses
+grep -q '^cow_reuses *exact' "$T_TMP/h.txt" || lo=$((reuses - 16))
+echo "# tree cow_reuses $reuses ($(sed -n 's/^cow_reuses *\([a-z]*\).*/\1/p' "$T_TMP/h.txt")), /proc/vmstat pgreuse delta $pgreuse"
 if [ -n "$reuses" ] && [ -n "$pgreuse" ] && [ "$reuses" -ge $K ] &&
-   [ "$pgreuse" -ge "$reuses" ] && [ "$pgreuse" -le $((reuses + 16)) ]; then
+   [ "$pgreuse" -ge "$lo" ] && [ "$pgreuse" -le $((reuses + 16)) ]; then
 	pass "cowtrace-heap: cow_reuses matches /proc/vmstat pgreuse ($reuses vs $pgreuse)"
 else
 	fail "cowtrace-heap: cow_reuses matches /proc/vmstat pgreuse" \
