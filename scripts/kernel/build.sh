@@ -62,7 +62,7 @@ link_result() {
 }
 
 found() {
-	find "$KCACHE" -mindepth 1 -maxdepth 1 -type d -name "*-$key" 2>/dev/null | head -n 1
+	find "$KCACHE" -mindepth 1 -maxdepth 1 -type d -name "*-$key" 2>/dev/null | head -n 1 || true
 }
 entry=$(found)
 if [ -n "$entry" ] && [ -f "$entry/bzImage" ] && [ "$force" = 0 ]; then
@@ -112,7 +112,7 @@ say "selftests/mm/cow (static)"
 st=$src/tools/testing/selftests
 mkdir -p "$stage/selftests" "$stage/selftests-build"
 : >"$stage/selftests-build/local_config.h"
-if ! run gcc -static -O2 -Wall -Wno-unused-result -D_GNU_SOURCE \
+if ! run gcc -static -O2 -Wall -Wno-unused-result \
 	-isystem "$stage/headers/include" -I"$stage/selftests-build" -I"$st" -I"$st/mm" \
 	-o "$stage/selftests/mm-cow" "$st/mm/cow.c" "$st/mm/vm_util.c" "$st/mm/thp_settings.c" \
 	-lm -lpthread >>"$log" 2>&1; then

@@ -123,16 +123,17 @@ src_version() {
 }
 
 # prepare_tree PRISTINE WORKSRC: make WORKSRC a copy of PRISTINE with the
-# series applied.  Files that differ from the pristine tree (changed by the
-# previous series) are restored and touched, so kbuild rebuilds exactly what
-# changed; everything else keeps its mtime and its objects.
+# series applied.  rsync --checksum rewrites only the files whose content
+# differs from the pristine tree (changed by the previous series), and
+# without --times they get the current time; files that are already pristine
+# keep theirs.  So an mtime never goes back, every content change moves it
+# forward, and kbuild's incremental rebuild stays correct -- rebuilding just
+# what the series changed.
 prepare_tree() {
 	local pristine=$1 src=$2 p name err
 	mkdir -p "$src"
-	run rsync -rlpt --delete --out-format='%n' "$pristine/" "$src/" >"$src.restored" ||
+	run rsync -rlp --checksum --delete "$pristine/" "$src/" ||
 		die "cannot restore $src from $pristine"
-	(cd "$src" && grep -v '/$' "$src.restored" | tr '\n' '\0' | xargs -0r touch --)
-	rm -f "$src.restored"
 	while IFS= read -r p; do
 		name=${p#"$KROOT"/}
 		# Never let git find a repository above the tree (e.g. the cache
@@ -217,5 +218,5 @@ prune_cache() {
 			[ -f "$d/kernel.release" ] || continue
 			say "pruning old kernel build $(basename "$d")"
 			rm -rf "$d"
-		done
+		done || true
 }
