@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Boot forklab's kernel under QEMU and run the in-guest tests, or a command.
+#
+#   scripts/kernel/vm-run.sh [options]                  run tests/guest/* in the guest
+#   scripts/kernel/vm-run.sh [options] -- CMD [ARGS]    run CMD in the guest (cwd /forklab)
+#
+#   --kernel DIR     kernel build (default build/kernel, from make kernel)
+#   --initrd FILE    initramfs (default build/kernel-initramfs.cpio.gz, from make initramfs)
+#   --out DIR        results folder, shared with the guest over virtio 9p and
+#                    mounted there at the same path (default build/vm/<date>)
+#   --timeout S      kill the guest after S seconds (default 1800)
+#   --accel A        auto (default: KVM if a probe boot works, else TCG), kvm, tcg
+#   --smp N          vCPUs (default 2)      --mem MB   guest memory (default 2048)
+#   --append ARGS    extra kernel command line
+#   --console        stream the guest console while it runs (V=1 does too)
+#   --mode M         guest mode: tests (default), cmd, panic, hang (the last two
+#                    exist to test this script's error handling)
+#
+# The results folder gets console.log, metadata.json (virtualization = tcg|kvm),
+# status, and guest-tests.log (tests) or cmd.log (cmd).  In the guest, CMD sees
+# FORKLAB_OUT (that folder), FORKLAB_BUILD=/forklab/build, FORKLAB_VIRT.
+#
+# Exit status: the guest's (0 = every guest test passed).  A guest that hangs is
+# killed at the timeout; a panic, a timeout or a QEMU error exits 1 and the
+# last line of output says which.
+set -euo pipefail
+# shellcheck source=scripts/kernel/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kdir=$KROOT/build/kernel initrd=$KROOT/build/kernel-initramfs.cpio.gz out=""
+timeout_s=1800 accel=${FORKLAB_ACCEL:-auto} smp=2 mem=2048 append="" console=0 mode=tests
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kdir=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--console) console=1; shift ;;
+	--mode) mode=$2; shift 2 ;;
+	--) shift; mode=cmd; break ;;
+	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+done
+[ "$V" = 1 ] && console=1
+case "$accel" in auto|kvm|tcg) ;; *) die "--accel: '$accel' is not auto, kvm or tcg" ;; esac
+case "$mode" in tests|cmd|panic|hang) ;; *) die "--mode: '$mode' is not tests, cmd, panic or hang" ;; esac
+for n in "$timeout_s" "$smp" "$mem"; do
+	case "$n" in '' | *[!0-9]*) die "'$n' is not a positive integer (--timeout/--smp/--mem)" ;; esac
+done
+[ "$mode" != cmd ] || [ $# -gt 0 ] || die "no command after --"
+need qemu-system-x86_64 timeout
+[ -f "$kdir/bzImage" ] || die "no kernel at $kdir/bzImage (run: make kernel)"
+[ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
+
+if [ -z "$out" ]; then
+	out=$KROOT/build/vm/$(date +%Y%m%d-%H%M%S)-$$
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+case "$out" in *[[:space:],]*) die "--out path must not contain spaces or commas: $out" ;; esac
+rm -f "$out"/{console.log,status,guest-tests.log,cmd.log,cmd.sh,metadata.json,qemu.log}
+rm -rf "$out/guest-logs"
+if [ "$mode" = cmd ]; then
+	{
+		echo "cd /forklab"
+		printf '%q ' "$@"
+		echo
+	} >"$out/cmd.sh"
+fi
+
+qemu_base() { # ACCEL CPU SMP MEM LOG
+	echo qemu-system-x86_64 -nodefaults -display none -no-reboot -monitor none \
+		-accel "$1" -cpu "$2" -smp "$3" -m "$4" -serial "file:$5" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-kernel "$kdir/bzImage" -initrd "$initrd"
+}
+
+# kvm_works: a short probe boot; hardware that only pretends (kvm_pvm) hangs.
+# The answer is remembered per host boot.
+kvm_works() {
+	if [ ! -w /dev/kvm ]; then
+		say "no usable /dev/kvm: using TCG"
+		return 1
+	fi
+	local memo boot stamp tmp rc=0
+	boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+	stamp="$boot $(qemu-system-x86_64 --version | head -n 1)"
+	memo=$FORKLAB_CACHE/kvm-probe
+	if [ -f "$memo" ] && [ "$(head -n 1 "$memo")" = "$stamp" ]; then
+		[ "$(sed -n 2p "$memo")" = yes ] && return 0
+		say "KVM probe failed earlier on this boot ($(sed -n 3p "$memo")): using TCG"
+		return 1
+	fi
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/forklab-kvm-probe.XXXXXX")
+	say "probing KVM (${FORKLAB_KVM_PROBE_TIMEOUT:-20} s at most)"
+	# shellcheck disable=SC2046
+	timeout -k 2 "${FORKLAB_KVM_PROBE_TIMEOUT:-20}" $(qemu_base kvm host 1 256 "$tmp/console.log") \
+		-append "console=ttyS0 panic=-1 forklab.mode=probe" >"$tmp/qemu.log" 2>&1 </dev/null || rc=$?
+	local why=""
+	case $rc in
+	1) grep -q 'forklab-guest: exit status 0' "$tmp/console.log" || why="qemu: $(tail -n 1 "$tmp/qemu.log")" ;;
+	124 | 137) why="guest hung for ${FORKLAB_KVM_PROBE_TIMEOUT:-20} s" ;;
+	*) why="qemu exit $rc: $(tail -n 1 "$tmp/qemu.log")" ;;
+	esac
+	rm -rf "$tmp"
+	mkdir -p "$FORKLAB_CACHE"
+	printf '%s\n%s\n%s\n' "$stamp" "$([ -z "$why" ] && echo yes || echo no)" "$why" >"$memo"
+	[ -z "$why" ] && return 0
+	say "KVM probe failed ($why): using TCG"
+	return 1
+}
+
+case "$accel" in
+auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+esac
+if [ "$accel" = kvm ]; then
+	accel_arg=kvm cpu=host
+else
+	accel_arg=tcg,thread=multi cpu=max
+fi
+
+cmdline="console=ttyS0 panic=-1 oops=panic forklab.mode=$mode forklab.out=$out forklab.virt=$accel forklab.smp=$smp"
+[ -z "$append" ] || cmdline="$cmdline $append"
+# shellcheck disable=SC2207
+qemu=($(qemu_base "$accel_arg" "$cpu" "$smp" "$mem" "$out/console.log")
+	-virtfs "local,path=$out,mount_tag=forklab,security_model=none,id=forklab"
+	-append "$cmdline")
+
+say "booting $(cat "$kdir/kernel.release") ($accel, $smp vCPUs, $mem MB, timeout ${timeout_s}s): $out"
+[ "$V" = 1 ] && printf '+ %s\n' "${qemu[*]}" >&2
+t0=$SECONDS
+: >"$out/console.log"
+timeout -k 5 "$timeout_s" "${qemu[@]}" >"$out/qemu.log" 2>&1 </dev/null &
+qpid=$!
+tail_pid=""
+if [ "$console" = 1 ]; then
+	tail -n +1 -f --pid="$qpid" "$out/console.log" &
+	tail_pid=$!
+fi
+# Never leave a guest behind: our own timeout or Ctrl-C stops QEMU too.
+cleanup() {
+	kill -TERM "$qpid" 2>/dev/null || true
+	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+}
+trap 'cleanup; die "interrupted; guest stopped"' INT TERM HUP
+rc=0
+wait "$qpid" || rc=$?
+[ -z "$tail_pid" ] || wait "$tail_pid" 2>/dev/null || true
+trap - INT TERM HUP
+secs=$((SECONDS - t0))
+
+# Show what the guest reported.
+case "$mode" in
+tests) [ ! -f "$out/guest-tests.log" ] || [ "$console" = 1 ] || cat "$out/guest-tests.log" ;;
+cmd) [ ! -f "$out/cmd.log" ] || [ "$console" = 1 ] || cat "$out/cmd.log" ;;
+esac
+
+last_console() { grep -v '^[[:space:]]*$' "$out/console.log" | tail -n 1 | tr -d '\r' | cut -c1-200; }
+panic_line() {
+	grep -m1 -aE 'Kernel panic - not syncing|BUG: |Oops: |general protection fault' "$out/console.log" |
+		tr -d '\r' | sed 's/^\[[ 0-9.]*\] //' | cut -c1-200
+}
+reported=$(sed -n 's/^forklab-guest: exit status \([0-9]*\).*/\1/p' "$out/console.log" | tr -d '\r' | tail -n 1)
+status=""
+case $rc in
+124 | 137)
+	die "guest timed out after ${timeout_s}s and was killed (last console line: $(last_console); log: $out/console.log)"
+	;;
+0)
+	# QEMU exited on reboot without the exit device: a panic, or no /dev/port.
+	p=$(panic_line)
+	[ -z "$p" ] || die "guest kernel panic after ${secs}s: $p (log: $out/console.log)"
+	[ -f "$out/status" ] && status=$(cat "$out/status")
+	[ -n "$status" ] || status=$reported
+	[ -n "$status" ] || die "guest stopped after ${secs}s without reporting a status (last console line: $(last_console))"
+	;;
+*)
+	if [ $((rc % 2)) = 1 ] && [ -n "$reported" ] && [ $((rc >> 1)) = "$reported" ]; then
+		status=$reported
+	else
+		die "qemu failed (exit $rc): $(tail -n 1 "$out/qemu.log")"
+	fi
+	;;
+esac
+echo "$status" >"$out/status"
+case "$out" in "$KROOT"/build/vm/*) ln -sfn "$out" "$KROOT/build/vm/last" ;; esac
+if [ "$status" = 0 ]; then
+	say "guest passed ($accel, ${secs}s): $out"
+	exit 0
+fi
+case "$mode" in
+tests) die "guest tests failed (guest exit status $status, ${secs}s): $(grep -m1 '^FAIL:' "$out/guest-tests.log" 2>/dev/null || echo "see $out/console.log")" ;;
+*) die "guest command failed with status $status (${secs}s; log: $out/${mode}.log)" ;;
+esac
