@@ -37,7 +37,10 @@ deps:
 	scripts/install-deps.sh
 
 # TIER=unit|host|bpf|vm (comma-separated) limits the run; default: all tiers.
-test: all
+# Installs missing packages first (as ./run-all.sh does).
+test:
+	$(Q)scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh $(if $(TIER),--tier $(TIER))
 
 clean:
