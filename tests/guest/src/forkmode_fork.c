@@ -5,7 +5,8 @@
  *
  *   forkmode-fork [--mode cow|stack|eager|inherit] [--pages N | --thp N]
  *                 [--child-writes] [--child-stack] [--parent-stack]
- *                 [--exec PATH] [--mid-file PATH] [--memcg DIR --headroom KB]
+ *                 [--exec PATH] [--mid-file PATH [--mid-field NAME]]
+ *                 [--memcg DIR --headroom KB]
  *
  * The process maps a heap of N 4 KiB pages (MADV_NOHUGEPAGE) or N THPs
  * (2 MiB aligned, MADV_HUGEPAGE), or with --mthp N pages left to the
@@ -15,6 +16,10 @@
  * with --child-writes, writes one byte to each; it writes its stack page
  * with --child-stack, then execs PATH or exits.  The parent writes its
  * stack page with --parent-stack and waits.
+ *
+ * --mid-file PATH: the child reads PATH after its writes (a number, or with
+ * --mid-field the value of NAME in a /proc/vmstat-like file): mid_before
+ * is its value before the fork, mid_child in the child.
  *
  * --memcg DIR: move into the cgroup DIR first, and set its memory.max to
  * memory.current + KB just before the fork (restored to "max" after).
@@ -35,7 +40,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: forkmode-fork [--mode M] [--pages N | --thp N | --mthp N]\n"
 		"       [--child-writes] [--child-stack] [--parent-stack] [--exec PATH]\n"
-		"       [--mid-file PATH] [--memcg DIR --headroom KB]\n");
+		"       [--mid-file PATH [--mid-field NAME]] [--memcg DIR --headroom KB]\n");
 	exit(2);
 }
 
@@ -66,6 +71,11 @@ static int write_file(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
+static long long mid_value(const char *text, const char *field)
+{
+	return field ? fl_vmstat_get(text, field) : strtoll(text, NULL, 10);
+}
+
 static long memcg_current(const char *dir)
 {
 	char path[512];
@@ -86,6 +96,7 @@ int main(int argc, char **argv)
 		{ "parent-stack", no_argument, NULL, 'P' },
 		{ "exec", required_argument, NULL, 'e' },
 		{ "mid-file", required_argument, NULL, 'f' },
+		{ "mid-field", required_argument, NULL, 'F' },
 		{ "memcg", required_argument, NULL, 'g' },
 		{ "headroom", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
@@ -98,10 +109,12 @@ int main(int argc, char **argv)
 	};
 	static char *exec_argv[] = { NULL, NULL };
 	static char *exec_envp[] = { NULL };
-	const char *exec_path = NULL, *mid_file = NULL, *memcg = NULL;
+	const char *exec_path = NULL, *mid_file = NULL, *mid_field = NULL;
+	const char *memcg = NULL;
 	long pages = 0, thps = 0, mthp_pages = 0, headroom = -1;
 	int mode = -3, child_writes = 0, child_stack = 0, parent_stack = 0;
 	long anon, anon_after, win_pages, win_present = -1, pid, memcg_before = -1;
+	long long mid_before = -1;
 	unsigned long win_start = 0, len, i;
 	int c, own = -3, effective, intact = 1;
 	struct fl_run *r;
@@ -126,6 +139,7 @@ int main(int argc, char **argv)
 		case 'P': parent_stack = 1; break;
 		case 'e': exec_path = optarg; break;
 		case 'f': mid_file = optarg; break;
+		case 'F': mid_field = optarg; break;
 		case 'g': memcg = optarg; break;
 		case 'H': headroom = parse_num("--headroom", optarg, 1L << 30); break;
 		default: usage();
@@ -188,9 +202,6 @@ int main(int argc, char **argv)
 			printf("error=open %s: %s\n", mid_file, strerror(errno));
 			return 1;
 		}
-		if (fl_read_file(mid_file, path, sizeof(path)) < 0)
-			return 1;
-		fl_kv("mid_before", strtoll(path, NULL, 10));
 	}
 	r->sp = fl_stack_area(256, 8);
 	if (child_writes) {
@@ -205,6 +216,13 @@ int main(int argc, char **argv)
 		r->exec_argv = exec_argv;
 		r->exec_envp = exec_envp;
 	}
+
+	/*
+	 * /proc/vmstat is global: let the shell that started us finish what
+	 * it does after its own fork (it then sleeps in wait()), before
+	 * anything is counted.
+	 */
+	usleep(100 * 1000);
 
 	/* The window stack mode would copy around r->sp. */
 	win_pages = fl_sysctl_get(FORK_MODE_STACK_PAGES_SYSCTL);
@@ -227,6 +245,13 @@ int main(int argc, char **argv)
 	/* Twice: the first read may fault in pages of its own buffer. */
 	(void)fl_anon_pages();
 	anon = fl_anon_pages();
+	if (mid_file) {
+		/* Last, so that nothing it counts changes before the fork. */
+		if (fl_read_file(mid_file, r->mid, sizeof(r->mid)) < 0)
+			return 1;
+		mid_before = mid_value(r->mid, mid_field);
+		r->mid[0] = '\0';
+	}
 
 	pid = fl_fork_run(r);
 
@@ -259,8 +284,10 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "d_%s", counters[i]);
 		fl_kv(path, fl_delta(r, counters[i]));
 	}
-	if (mid_file)
-		fl_kv("mid_child", r->mid_len > 0 ? strtoll(r->mid, NULL, 10) : -1);
+	if (mid_file) {
+		fl_kv("mid_before", mid_before);
+		fl_kv("mid_child", r->mid_len > 0 ? mid_value(r->mid, mid_field) : -1);
+	}
 	return 0;
 #endif
 }

@@ -37,6 +37,7 @@
 /* Everything fl_fork_run() reads or writes, in one MAP_SHARED block. */
 struct fl_run {
 	long vmstat_fd;			/* open /proc/vmstat */
+	long refresh_fd;		/* /proc/sys/vm/stat_refresh, or -1 */
 	long mid_fd;			/* child preads it after its writes; -1: no */
 	long buflen;			/* size of before/after/mid */
 	unsigned long sp;		/* stack pointer to run at (mid-page) */
@@ -49,6 +50,7 @@ struct fl_run {
 	char *const *exec_envp;
 	long before_len, after_len, mid_len;	/* results of the preads */
 	long wait_ret;			/* wait4() result */
+	char one[8];			/* "1", written to stat_refresh */
 	int status;			/* child's wait status: exit 0, or 1 if */
 					/* it found a page without 0xa5 */
 	char before[FL_VMSTAT_MAX];
@@ -67,6 +69,9 @@ static inline struct fl_run *fl_run_new(void)
 	r->buflen = FL_VMSTAT_MAX - 1;
 	r->wr_stride = (long)FL_PAGE;
 	r->mid_fd = -1;
+	r->one[0] = '1';
+	/* Folds the per-CPU parts of counters like nr_anon_pages (root only). */
+	r->refresh_fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
 	r->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
 	if (r->vmstat_fd < 0) {
 		munmap(r, sizeof(*r));
@@ -79,8 +84,21 @@ static inline struct fl_run *fl_run_new(void)
 /*
  * Returns the child's pid, or -errno if fork failed (the second snapshot
  * is taken either way).  r->sp must be a present, unused part of the
- * stack, see fl_stack_area().
+ * stack, see fl_stack_area().  Each snapshot is preceded by a write to
+ * stat_refresh (if it could be opened), so that node counters such as
+ * nr_anon_pages are exact too; event counters always are.
  */
+#define FL_REFRESH							\
+		"mov %c[rfd](%[r]), %%rdi\n\t"				\
+		"test %%rdi, %%rdi\n\t"					\
+		"js 1f\n\t"						\
+		"mov $18, %%eax\n\t"	/* pwrite64(fd, "1", 1, 0) */	\
+		"lea %c[one](%[r]), %%rsi\n\t"				\
+		"mov $1, %%edx\n\t"					\
+		"xor %%r10d, %%r10d\n\t"					\
+		"syscall\n"						\
+		"1:\n\t"
+
 __attribute__((noinline, unused)) static long fl_fork_run(struct fl_run *r)
 {
 	long ret;
@@ -88,6 +106,7 @@ __attribute__((noinline, unused)) static long fl_fork_run(struct fl_run *r)
 	__asm__ volatile(
 		"mov %%rsp, %%r13\n\t"
 		"mov %c[sp](%[r]), %%rsp\n\t"
+		FL_REFRESH
 		/* pread64(fd, before, len, 0) */
 		"mov $17, %%eax\n\t"
 		"mov %c[fd](%[r]), %%rdi\n\t"
@@ -125,6 +144,8 @@ __attribute__((noinline, unused)) static long fl_fork_run(struct fl_run *r)
 		"mov %c[mfd](%[r]), %%rdi\n\t"
 		"test %%rdi, %%rdi\n\t"
 		"js 10f\n\t"
+		FL_REFRESH
+		"mov %c[mfd](%[r]), %%rdi\n\t"
 		"mov $17, %%eax\n\t"
 		"lea %c[mid](%[r]), %%rsi\n\t"
 		"mov %c[len](%[r]), %%rdx\n\t"
@@ -164,6 +185,7 @@ __attribute__((noinline, unused)) static long fl_fork_run(struct fl_run *r)
 		"syscall\n\t"
 		"mov %%rax, %c[wret](%[r])\n"
 		"12:\n\t"
+		FL_REFRESH
 		/* pread64(fd, after, len, 0) */
 		"mov $17, %%eax\n\t"
 		"mov %c[fd](%[r]), %%rdi\n\t"
@@ -178,6 +200,8 @@ __attribute__((noinline, unused)) static long fl_fork_run(struct fl_run *r)
 		: [r] "r"(r),
 		  [sp] "i"(offsetof(struct fl_run, sp)),
 		  [fd] "i"(offsetof(struct fl_run, vmstat_fd)),
+		  [rfd] "i"(offsetof(struct fl_run, refresh_fd)),
+		  [one] "i"(offsetof(struct fl_run, one)),
 		  [mfd] "i"(offsetof(struct fl_run, mid_fd)),
 		  [len] "i"(offsetof(struct fl_run, buflen)),
 		  [bef] "i"(offsetof(struct fl_run, before)),
