@@ -58,6 +58,17 @@ struct {
 	__type(value, struct ct_proc);
 } procs SEC(".maps");
 
+/*
+ * One bit per traced tgid: most events come from processes that are not
+ * traced, and a bit test is much cheaper than a hash lookup that misses.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CT_PID_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tracked SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, CT_MAX_ROLES);
@@ -127,10 +138,33 @@ static __always_inline void count_lost(__u32 what)
 		*v += 1;
 }
 
+static __always_inline int is_tracked(__u32 tgid)
+{
+	__u32 word = (tgid >> 6) & (CT_PID_WORDS - 1);
+	__u64 *w = bpf_map_lookup_elem(&tracked, &word);
+
+	return w && (*w >> (tgid & 63) & 1);
+}
+
+static __always_inline void set_tracked(__u32 tgid, int on)
+{
+	__u32 word = (tgid >> 6) & (CT_PID_WORDS - 1);
+	__u64 *w = bpf_map_lookup_elem(&tracked, &word), bit = 1ULL << (tgid & 63);
+
+	if (!w)
+		return;
+	if (on)
+		__sync_fetch_and_or(w, bit);
+	else
+		__sync_fetch_and_and(w, ~bit);
+}
+
 static __always_inline struct ct_proc *cur_proc(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
+	if (!is_tracked(tgid))
+		return NULL;
 	return bpf_map_lookup_elem(&procs, &tgid);
 }
 
@@ -518,6 +552,8 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 		}
 	}
 
+	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
+		return 0;
 	t = thread_get(tid, 0);
 	if (!t)
 		return 0;
@@ -647,6 +683,7 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 		count_lost(CT_LOST_PROCS);
 		return 0;
 	}
+	set_tracked(tgid, 1);
 	crs = bpf_map_lookup_elem(&roles, &c.role);
 	if (crs)
 		crs->procs += 1;
@@ -730,9 +767,12 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct ct_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	struct ct_proc *p;
 	struct ct_win *w;
 
+	if (!is_tracked(tgid))
+		return 0;
+	p = bpf_map_lookup_elem(&procs, &tgid);
 	if (!p)
 		return 0;
 	w = win_get();
@@ -747,6 +787,7 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 	/* do_exit() decrements signal->live before this tracepoint */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
+	set_tracked(tgid, 0);
 	if (per_proc) {
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
 		p->flags |= CT_PROC_EXITED;

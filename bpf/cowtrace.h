@@ -36,6 +36,9 @@
 
 #define CT_PROC_EXITED	1
 
+/* Bitmap of traced tgids ("tracked" array map: tgid >> 6 -> word). */
+#define CT_PID_WORDS	65536	/* 4194304 bits: PID_MAX_LIMIT on 64-bit */
+
 /*
  * Tracepoint mode, per CPU: the traced thread that last faulted here (a
  * cache of its procs entry, so a run of faults costs no hash lookup), its

@@ -933,6 +933,19 @@ static pid_t read_ppid(pid_t pid)
 	return (pid_t)ppid;
 }
 
+/* Set tgid's bit in the tracked bitmap (BPF sets it for children). */
+static int set_tracked(struct ct_tracer *t, __u32 tgid)
+{
+	int fd = bpf_map__fd(t->skel->maps.tracked);
+	__u32 word = (tgid >> 6) & (CT_PID_WORDS - 1);
+	__u64 v;
+
+	if (bpf_map_lookup_elem(fd, &word, &v))
+		return -1;
+	v |= 1ULL << (tgid & 63);
+	return bpf_map_update_elem(fd, &word, &v, BPF_ANY);
+}
+
 static int track(struct ct_tracer *t, pid_t pid, pid_t ppid, int depth)
 {
 	struct ct_proc p;
@@ -947,7 +960,7 @@ static int track(struct ct_tracer *t, pid_t pid, pid_t ppid, int depth)
 	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.procs), &key, &p, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -1;
 	t->base_procs[p.role]++;
-	return 1;
+	return set_tracked(t, key) ? -1 : 1;
 }
 
 int ct_follow(struct ct_tracer *t, pid_t root)
@@ -962,9 +975,14 @@ int ct_follow(struct ct_tracer *t, pid_t root)
 		return CT_ERR_PID;
 	}
 	/* forget the previous tree and its counts */
-	while (bpf_map_get_next_key(procs_fd, NULL, &key) == 0)
+	while (bpf_map_get_next_key(procs_fd, NULL, &key) == 0) {
+		__u32 word = (key >> 6) & (CT_PID_WORDS - 1);
+		__u64 zero = 0;
+
+		bpf_map_update_elem(bpf_map__fd(t->skel->maps.tracked), &word, &zero, BPF_ANY);
 		if (bpf_map_delete_elem(procs_fd, &key))
 			break;
+	}
 	if (zero_percpu_map(bpf_map__fd(t->skel->maps.roles), CT_MAX_ROLES,
 			    sizeof(struct ct_stats), t->ncpus) ||
 	    zero_percpu_map(bpf_map__fd(t->skel->maps.lost), CT_LOST_NR,
@@ -1001,6 +1019,19 @@ int ct_follow(struct ct_tracer *t, pid_t root)
 		all = NULL;
 		if (!added)
 			break;
+	}
+	/* user space sets bits by read-modify-write: redo any a concurrent
+	 * fork's atomic update in the same word may have raced away */
+	for (n = 0; bpf_map_get_next_key(procs_fd, n ? &key : NULL, &key) == 0; n = 1) {
+		__u32 word = (key >> 6) & (CT_PID_WORDS - 1);
+		struct ct_proc p;
+		__u64 v;
+
+		if (bpf_map_lookup_elem(procs_fd, &key, &p) || (p.flags & CT_PROC_EXITED) ||
+		    bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tracked), &word, &v))
+			continue;
+		if (!(v >> (key & 63) & 1))
+			set_tracked(t, key);
 	}
 	return 0;
 }
