@@ -83,7 +83,9 @@ class Run:
         methods = [m for m in METHODS if pick(self.rows, bench="spawn", method=m, metric="start")]
         if not methods:
             return "no spawn cells in this run"
-        for thp in ("never", "always"):
+        thps = [t for t in ("never", "always")
+                if pick(self.rows, bench="spawn", metric="start", thp=t)]
+        for thp in thps:
             for m in methods:
                 rs = sorted(pick(self.rows, bench="spawn", method=m, metric="start", thp=thp),
                             key=lambda r: float(r["heap_bytes"]))
@@ -91,7 +93,7 @@ class Run:
                           ["# heap_MiB median_us p10_us p90_us"] +
                           [f"{heap_x(r['heap_bytes'])} {float(r['median_ns'])/1e3} "
                            f"{float(r['p10_ns'])/1e3} {float(r['p90_ns'])/1e3}" for r in rs] or ["NaN NaN NaN NaN"])
-        gnuplot("spawn.gp", d, out, " ".join(methods), self.note)
+        gnuplot("spawn.gp", d, out, " ".join(methods), self.note, " ".join(thps))
         return None
 
     def plot_modes(self, d, out):
@@ -237,7 +239,10 @@ class Run:
             ("crossover", self.plot_crossover, "The crossover: total cost vs fraction written"),
         ]:
             out = os.path.join(outdir, key)
-            why = fn(d, out)
+            try:
+                why = fn(d, out)
+            except RuntimeError as e:
+                why = f"gnuplot could not draw it ({e})"
             if why:
                 self.missing[key] = why
             else:
@@ -367,10 +372,7 @@ def main():
     for i, r in enumerate(runs):
         pd = os.path.join(outdir, "plots" if len(runs) == 1 else f"plots-{i + 1}")
         os.makedirs(pd, exist_ok=True)
-        try:
-            r.make_plots(pd)
-        except RuntimeError as e:
-            sys.exit(f"report.py: gnuplot failed: {e}")
+        r.make_plots(pd)
     for name, html in (("report.md", False), ("report.html", True)):
         tmp = os.path.join(outdir, name + ".tmp")
         with open(tmp, "w") as f:

@@ -301,14 +301,6 @@ static double pfn_of(const void *addr)
 	return out;
 }
 
-static long minflt_self(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
 static __attribute__((noreturn)) void member(const struct family *f, struct ctl *ctl,
 					     struct heap *h, const uint32_t *pages, size_t np,
 					     bool want_pfn, int me)

@@ -78,6 +78,8 @@ static inline bool fb_stopping(void)
 
 /* Monotonic clock in ns (comparable across processes). */
 uint64_t now_ns(void);
+/* Minor faults of the calling process so far (getrusage). */
+long minflt_self(void);
 /* Kills (SIGKILL) and reaps pid; returns its wait status. */
 int kill_and_reap(pid_t pid);
 /* waitpid that survives EINTR; on a stop request the child is killed first.

@@ -51,14 +51,6 @@ struct child_report {
 	int64_t minflt;
 };
 
-static long minflt_self(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
 static int read_full(int fd, void *buf, size_t len)
 {
 	char *p = buf;

@@ -53,6 +53,14 @@ pid_t reap(pid_t pid, int *status, struct rusage *ru)
 	}
 }
 
+long minflt_self(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
 int kill_and_reap(pid_t pid)
 {
 	int status = 0;

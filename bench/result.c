@@ -156,6 +156,16 @@ void json_num(FILE *f, double v)
 	num(f, v, "null");
 }
 
+/* Statistics of metric k of c, on a copy (stats_compute sorts in place). */
+static void metric_stats(const struct fb_cell *c, int k, struct stats *st)
+{
+	double *tmp = xcalloc(c->n, sizeof(double));
+
+	memcpy(tmp, c->m[k].v, c->n * sizeof(double));
+	stats_compute(tmp, c->n, st);
+	free(tmp);
+}
+
 /* Column set of the summary: the fixed DESIGN.md columns, then every non-time
  * metric of any cell in first-seen order. */
 struct extra_cols {
@@ -188,7 +198,7 @@ static void collect_extras(const struct fb_results *r, struct extra_cols *x)
  * NaN if the cell lacks it or no iteration has a value. */
 static double extra_value(const struct fb_cell *c, const char *name)
 {
-	double *tmp, s = 0, out = NAN;
+	double s = 0;
 	size_t i, n = 0;
 	struct stats st;
 	int k;
@@ -207,12 +217,8 @@ static double extra_value(const struct fb_cell *c, const char *name)
 		return NAN;
 	if (c->m[k].kind == FB_SUM)
 		return s;
-	tmp = xcalloc(c->n, sizeof(double));
-	memcpy(tmp, c->m[k].v, c->n * sizeof(double));
-	stats_compute(tmp, c->n, &st);
-	out = st.median;
-	free(tmp);
-	return out;
+	metric_stats(c, k, &st);
+	return st.median;
 }
 
 static const char *const stat_cols[] = {
@@ -255,14 +261,10 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 
 		for (k = 0; k < c->nm; k++) {
 			struct stats st;
-			double *tmp;
 
 			if (c->m[k].kind != FB_TIME)
 				continue;
-			tmp = xcalloc(c->n, sizeof(double));
-			memcpy(tmp, c->m[k].v, c->n * sizeof(double));
-			stats_compute(tmp, c->n, &st);
-			free(tmp);
+			metric_stats(c, k, &st);
 			if (st.n == 0)
 				continue;	/* e.g. the fork of the root */
 			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5zu", c->bench, c->method,
@@ -344,14 +346,11 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 
 		for (k = 0; k < c->nm; k++) {
 			struct stats st;
-			double vals[10], *tmp;
+			double vals[10];
 
 			if (c->m[k].kind != FB_TIME)
 				continue;
-			tmp = xcalloc(c->n, sizeof(double));
-			memcpy(tmp, c->m[k].v, c->n * sizeof(double));
-			stats_compute(tmp, c->n, &st);
-			free(tmp);
+			metric_stats(c, k, &st);
 			if (st.n == 0)
 				continue;
 			stat_values(&st, vals);
