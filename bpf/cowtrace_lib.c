@@ -51,9 +51,13 @@ enum probe_id {
 static const char *const probe_func[PR_NR] = {
 	"do_wp_page", "wp_page_copy", "wp_page_reuse", "dup_mmap",
 	"copy_page_range",
-	/* called for every page copied at fork instead of shared */
+	/* called for every 4 KiB page copied at fork instead of shared (pinned
+	 * pages; forklab's stack and eager modes) */
 	"copy_present_page",
 };
+
+/* If copy_present_page is inlined: forklab's per-page caller of it. */
+#define EAGER_ALT "fork_copy_present"
 
 enum tp_id {
 	TP_FAULT_USER,
@@ -100,6 +104,7 @@ struct ct_tracer {
 	const char *note[CT_NR_COUNTERS];
 	char summary[1024];
 	char modes_note[256];			/* why better modes were not used */
+	char eager_note[192];
 	char err[256];
 };
 
@@ -182,7 +187,8 @@ static int have_kprobes(const char *tracefs)
 /*
  * Which probe functions are in /proc/kallsyms: have[i] = 1 under their own
  * name, 2 only as a whole-function clone (name.constprop.N, name.isra.N:
- * GCC clones even noinline functions), whose name goes to clone[i].  A
+ * GCC clones even noinline functions), 3 as another function that does the
+ * same (EAGER_ALT); the name to attach goes to clone[i].  A
  * clone may take other arguments: cowtrace reads none there (do_wp_page,
  * whose vmf it reads, must be exact).  name.part.N is only a piece.
  */
@@ -201,13 +207,17 @@ static void read_kallsyms(int have[PR_NR], char clone[PR_NR][64])
 			continue;
 		if (type != 't' && type != 'T')
 			continue;
+		if (!have[PR_EAGER] && !strcmp(name, EAGER_ALT)) {
+			have[PR_EAGER] = 3;
+			snprintf(clone[PR_EAGER], sizeof(clone[PR_EAGER]), "%s", EAGER_ALT);
+		}
 		for (i = 0; i < PR_NR; i++) {
 			len = strlen(probe_func[i]);
 			if (strncmp(name, probe_func[i], len) != 0)
 				continue;
 			if (name[len] == 0) {
 				have[i] = 1;
-			} else if (!have[i] && i != PR_DO_WP_PAGE &&
+			} else if ((!have[i] || have[i] == 3) && i != PR_DO_WP_PAGE &&
 				   (!strncmp(name + len, ".constprop.", 11) ||
 				    !strncmp(name + len, ".isra.", 6))) {
 				have[i] = 2;
@@ -236,7 +246,7 @@ static void no_probe_env(int have[PR_NR])
 	}
 }
 
-static void read_btf_funcs(int have[PR_NR])
+static void read_btf_funcs(int have[PR_NR], char sym[PR_NR][64])
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	int i;
@@ -244,7 +254,7 @@ static void read_btf_funcs(int have[PR_NR])
 	if (!btf)
 		return;
 	for (i = 0; i < PR_NR; i++)
-		have[i] = btf__find_by_name_kind(btf, probe_func[i], BTF_KIND_FUNC) > 0;
+		have[i] = btf__find_by_name_kind(btf, sym[i], BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 }
 
@@ -432,6 +442,8 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 		bpf_program__set_autoload(tp_prog(s, i), needs_tp(t, i));
 	for (i = 0; i < 8; i++)
 		bpf_program__set_autoload(sys_prog(s, i), t->fork_src == CT_FORK_SYSCALL);
+	if (mode == CT_MODE_FENTRY && t->usable[PR_EAGER])
+		bpf_program__set_attach_target(s->progs.fe_eager_copy, 0, t->sym[PR_EAGER]);
 	for (i = 0; probe_mode && i < PR_NR; i++) {
 		if (!t->usable[i])
 			continue;
@@ -604,12 +616,15 @@ static void compute_status(struct ct_tracer *t)
 		set_status(t, CT_FORK_NS, CT_UNAVAILABLE,
 			   "needs dup_mmap/copy_page_range probes or syscalls:sys_enter_clone*");
 
-	if (t->attached[PR_EAGER])
-		set_status(t, CT_EAGER_COPIES, CT_EXACT,
-			   fe ? "fentry on copy_present_page" : "kprobe on copy_present_page");
-	else
+	if (t->attached[PR_EAGER]) {
+		snprintf(t->eager_note, sizeof(t->eager_note), "%s on %s: 4 KiB pages copied at fork "
+			 "(not THP/mTHP copies: /proc/vmstat fork_eager_copy has all)",
+			 fe ? "fentry" : "kprobe", t->sym[PR_EAGER]);
+		set_status(t, CT_EAGER_COPIES, CT_EXACT, t->eager_note);
+	} else {
 		set_status(t, CT_EAGER_COPIES, CT_UNAVAILABLE,
-			   "needs a probe on copy_present_page (not probeable here)");
+			   "needs a probe on copy_present_page or " EAGER_ALT " (not probeable here)");
+	}
 
 	if (!t->opt.lock_wait)
 		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "not requested (--lock-wait)");
@@ -653,7 +668,8 @@ static void make_summary(struct ct_tracer *t)
 		}
 
 		if (t->attached[i] && strcmp(t->sym[i], probe_func[i])) {
-			snprintf(what, sizeof(what), "kprobe on %.63s", t->sym[i]);
+			snprintf(what, sizeof(what), "%s on %.63s",
+				 t->mode == CT_MODE_FENTRY ? "fentry" : "kprobe", t->sym[i]);
 			how = what;
 		}
 		n += (size_t)snprintf(t->summary + n, sizeof(t->summary) - n, "%s%s: %s",
@@ -703,14 +719,18 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 	}
 
 	read_kallsyms(kallsyms, clone);
-	read_btf_funcs(btf_funcs);
 	no_probe_env(kallsyms);
+	for (i = 0; i < PR_NR; i++) {
+		snprintf(t->sym[i], sizeof(t->sym[i]), "%.63s",
+			 kallsyms[i] >= 2 ? clone[i] : probe_func[i]);
+		if (kallsyms[i] == 3)
+			kallsyms[i] = 1;	/* exact, under another name */
+	}
+	read_btf_funcs(btf_funcs, t->sym);
 	for (i = 0; i < PR_NR; i++) {
 		/* fentry finds its target by its own name only */
 		if (kallsyms[i] == 2)
 			btf_funcs[i] = 0;
-		snprintf(t->sym[i], sizeof(t->sym[i]), "%.63s",
-			 kallsyms[i] == 2 ? clone[i] : probe_func[i]);
 		any_ks |= kallsyms[i];
 		any_btf |= btf_funcs[i] && kallsyms[i];
 	}
