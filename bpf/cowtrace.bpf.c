@@ -2,10 +2,11 @@
 /*
  * cowtrace.bpf.c - count what fork() costs, per process of a traced tree.
  *
- * A process is traced when its tgid is in the "procs" map: the loader puts
- * the root there, task_newtask adds every child of a traced process with
- * role = parent's role + 1.  Every event of a traced process is added to
- * its role's per-CPU counters (and, for the CLI, to the process's own).
+ * A process is traced when its tgid is in the "procs" map (and its bit set
+ * in "tracked"): the loader puts the root there, task_newtask adds every
+ * child of a traced process with role = parent's role + 1.  Every event of
+ * a traced process is added to its role's per-CPU counters (and, for the
+ * CLI, to the process's own).
  *
  * Two kinds of sources, chosen by the loader at run time (rodata):
  *
