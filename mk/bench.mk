@@ -25,15 +25,19 @@ $(BUILD)/forkbench: $(BENCH_OBJS) $(CT_LIB)
 $(BUILD)/static/forkbench: $(BENCH_OBJS) $(CT_LIB) | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) $(CT_LIBS_STATIC) -o $@
 
+# The exec targets are what forkbench measures starting, not code under
+# test: built without EXTRA_CFLAGS (no sanitizers, which cannot be static).
+TARGET_CFLAGS = $(CSTD) $(WARN) $(CFLAGS)
+
 $(BUILD)/forkbench-target-static $(BUILD)/static/forkbench-target-static: bench/target.c | $(BUILD)/static
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@
+	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) -static $< -o $@
 
 # In the guest (no shared libraries) the "dynamic" target is static too.
 $(BUILD)/static/forkbench-target-dynamic: bench/target.c | $(BUILD)/static
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@
+	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) -static $< -o $@
 
 $(BUILD)/forkbench-target-dynamic: bench/target.c
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
+	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) $< -o $@
 
 # ---- unit tests: build/tests/unit/<name>, run by tests/run.sh ----
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))

@@ -1,0 +1,47 @@
+#!/bin/sh
+# forkbench and the unit tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (-fno-sanitize-recover: any finding fails):
+# the unit tests pass and every benchmark runs clean on small inputs,
+# including --trace, interruption and bad input.
+. "$(dirname "$0")/../lib.sh"
+cd "$FORKLAB_ROOT" || exit 1
+B=$T_TMP/asan
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+units=$(ls tests/unit/*.c | sed "s|tests/unit/\(.*\)\.c|$B/tests/unit/\1|")
+# shellcheck disable=SC2086
+if ! make -s BUILD="$B" EXTRA_CFLAGS="$SAN" "$B/forkbench" "$B/forkbench-target-static" \
+	"$B/forkbench-target-dynamic" $units >"$T_TMP/build.log" 2>&1; then
+	fail "sanitizer build" "$(grep -m3 -E 'error' "$T_TMP/build.log")"
+	exit 1
+fi
+pass "sanitizer build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+for u in $units; do
+	if "$u" >"$T_TMP/u.log" 2>&1; then
+		pass "$(basename "$u") under ASan/UBSan ($(grep -c PASS "$T_TMP/u.log") checks)"
+	else
+		fail "$(basename "$u") under ASan/UBSan" "$(grep -m2 -E 'FAIL|ERROR|runtime error' "$T_TMP/u.log")"
+	fi
+done
+run() { # NAME ARGS...: forkbench exits 0 and the sanitizers say nothing
+	name=$1; shift
+	if "$B/forkbench" "$@" >"$T_TMP/o" 2>"$T_TMP/e" && ! grep -qE 'Sanitizer|runtime error' "$T_TMP/e"; then
+		pass "ASan/UBSan: $name"
+	else
+		fail "ASan/UBSan: $name" "$(grep -m2 -E 'ERROR|runtime error|forkbench' "$T_TMP/e")"
+	fi
+}
+run "spawn" spawn -n 2 --warmup 1 --heap 0,1M --format json --samples "$T_TMP/s.csv" --events perf::PAGE-FAULTS,nosuch::EVENT
+run "heap" heap --heap 4M -n 2 --child-write 0.5 --pattern random --parent-write 1 --parent-when before-exit --format csv
+run "nested" nested --shape tree:2:2 --heap 64K -n 2 --write-order root-first
+run "scenarios" scenario last-sharer-reuses -n 2
+run "fork-exec" scenario fork-exec -n 3
+if is_root; then
+	run "--trace" nested -n 2 --trace
+fi
+"$B/forkbench" spawn --heap 5T >/dev/null 2>"$T_TMP/e"
+if [ $? = 2 ] && ! grep -qE 'Sanitizer|runtime error' "$T_TMP/e"; then
+	pass "ASan/UBSan: bad input refused cleanly"
+else
+	fail "ASan/UBSan: bad input refused cleanly" "$(cat "$T_TMP/e")"
+fi
