@@ -1,7 +1,9 @@
 #!/bin/sh
 # cowtrace's command line: exit status passthrough, well-formed CSV/JSON
 # that name the mode and mark every counter, one-line errors with distinct
-# exit statuses, -p attach, the not-root error, lost events reported.
+# exit statuses (bad input 2, not root 3, no BTF 4, tracefs 5, no such mode
+# 7, no such PID 9, COMMAND 126/127), tracefs mounted when missing, -p
+# attach, lost events reported.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ct-lib.sh"
 
@@ -47,6 +49,26 @@ expect_fail "kprobe mode where there are no kprobes" 7 "kprobe" -- \
 	"$CT" -m kprobe -o /dev/null -- true
 "$CT" -o "$T_TMP/stdout-check" -- sh -c 'echo out; echo err >&2' >"$T_TMP/o" 2>"$T_TMP/e"
 check_eq "COMMAND's stdout untouched" out "$(cat "$T_TMP/o")"
+
+# ---- BTF and tracefs, in a private mount namespace --------------------
+if command -v unshare >/dev/null; then
+	expect_fail "no kernel BTF: exit 4" 4 "kernel has no BTF" -- unshare -m --propagation private \
+		sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" -- true' "$CT"
+	out=$(unshare -m --propagation private sh -c '
+		umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null
+		grep -q " /sys/kernel/tracing tracefs" /proc/self/mounts && echo still-mounted
+		"$0" -f csv -o /dev/null -- true && grep -c " /sys/kernel/tracing tracefs" /proc/self/mounts' "$CT" 2>&1)
+	check_eq "tracefs unmounted: cowtrace mounts it" 1 "$out"
+	if command -v setpriv >/dev/null; then
+		expect_fail "tracefs unmounted, cannot mount: exit 5 says how" 5 \
+			"tracefs is not mounted.*run: mount -t tracefs nodev /sys/kernel/tracing" -- \
+			unshare -m --propagation private sh -c '
+			umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null
+			exec setpriv --bounding-set -sys_admin --inh-caps -sys_admin "$0" -- true' "$CT"
+	fi
+else
+	skip "BTF and tracefs errors" "no unshare (util-linux)"
+fi
 
 # ---- human: names the mode and marks every counter -------------------
 "$CT" -- "$CT_PROG/cowtrace-pages" -m 100 -n 10 2>"$T_TMP/h.txt"
