@@ -7,6 +7,9 @@
 #   make initramfs         busybox + build/static/* + tests/guest -> build/kernel-initramfs.cpio.gz
 #   make vm-test           boot it (KVM if a probe works, else TCG), run tests/guest
 #   make vmlinux-h         bpf/vmlinux.h from the built vmlinux's BTF
+#   make kernel-deb        installable .debs on Debian's config (hours on 2 cores)
+#   make kernel-deb-check  what CI can afford of kernel-deb: the merged config
+#                          keeps the fragment, the touched objects compile
 #
 # Builds are cached in $(FORKLAB_CACHE)/kernel (default /var/cache/forklab).
 # VM_ARGS passes options to scripts/kernel/vm-run.sh (e.g. VM_ARGS="--console").
@@ -27,7 +30,7 @@ KERNEL_STATIC := $(BUILD)/static/kprobe-check $(BUILD)/static/cow-count \
 	$(BUILD)/static/syscall-check
 STATIC_TARGETS += $(KERNEL_STATIC)
 
-.PHONY: kernel initramfs vm-test vmlinux-h kernel-static
+.PHONY: kernel initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-static
 
 kernel:
 	$(call msg,KERNEL,$(KERNEL_DIR))scripts/kernel/build.sh --link $(KERNEL_DIR)
@@ -54,6 +57,12 @@ vmlinux-h: kernel
 		  ' * Do not edit: regenerate.' ' */'; \
 		$(BPFTOOL) btf dump file $(KERNEL_DIR)/vmlinux format c; \
 	} > bpf/vmlinux.h.tmp && mv bpf/vmlinux.h.tmp bpf/vmlinux.h
+
+kernel-deb:
+	$(call msg,DEB,$(BUILD)/kernel-deb)scripts/kernel/deb.sh build --out $(BUILD)/kernel-deb
+
+kernel-deb-check:
+	$(call msg,DEBCHECK,kernel-deb)scripts/kernel/deb.sh check
 
 # BPF chain: clang -target bpf -> bpftool gen skeleton -> static loader.
 $(KT_OUT)/kprobe_check.bpf.o: $(KT_SRC)/kprobe_check.bpf.c $(KT_SRC)/kprobe_check.h
