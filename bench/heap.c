@@ -40,11 +40,11 @@ static const char *const when_names[] = { "before-exit", "after-exit", NULL };
 static const char *const then_names[] = { "exit", "exec", NULL };
 
 static struct {
-	double child_write, parent_write;
-	enum pattern pattern;
+	double child_write, parent_write, touch;
+	enum pattern pattern, touch_pattern;
 	enum when when;
 	enum then then;
-} opt = { 1.0, 0.0, PAT_SEQUENTIAL, AFTER_EXIT, THEN_EXIT };
+} opt = { 1.0, 0.0, 1.0, PAT_SEQUENTIAL, PAT_SEQUENTIAL, AFTER_EXIT, THEN_EXIT };
 
 struct child_report {
 	uint64_t t0, t1;	/* the child's write loop */
@@ -96,13 +96,25 @@ static __attribute__((noreturn)) void child_main(struct heap *h, const uint32_t 
 
 struct iter_ctx {
 	struct heap *h;
-	uint32_t *cpages, *ppages;
-	size_t nc, np;
+	uint32_t *cpages, *ppages, *tpages;	/* child's, parent's, touched */
+	size_t nc, np, nt;
 	unsigned char *dst;	/* memcpy destination */
 	char target[4200];
 	struct pred_counts pred_child, pred_parent;
 	bool predicted;
 };
+
+/* The same starting state for every iteration: the touched pages present,
+ * private and writable, the others not present. */
+static void reset_heap(struct iter_ctx *x)
+{
+	if (x->nt == heap_pages(x->h)) {
+		heap_dirty_all(x->h, 0x11);
+		return;
+	}
+	madvise(x->h->p, x->h->bytes, MADV_DONTNEED);
+	heap_write_pages(x->h, x->tpages, x->nt, 0x11);
+}
 
 /* One iteration; 0 ok, -1 error (printed), 1 stopping. */
 static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cell)
@@ -110,7 +122,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 	int rep[2], go[2], status = 0, rc = -1;
 	uint64_t t0, t1, tp0 = 0, tp1 = 0, tend, tm0, tm1;
 	struct child_report r;
-	double pages = (double)heap_pages(x->h);
+	double pages = (double)x->nt;	/* mapped (touched) pages */
 	long pf0, pf1 = 0, pf2 = 0;
 	pid_t pid;
 
@@ -189,6 +201,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		 x->nc ? (double)(r.t1 - r.t0) / (double)x->nc : NAN);
 	cell_put(cell, "child_copy_gbps", FB_MEDIAN,
 		 x->nc && r.t1 > r.t0 ? (double)x->nc * 4096 / (double)(r.t1 - r.t0) : NAN);
+	cell_put(cell, "touch_fraction", FB_MEDIAN, opt.touch);
 	cell_put(cell, "child_write_fraction", FB_MEDIAN, opt.child_write);
 	cell_put(cell, "parent_write_fraction", FB_MEDIAN, opt.parent_write);
 	cell_put(cell, "fork_minflt", FB_MEDIAN, (double)(pf1 - pf0));
@@ -198,8 +211,12 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		 x->predicted ? (double)x->pred_child.wp_faults : NAN);
 	cell_put(cell, "pred_child_cow_copies", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_child.cow_copies : NAN);
+	cell_put(cell, "pred_child_new_faults", FB_MEDIAN,
+		 x->predicted ? (double)x->pred_child.new_faults : NAN);
 	cell_put(cell, "pred_parent_wp_faults", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_parent.wp_faults : NAN);
+	cell_put(cell, "pred_parent_new_faults", FB_MEDIAN,
+		 x->predicted ? (double)x->pred_parent.new_faults : NAN);
 	cell_put(cell, "pred_parent_cow_reuses", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_parent.cow_reuses : NAN);
 	cell_put(cell, "pred_eager_copies", FB_MEDIAN,
@@ -209,8 +226,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 out:
 	close(rep[0]);
 	close(go[1]);
-	/* Same starting state every iteration: every page private, writable. */
-	heap_dirty_all(x->h, 0x11);
+	reset_heap(x);
 	return rc;
 }
 
@@ -221,7 +237,8 @@ static void predict(struct iter_ctx *x, enum fork_mode mode)
 	int child;
 
 	x->predicted = false;
-	if (x->h->thp == THP_ALWAYS || pred_init(&p, mode, heap_pages(x->h)))
+	if (x->h->thp == THP_ALWAYS ||
+	    pred_init_present(&p, mode, heap_pages(x->h), x->tpages, x->nt))
 		return;		/* the rules are for 4 KiB pages */
 	child = pred_fork(&p, 0);
 	if (child < 0) {
@@ -261,17 +278,19 @@ static int heap_run(struct fb_common *c)
 		snprintf(x.target, sizeof(x.target), "%s/forkbench-target-static", c->self_dir);
 		x.cpages = pattern_pages(opt.pattern, opt.child_write, heap_pages(&h), 1, &x.nc);
 		x.ppages = pattern_pages(opt.pattern, opt.parent_write, heap_pages(&h), 2, &x.np);
+		x.tpages = pattern_pages(opt.touch_pattern, opt.touch, heap_pages(&h), 3, &x.nt);
 		/* MADV_DONTFORK: the memcpy buffer is not part of the parent
 		 * being forked, and no fork write-protects it. */
 		x.dst = mmap(NULL, h.bytes, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (x.dst == MAP_FAILED || madvise(x.dst, h.bytes, MADV_DONTFORK))
 			x.dst = NULL;
-		if (!x.cpages || !x.ppages || !x.dst) {
+		if (!x.cpages || !x.ppages || !x.tpages || !x.dst) {
 			fprintf(stderr, "forkbench heap: out of memory\n");
 			rc = -1;
 		} else {
 			memset(x.dst, 1, h.bytes);
+			reset_heap(&x);
 			predict(&x, mode);
 			snprintf(method, sizeof(method), "child%g%%-%s-%s", opt.child_write * 100,
 				 pattern_names[opt.pattern], then_names[opt.then]);
@@ -283,6 +302,7 @@ static int heap_run(struct fb_common *c)
 		}
 		free(x.cpages);
 		free(x.ppages);
+		free(x.tpages);
 		if (x.dst)
 			munmap(x.dst, h.bytes);
 		heap_destroy(&h);
@@ -290,10 +310,15 @@ static int heap_run(struct fb_common *c)
 	return rc < 0 ? -1 : 0;
 }
 
-enum { OPT_CHILD_WRITE = 0x300, OPT_PARENT_WRITE, OPT_PATTERN, OPT_WHEN, OPT_THEN };
+enum { OPT_CHILD_WRITE = 0x300, OPT_PARENT_WRITE, OPT_PATTERN, OPT_WHEN, OPT_THEN, OPT_TOUCH,
+       OPT_TOUCH_PATTERN };
 
 static const struct argp_option heap_options[] = {
 	{ NULL, 0, NULL, 0, "heap options:", 2 },
+	{ "touch", OPT_TOUCH, "F", 0,
+	  "Fraction of the heap the parent has written before fork (default 1); the rest is not present", 2 },
+	{ "touch-pattern", OPT_TOUCH_PATTERN, "sequential|stride|random", 0,
+	  "Which pages --touch covers (default sequential)", 2 },
 	{ "child-write", OPT_CHILD_WRITE, "F", 0,
 	  "Fraction of the heap the child writes after fork: 0..1 or 0%..100% (default 1)", 2 },
 	{ "pattern", OPT_PATTERN, "sequential|stride|random", 0,
@@ -315,12 +340,22 @@ static error_t heap_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_CHILD_WRITE:
 	case OPT_PARENT_WRITE:
-		if (parse_fraction(arg, key == OPT_CHILD_WRITE ? &opt.child_write : &opt.parent_write,
+	case OPT_TOUCH:
+		if (parse_fraction(arg, key == OPT_CHILD_WRITE ? &opt.child_write :
+					key == OPT_PARENT_WRITE ? &opt.parent_write : &opt.touch,
 				   e, sizeof(e))) {
 			snprintf(fb_parse_err, sizeof(fb_parse_err), "--%s: %s",
-				 key == OPT_CHILD_WRITE ? "child-write" : "parent-write", e);
+				 key == OPT_CHILD_WRITE ? "child-write" :
+				 key == OPT_PARENT_WRITE ? "parent-write" : "touch", e);
 			return EINVAL;
 		}
+		return 0;
+	case OPT_TOUCH_PATTERN:
+		i = parse_choice(arg, pattern_names, "--touch-pattern", fb_parse_err,
+				 sizeof(fb_parse_err));
+		if (i < 0)
+			return EINVAL;
+		opt.touch_pattern = (enum pattern)i;
 		return 0;
 	case OPT_PATTERN:
 		i = parse_choice(arg, pattern_names, "--pattern", fb_parse_err, sizeof(fb_parse_err));
@@ -377,6 +412,7 @@ static const struct argp heap_argp = {
 	"  forkbench heap --heap 64M,256M,1G\n"
 	"  forkbench heap --heap 1G --thp always -n 10\n"
 	"  forkbench heap --heap 256M --child-write 10% --pattern random\n"
+	"  forkbench heap --heap 256M --touch 25% --touch-pattern random\n"
 	"  forkbench heap --heap 256M --child-write 0.5 --parent-write 1 --parent-when before-exit",
 	NULL, NULL, NULL
 };

@@ -44,7 +44,13 @@ static int grow(struct predictor *p, int procs)
 
 int pred_init(struct predictor *p, enum fork_mode mode, size_t pages)
 {
-	size_t i;
+	return pred_init_present(p, mode, pages, NULL, pages);
+}
+
+int pred_init_present(struct predictor *p, enum fork_mode mode, size_t pages,
+		      const uint32_t *present, size_t n)
+{
+	size_t i, pg;
 
 	memset(p, 0, sizeof(*p));
 	p->mode = mode;
@@ -57,13 +63,16 @@ int pred_init(struct predictor *p, enum fork_mode mode, size_t pages)
 		return -1;
 	}
 	p->nprocs = 1;
-	for (i = 0; i < pages; i++) {
-		p->frame[i] = new_frame(p);
-		if (!p->frame[i]) {
+	for (i = 0; i < n; i++) {
+		pg = present ? present[i] : i;
+		if (pg >= pages || p->frame[pg])
+			continue;
+		p->frame[pg] = new_frame(p);
+		if (!p->frame[pg]) {
 			pred_free(p);
 			return -1;
 		}
-		p->writable[i] = 1;
+		p->writable[pg] = 1;
 	}
 	return 0;
 }
@@ -110,7 +119,14 @@ void pred_write(struct predictor *p, int proc, const uint32_t *pages, size_t n)
 			continue;
 		idx = (size_t)proc * p->pages + pages[k];
 		f = p->frame[idx];
-		if (!f || p->writable[idx])
+		if (!f) {
+			/* Never touched: a fresh zeroed page, not a COW fault. */
+			p->frame[idx] = new_frame(p);
+			p->writable[idx] = 1;
+			p->c[proc].new_faults++;
+			continue;
+		}
+		if (p->writable[idx])
 			continue;	/* writable: no fault */
 		p->c[proc].wp_faults++;
 		if (p->refs[f] > 1) {

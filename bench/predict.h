@@ -29,6 +29,7 @@ struct pred_counts {
 	uint64_t cow_copies;	/* ... that copied */
 	uint64_t cow_reuses;	/* ... that reused */
 	uint64_t eager_copies;	/* pages copied by this process's forks */
+	uint64_t new_faults;	/* first writes to pages nobody had: not COW */
 };
 
 /* Frames are tracked exactly: which frame each process maps at each page,
@@ -46,6 +47,9 @@ struct predictor {
 
 /* Process 0 owns pages private (written, present) pages. */
 int pred_init(struct predictor *p, enum fork_mode mode, size_t pages);
+/* Same, but of the pages only present[0..n) are present (touched). */
+int pred_init_present(struct predictor *p, enum fork_mode mode, size_t pages,
+		      const uint32_t *present, size_t n);
 /* parent forks: returns the child's index, or -1 (too many processes or out
  * of memory). */
 int pred_fork(struct predictor *p, int parent);

@@ -36,9 +36,12 @@ heap_case() {
 		fail "$n: run" "$(cat "$T_TMP/err")"; return
 	fi
 	m=$(python3 -c 'import csv,sys; print(next(csv.DictReader(l for l in open(sys.argv[1]) if l[0] != "#"))["method"])' "$T_TMP/h.csv")
-	pc=$("$COL" "$T_TMP/h.csv" "$m" fork pred_child_wp_faults)
+	# predicted faults = write-protect faults + first writes to untouched pages
+	pc=$(($("$COL" "$T_TMP/h.csv" "$m" fork pred_child_wp_faults) + \
+	      $("$COL" "$T_TMP/h.csv" "$m" fork pred_child_new_faults)))
 	mc=$("$COL" "$T_TMP/h.csv" "$m" fork child_write_minflt)
-	pp=$("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_wp_faults)
+	pp=$(($("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_wp_faults) + \
+	      $("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_new_faults)))
 	mp=$("$COL" "$T_TMP/h.csv" "$m" fork parent_write_minflt)
 	check_eq "$n: predicted child faults" "$c" "$pc"
 	check_eq "$n: predicted parent faults" "$p" "$pp"
@@ -51,6 +54,11 @@ heap_case "heap child 50% random, parent all after exit" 4096 8192 \
 heap_case "heap child 25% stride, parent all before exit" 2048 8192 \
 	--child-write 25% --pattern stride --parent-write 1 --parent-when before-exit
 heap_case "heap child 10% then exec" 819 0 --child-write 0.1 --child-then exec
+# Half the heap touched (random pages): the child's 8192 writes are 4096
+# COW faults and 4096 first-touch faults; the parent's after exit: 4096
+# reuses and 4096 first touches.
+heap_case "heap touch 50% random, child and parent write all" 8192 8192 \
+	--touch 0.5 --touch-pattern random --parent-write 1
 
 # nested: the seed case, one page: every process 1 fault; copies/reuses
 # predicted 1/0 for B, C, D and 0/1 for A.

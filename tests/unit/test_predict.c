@@ -122,6 +122,25 @@ int main(void)
 	CHECK("stack mode heap as cow: 8 copies", p.c[b].cow_copies == 8);
 	pred_free(&p);
 
+	/* Half the heap touched (pages 0-3 of 8): the child writes all 8: 4
+	 * COW copies and 4 fresh pages; the parent then writes all 8 after
+	 * the child exits: 4 reuses and 4 fresh pages. */
+	pred_init_present(&p, MODE_COW, 8, all, 4);
+	b = pred_fork(&p, 0);
+	pred_write(&p, b, all, 8);
+	CHECK("touch half: child 4 copies + 4 new", p.c[b].cow_copies == 4 && p.c[b].new_faults == 4 &&
+	      p.c[b].wp_faults == 4);
+	pred_exit(&p, b);
+	pred_write(&p, 0, all, 8);
+	CHECK("touch half: parent 4 reuses + 4 new", p.c[0].cow_reuses == 4 && p.c[0].new_faults == 4);
+	pred_free(&p);
+
+	/* Eager copies only present pages. */
+	pred_init_present(&p, MODE_EAGER, 8, all, 3);
+	b = pred_fork(&p, 0);
+	CHECK("eager copies the 3 present pages", p.c[0].eager_copies == 3);
+	pred_free(&p);
+
 	/* Patterns: counts and distinctness. */
 	pages = pattern_pages(PAT_SEQUENTIAL, 0.25, 100, 0, &n);
 	CHECK("pattern sequential 25 of 100", n == 25 && pages[0] == 0 && pages[24] == 24);
