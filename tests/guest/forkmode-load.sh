@@ -18,7 +18,14 @@ trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 
 vm() { sed -n "s/^$1 //p" /proc/vmstat; }
 free_kb() { sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo; }
-settle() { sync; echo 1 >/proc/sys/vm/drop_caches 2>/dev/null; sleep 1; }
+# settle: let deferred frees (RCU, per-CPU lists) happen, then fold the
+# per-CPU parts of the node counters so that they are exact.
+settle() {
+	sync
+	echo 1 >/proc/sys/vm/drop_caches 2>/dev/null
+	sleep 1
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+}
 
 dmesg -c >/dev/null 2>&1
 settle
