@@ -51,6 +51,23 @@ const volatile __u32 per_vma;			/* classify each fault's mapping */
 const volatile __u32 lock_wait;			/* mmap-lock wait during forks */
 const volatile __u64 fault_window_jiffies = 2;	/* tracepoint mode: fault .. its flush */
 const volatile __u64 range_lo, range_hi;	/* count faults only in [lo, hi); hi 0: all */
+const volatile __u32 eager_vm;			/* eager copies from vm events over dup_mmap */
+const volatile __u32 nr_cpus = 1;
+
+/*
+ * forklab's patched kernel counts pages copied at fork in /proc/vmstat
+ * (fork_eager_copy, fork_stack_copy).  Where no per-page function can be
+ * probed, the growth of those per-CPU event counters while a process is in
+ * dup_mmap is its eager copies (approximate if other forks overlap).  The
+ * flavoured enum matches the kernel's enum vm_event_item by CO-RE; on a
+ * kernel without these events eager_vm is 0 and the code below is dead.
+ */
+enum vm_event_item___forklab {
+	FORK_EAGER_COPY___forklab = 0,
+	FORK_STACK_COPY___forklab = 1,
+};
+
+extern struct vm_event_state vm_event_states __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -89,6 +106,7 @@ struct ct_thread {
 	__u64 fork_ts;			/* fork window open since (0: closed) */
 	__u64 fork_mm;
 	__u64 cpr_ts;			/* in copy_page_range since */
+	__u64 fork_copies;		/* fork-copy events when dup_mmap began */
 	__u64 fault_ts;			/* in do_wp_page since */
 	__u32 fault_cls;
 	__u16 fault_active;
@@ -691,16 +709,44 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 	return 0;
 }
 
+/* Sum over CPUs of the kernel's fork_eager_copy + fork_stack_copy events. */
+static __always_inline __u64 fork_copy_events(void)
+{
+	__u64 sum = 0, v, base;
+	__u32 e, st, cpu;
+
+	e = bpf_core_enum_value(enum vm_event_item___forklab, FORK_EAGER_COPY___forklab);
+	st = bpf_core_enum_value(enum vm_event_item___forklab, FORK_STACK_COPY___forklab);
+	for (cpu = 0; cpu < 256 && cpu < nr_cpus; cpu++) {
+		struct vm_event_state *s = bpf_per_cpu_ptr(&vm_event_states, cpu);
+
+		if (!s)
+			break;
+		base = (__u64)s;
+		if (!bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + e * sizeof(v))))
+			sum += v;
+		if (!bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + st * sizeof(v))))
+			sum += v;
+	}
+	return sum;
+}
+
 /* Arguments are not read: dup_mmap may be a clone (dup_mmap.constprop.0);
  * the mm being copied is the forking task's own. */
 static __always_inline int on_dup_mmap(void)
 {
 	struct task_struct *task;
+	struct ct_thread *t;
 
 	if (fork_src != CT_FORK_DUP_MMAP || !cur_proc())
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
 	fork_open((__u64)BPF_CORE_READ(task, mm));
+	if (eager_vm) {
+		t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+		if (t)
+			t->fork_copies = fork_copy_events();
+	}
 	return 0;
 }
 
@@ -715,8 +761,18 @@ static __always_inline int on_dup_mmap_ret(void)
 	p = cur_proc();
 	if (!p)
 		return 0;
-	dt = fork_close();
 	rs = role_stats(p);
+	if (eager_vm) {
+		struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+
+		if (t && t->fork_ts) {
+			__u64 now = fork_copy_events();
+
+			if (now > t->fork_copies)
+				COUNT(p, rs, eager_copies, now - t->fork_copies);
+		}
+	}
+	dt = fork_close();
 	COUNT(p, rs, fork_ns, dt);
 	return 0;
 }

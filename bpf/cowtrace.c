@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -643,36 +645,53 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Fork COMMAND stopped on a pipe; returns its pid, release with go(). */
-static pid_t spawn(int *go_fd, int *err_fd)
+/*
+ * COMMAND's process, created with CLONE_VM (as posix_spawn does) so that
+ * cowtrace's own pages are not shared copy-on-write with it: its writes
+ * until the exec would otherwise be COW faults that /proc/vmstat sees and
+ * the trace does not.  It waits on a pipe until it is traced, then execs;
+ * a failed exec sends errno back on a close-on-exec pipe.
+ */
+#define SPAWN_STACK (256 * 1024)
+
+struct spawn {
+	int go[2];
+	int ep[2];
+	void *stack;
+};
+
+static int spawn_child(void *arg)
 {
-	int go[2], ep[2];
+	struct spawn *sp = arg;
+	char c;
+	int e;
+
+	close(sp->go[1]);
+	close(sp->ep[0]);
+	if (read(sp->go[0], &c, 1) != 1)
+		_exit(127);
+	execvp(env.cmd[0], env.cmd);
+	e = errno;
+	if (write(sp->ep[1], &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+static pid_t spawn(struct spawn *sp)
+{
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))
+	if (pipe2(sp->go, O_CLOEXEC) || pipe2(sp->ep, O_CLOEXEC))
 		return -1;
-	pid = fork();
+	sp->stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (sp->stack == MAP_FAILED)
+		return -1;
+	pid = clone(spawn_child, (char *)sp->stack + SPAWN_STACK, CLONE_VM | SIGCHLD, sp);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		char c;
-		int e;
-
-		close(go[1]);
-		close(ep[0]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		close(go[0]);
-		execvp(env.cmd[0], env.cmd);
-		e = errno;
-		if (write(ep[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(e == ENOENT ? 127 : 126);
-	}
-	close(go[0]);
-	close(ep[1]);
-	*go_fd = go[1];
-	*err_fd = ep[0];
+	close(sp->go[0]);
+	close(sp->ep[1]);
 	return pid;
 }
 
@@ -705,7 +724,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char err[512];
 	FILE *out = stderr;
-	int rc, i, go_fd = -1, err_fd = -1, wstatus = 0, eno = 0;
+	int rc, i, wstatus = 0, eno = 0;
+	struct spawn sp;
 	pid_t child = 0;
 	double t0;
 
@@ -736,7 +756,7 @@ int main(int argc, char **argv)
 	if (env.vmstat)
 		vmstat_read(&r.vm0);
 	if (env.cmd) {
-		child = spawn(&go_fd, &err_fd);
+		child = spawn(&sp);
 		if (child < 0) {
 			fprintf(stderr, "cowtrace: cannot fork: %s\n", strerror(errno));
 			ct_close(t);
@@ -751,16 +771,18 @@ int main(int argc, char **argv)
 			return rc;
 		}
 		t0 = now_s();
-		if (write(go_fd, "g", 1) != 1)
+		if (write(sp.go[1], "g", 1) != 1)
 			kill(child, SIGKILL);
-		close(go_fd);
-		if (read(err_fd, &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
+		close(sp.go[1]);
+		if (read(sp.ep[0], &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
 			waitpid(child, NULL, 0);
 			fprintf(stderr, "cowtrace: cannot run '%s': %s\n", env.cmd[0], strerror(eno));
 			ct_close(t);
 			return eno == ENOENT ? 127 : 126;
 		}
-		close(err_fd);
+		/* end of file: the exec replaced the shared address space */
+		close(sp.ep[0]);
+		munmap(sp.stack, SPAWN_STACK);
 		/* like perf stat: SIGINT goes to COMMAND, cowtrace waits for it */
 		while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
 			;

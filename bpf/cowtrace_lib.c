@@ -99,6 +99,8 @@ struct ct_tracer {
 
 	__u32 wp_src, copy_src, win_src, fork_src;
 	int no_sys;				/* syscall tracepoints unusable */
+	int fork_events;			/* kernel counts fork copies (vm events) */
+	int eager_vm;				/* eager_copies from them */
 	int base_procs[CT_MAX_ROLES];
 	enum ct_status status[CT_NR_COUNTERS];
 	const char *note[CT_NR_COUNTERS];
@@ -246,7 +248,30 @@ static void no_probe_env(int have[PR_NR])
 	}
 }
 
-static void read_btf_funcs(int have[PR_NR], char sym[PR_NR][64])
+/* Does the kernel count fork copies as vm events (forklab's patch), with
+ * the per-CPU vm_event_states in BTF for bpf_per_cpu_ptr? */
+static int btf_has_fork_copy_events(const struct btf *btf)
+{
+	const struct btf_type *tp;
+	const struct btf_enum *e;
+	int id, i, n = 0;
+
+	if (btf__find_by_name_kind(btf, "vm_event_states", BTF_KIND_VAR) <= 0)
+		return 0;
+	id = btf__find_by_name_kind(btf, "vm_event_item", BTF_KIND_ENUM);
+	if (id <= 0)
+		return 0;
+	tp = btf__type_by_id(btf, id);
+	e = btf_enum(tp);
+	for (i = 0; i < btf_vlen(tp); i++, e++) {
+		const char *name = btf__name_by_offset(btf, e->name_off);
+
+		n += name && (!strcmp(name, "FORK_EAGER_COPY") || !strcmp(name, "FORK_STACK_COPY"));
+	}
+	return n == 2;
+}
+
+static void read_btf_funcs(int have[PR_NR], char sym[PR_NR][64], int *fork_events)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	int i;
@@ -255,6 +280,7 @@ static void read_btf_funcs(int have[PR_NR], char sym[PR_NR][64])
 		return;
 	for (i = 0; i < PR_NR; i++)
 		have[i] = btf__find_by_name_kind(btf, sym[i], BTF_KIND_FUNC) > 0;
+	*fork_events = btf_has_fork_copy_events(btf);
 	btf__free(btf);
 }
 
@@ -431,6 +457,11 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 	s->rodata->per_vma = !!t->opt.per_vma;
 	s->rodata->lock_wait = !!t->opt.lock_wait;
 	s->rodata->fault_window_jiffies = FAULT_WINDOW_JIFFIES;
+	/* a per-page probe is exact; else the patch's vm events over dup_mmap */
+	t->eager_vm = probe_mode && t->fork_events && t->fork_src == CT_FORK_DUP_MMAP &&
+		      !t->usable[PR_EAGER];
+	s->rodata->eager_vm = (__u32)t->eager_vm;
+	s->rodata->nr_cpus = (__u32)t->ncpus;
 	s->rodata->range_lo = t->opt.range_start;
 	s->rodata->range_hi = t->opt.range_end;
 	bpf_map__set_max_entries(s->maps.procs, t->opt.max_procs);
@@ -621,9 +652,14 @@ static void compute_status(struct ct_tracer *t)
 			 "(not THP/mTHP copies: /proc/vmstat fork_eager_copy has all)",
 			 fe ? "fentry" : "kprobe", t->sym[PR_EAGER]);
 		set_status(t, CT_EAGER_COPIES, CT_EXACT, t->eager_note);
+	} else if (t->eager_vm && t->attached[PR_DUP_MMAP]) {
+		set_status(t, CT_EAGER_COPIES, CT_APPROX,
+			   "growth of the kernel's fork_eager_copy + fork_stack_copy events while the "
+			   "process is in dup_mmap (system-wide counters: more if forks overlap)");
 	} else {
 		set_status(t, CT_EAGER_COPIES, CT_UNAVAILABLE,
-			   "needs a probe on copy_present_page or " EAGER_ALT " (not probeable here)");
+			   "needs a probe on copy_present_page or " EAGER_ALT
+			   ", or dup_mmap and forklab's fork_*_copy vm events");
 	}
 
 	if (!t->opt.lock_wait)
@@ -726,7 +762,7 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 		if (kallsyms[i] == 3)
 			kallsyms[i] = 1;	/* exact, under another name */
 	}
-	read_btf_funcs(btf_funcs, t->sym);
+	read_btf_funcs(btf_funcs, t->sym, &t->fork_events);
 	for (i = 0; i < PR_NR; i++) {
 		/* fentry finds its target by its own name only */
 		if (kallsyms[i] == 2)
