@@ -98,7 +98,8 @@ if ! kmake bzImage >"$log" 2>&1; then
 	die "kernel build failed: $(first_error "$log") (log: $log)"
 fi
 release=$(cat "$obj/include/config/kernel.release")
-readelf -S "$obj/vmlinux" | grep -q '\.BTF' || die "vmlinux has no .BTF section (pahole too old?)"
+# (grep without -q: under pipefail an early exit would fail readelf with SIGPIPE)
+readelf -S "$obj/vmlinux" | grep -F '.BTF' >/dev/null || die "vmlinux has no .BTF section (pahole too old?)"
 
 stage=$(mktemp -d "$KCACHE/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT

@@ -38,7 +38,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 [ -x "$BUSYBOX" ] || die "$BUSYBOX not found (apt-get install busybox-static)"
 
 is_dynamic_elf() {
-	readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
+	readelf -l "$1" 2>/dev/null | grep -F 'Requesting program interpreter' >/dev/null
 }
 is_dynamic_elf "$BUSYBOX" && die "$BUSYBOX is dynamically linked (install busybox-static)"
 

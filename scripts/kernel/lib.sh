@@ -122,28 +122,57 @@ src_version() {
 	     END{print v "." p "." s}' "$1/Makefile"
 }
 
-# prepare_tree PRISTINE WORKSRC: make WORKSRC a copy of PRISTINE with the
-# series applied.  rsync --checksum rewrites only the files whose content
-# differs from the pristine tree (changed by the previous series), and
-# without --times they get the current time; files that are already pristine
-# keep theirs.  So an mtime never goes back, every content change moves it
-# forward, and kbuild's incremental rebuild stays correct -- rebuilding just
-# what the series changed.
+# series_files: every path the series' patches name (git and plain unified
+# diffs), one per line, sorted.
+series_files() {
+	local p
+	while IFS= read -r p; do
+		sed -n -e 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' \
+			-e 's|^--- a/\([^[:space:]]*\).*|\1|p' \
+			-e 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"
+	done < <(series_patches) | sort -u
+}
+
+# prepare_tree PRISTINE WORKSRC: make WORKSRC the pristine tree with the
+# series applied, rewriting only files whose content must change.
+#
+# The series is applied (git apply) to a copy of just the files it touches;
+# a patch that does not apply stops here, naming it, with the work tree left
+# alone.  Then rsync --checksum (without --times) brings the work tree to
+# pristine + that overlay: a file is rewritten, and gets the current time,
+# only if its content differs.  So mtimes never go back, every content
+# change moves one forward, and kbuild rebuilds exactly what changed since
+# the last build -- nothing when the series is the same.
 prepare_tree() {
-	local pristine=$1 src=$2 p name err
-	mkdir -p "$src"
-	run rsync -rlp --checksum --delete "$pristine/" "$src/" ||
-		die "cannot restore $src from $pristine"
+	local pristine=$1 src=$2 p name err f
+	local ov=$src.overlay
+	rm -rf "$ov"
+	mkdir -p "$ov/tree" "$src"
+	series_files >"$ov/files"
+	while IFS= read -r f; do
+		[ ! -e "$pristine/$f" ] || (cd "$pristine" && cp --parents -p -- "$f" "$ov/tree/")
+		echo "/$f" >>"$ov/exclude"
+	done <"$ov/files"
+	: >>"$ov/exclude"
 	while IFS= read -r p; do
 		name=${p#"$KROOT"/}
 		# Never let git find a repository above the tree (e.g. the cache
 		# living inside a checkout): apply relative to the tree itself.
-		if ! err=$(cd "$src" && GIT_CEILING_DIRECTORIES=$(dirname "$src") \
+		if ! err=$(cd "$ov/tree" && GIT_CEILING_DIRECTORIES=$ov \
 			run git apply --whitespace=nowarn "$p" 2>&1); then
+			rm -rf "$ov"
 			die "$name does not apply to linux $(src_version "$pristine"): $(echo "$err" | grep -m1 -E 'error|fatal' || echo "$err" | tail -n 1)"
 		fi
 		say "applied $name"
 	done < <(series_patches)
+	run rsync -rlp --checksum --delete --exclude-from="$ov/exclude" "$pristine/" "$src/" &&
+		run rsync -rlp --checksum "$ov/tree/" "$src/" ||
+		die "cannot bring $src to pristine + series"
+	# Files the series deletes (or that only an earlier series had created).
+	while IFS= read -r f; do
+		[ -e "$ov/tree/$f" ] || rm -f -- "$src/$f"
+	done <"$ov/files"
+	rm -rf "$ov"
 }
 
 # config_check CONFIG FRAGMENT...: every option a fragment sets must be in
