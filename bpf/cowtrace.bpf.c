@@ -133,6 +133,18 @@ struct {
 	__type(value, struct ct_win);
 } win SEC(".maps");
 
+/*
+ * Fork windows open right now, all threads: while there is none, a local
+ * flush needs no per-thread lookup in tracepoint mode (counts only, so
+ * "nonzero" is what matters, even if a reset leaves it off by some).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} forks_open SEC(".maps");
+
 /* Address spaces being copied by a fork: mm -> forking tid (--lock-wait). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -176,6 +188,23 @@ static __always_inline void set_tracked(__u32 tgid, int on)
 		__sync_fetch_and_or(w, bit);
 	else
 		__sync_fetch_and_and(w, ~bit);
+}
+
+static __always_inline void forks_open_add(__s64 d)
+{
+	__u32 zero = 0;
+	__s64 *n = bpf_map_lookup_elem(&forks_open, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, d);
+}
+
+static __always_inline int any_fork_open(void)
+{
+	__u32 zero = 0;
+	__s64 *n = bpf_map_lookup_elem(&forks_open, &zero);
+
+	return !n || *n != 0;
 }
 
 static __always_inline struct ct_proc *cur_proc(void)
@@ -571,6 +600,8 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 		}
 	}
 
+	if (win_src == CT_SRC_TP && !any_fork_open())
+		return 0;
 	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	t = thread_get(tid, 0);
@@ -611,6 +642,8 @@ static __always_inline void fork_open(__u64 mm)
 
 	if (!t)
 		return;
+	if (!t->fork_ts)
+		forks_open_add(1);
 	t->fork_ts = bpf_ktime_get_ns();
 	t->fork_mm = mm;
 	if (lock_wait)
@@ -627,6 +660,7 @@ static __always_inline __u64 fork_close(void)
 		return 0;
 	dt = bpf_ktime_get_ns() - t->fork_ts;
 	t->fork_ts = 0;
+	forks_open_add(-1);
 	if (lock_wait) {
 		__u64 mm = t->fork_mm;
 
@@ -824,6 +858,7 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct ct_thread *t;
 	struct ct_proc *p;
 	struct ct_win *w;
 
@@ -838,7 +873,13 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 		w->task = 0;
 		w->active = 0;
 	}
-	bpf_map_delete_elem(&threads, &tid);
+	/* a delete takes the bucket lock even for a missing key: look first */
+	t = thread_get(tid, 0);
+	if (t) {
+		if (t->fork_ts)
+			forks_open_add(-1);
+		bpf_map_delete_elem(&threads, &tid);
+	}
 	if (lock_wait)
 		bpf_map_delete_elem(&locks, &tid);
 	/* do_exit() decrements signal->live before this tracepoint */

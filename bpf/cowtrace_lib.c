@@ -1044,7 +1044,8 @@ int ct_follow(struct ct_tracer *t, pid_t root)
 	    zero_percpu_map(bpf_map__fd(t->skel->maps.lost), CT_LOST_NR,
 			    sizeof(__u64), t->ncpus) ||
 	    zero_percpu_map(bpf_map__fd(t->skel->maps.win), 1,
-			    sizeof(struct ct_win), t->ncpus)) {
+			    sizeof(struct ct_win), t->ncpus) ||
+	    zero_percpu_map(bpf_map__fd(t->skel->maps.forks_open), 1, sizeof(__s64), 1)) {
 		snprintf(t->err, sizeof(t->err), "cannot reset the counters: %s", strerror(errno));
 		return CT_ERR_BPF;
 	}
