@@ -95,8 +95,10 @@ struct ct_options {
 	enum ct_mode mode;
 	int per_vma;		/* classify faults by mapping (costs a VMA walk) */
 	int lock_wait;		/* measure mmap-lock waits during forks */
-	int per_process;	/* keep per-process counts for ct_read_procs */
-	unsigned int max_procs;	/* processes tracked at once; 0 = 16384 */
+	int per_process;	/* keep per-process counts for ct_read_procs, exited
+				 * processes too until the next ct_follow */
+	unsigned int max_procs;	/* processes tracked (with per_process: seen since
+				 * ct_follow) at once; 0 = 16384; more are lost */
 	uint64_t range_start;	/* if range_end: count write faults (and their */
 	uint64_t range_end;	/* copies, reuses, flushes) only in [start, end) */
 	int verbose;		/* 1: libbpf warnings, 2: libbpf debug, on stderr */
