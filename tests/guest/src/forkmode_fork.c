@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	return 77;
 #else
 	setvbuf(stdout, NULL, _IONBF, 0);
+	fl_rseq_unregister();
 	if (mode != -3 && fork_mode_set(mode) != 0) {
 		printf("error=prctl(PR_SET_FORK_COPY_MODE, %d): %s\n", mode, strerror(errno));
 		return 1;

@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 	}
 	path = argv[optind];
 	setvbuf(stdout, NULL, _IONBF, 0);
+	fl_rseq_unregister();
 	for (k = 0; k < nmodes; k++) {
 		if (fork_mode_set(mode[k]) != 0) {
 			printf("error=prctl(PR_SET_FORK_COPY_MODE, %d): %s\n",
