@@ -159,7 +159,9 @@ if [ -n "$saved_64k" ]; then
 	if [ ! -r $nr ]; then
 		skip mthp-eager "no $nr"
 	else
-		base=$(cat $nr)
+		# read, not $(cat): a subshell would hold copies of this
+		# shell's own 64 KiB folios while it reads
+		read -r base <$nr
 		if run mthp-eager --mode eager --mthp 512 --child-writes --mid-file $nr; then
 			# The parent's 64 KiB folios: the heap's 32 and any of its others.
 			own=$(($(kv mthp-eager mid_before) - base))
