@@ -91,9 +91,20 @@ mkdir -p "$obj"
 merge_config "$src" "$obj" tinyconfig "${FRAGMENTS[@]}"
 
 log=$work/build.log
-kmake() { run make -C "$src" O="$obj" -j"$JOBS" ${V:+V=$V} "$@"; }
+kmake() { run make -C "$src" O="$obj" -j"$JOBS" V="$V" "$@"; }
+# tolog LOG CMD...: output to LOG, and to the terminal too with V=1.
+tolog() {
+	local out=$1
+	shift
+	if [ "$V" = 1 ]; then
+		"$@" 2>&1 | tee -a "$out"
+	else
+		"$@" >>"$out" 2>&1
+	fi
+}
+: >"$log"
 say "make bzImage (-j$JOBS; log: $log)"
-if ! kmake bzImage >"$log" 2>&1; then
+if ! tolog "$log" kmake bzImage; then
 	tail -n 15 "$log" >&2
 	die "kernel build failed: $(first_error "$log") (log: $log)"
 fi
@@ -104,7 +115,7 @@ readelf -S "$obj/vmlinux" | grep -F '.BTF' >/dev/null || die "vmlinux has no .BT
 stage=$(mktemp -d "$KCACHE/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 say "headers_install"
-kmake headers_install INSTALL_HDR_PATH="$stage/headers" >>"$log" 2>&1 ||
+tolog "$log" kmake headers_install INSTALL_HDR_PATH="$stage/headers" ||
 	die "make headers_install failed: $(first_error "$log") (log: $log)"
 
 # The kernel's own COW selftest (tools/testing/selftests/mm/cow.c), static,
