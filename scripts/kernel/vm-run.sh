@@ -98,9 +98,12 @@ kvm_works() {
 	fi
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/forklab-kvm-probe.XXXXXX")
 	say "probing KVM (${FORKLAB_KVM_PROBE_TIMEOUT:-20} s at most)"
+	# In a subshell whose stderr is discarded: QEMU may abort (SIGABRT), and
+	# bash would report that on our stderr.
 	# shellcheck disable=SC2046
-	timeout -k 2 "${FORKLAB_KVM_PROBE_TIMEOUT:-20}" $(qemu_base kvm host 1 256 "$tmp/console.log") \
-		-append "console=ttyS0 panic=-1 forklab.mode=probe" >"$tmp/qemu.log" 2>&1 </dev/null || rc=$?
+	(timeout -k 2 "${FORKLAB_KVM_PROBE_TIMEOUT:-20}" $(qemu_base kvm host 1 256 "$tmp/console.log") \
+		-append "console=ttyS0 panic=-1 forklab.mode=probe" >"$tmp/qemu.log" 2>&1 </dev/null
+	exit $?) 2>/dev/null || rc=$?
 	local why=""
 	case $rc in
 	1) grep -q 'forklab-guest: exit status 0' "$tmp/console.log" || why="qemu: $(tail -n 1 "$tmp/qemu.log")" ;;
