@@ -56,12 +56,14 @@ check_ge load/eager-forks-happened $(($(vm fork_eager_copy) - eager0)) 1
 check_ge load/stack-forks-happened $(($(vm fork_stack_copy) - stack0)) 1
 check_ge load/tlb-flush-skips-happened $(($(vm fork_tlb_flush_skipped) - skip0)) 1
 
-# Page tables are freed after an RCU grace period (MMU_GATHER_RCU_TABLE_FREE),
-# which under TCG and load can take longer than one settle: wait up to 15 s
-# for them, the bound below stays the same.
+# Page tables are freed after an RCU grace period (MMU_GATHER_RCU_TABLE_FREE)
+# and exiting processes release their pages late under TCG and load: wait up
+# to 15 s for both to come back; the bounds below stay the same.
 settle
 tries=0
-while [ "$(vm nr_page_table_pages)" -gt $((pt0 + 4)) ] && [ $tries -lt 15 ]; do
+while { [ "$(vm nr_page_table_pages)" -gt $((pt0 + 4)) ] ||
+	[ $(($(vm nr_anon_pages) - ($(shell_anon) - sh0))) -gt $((anon0 + 8)) ]; } &&
+	[ $tries -lt 15 ]; do
 	settle
 	tries=$((tries + 1))
 done
