@@ -4,7 +4,9 @@
 # kernel pipeline".
 #
 #   make kernel            guest kernel -> build/kernel (link into the cache)
-#   make initramfs         busybox + build/static/* + tests/guest -> build/kernel-initramfs.cpio.gz
+#   make initramfs         busybox + build/static/* + tests/guest + build/guest-root
+#                          -> build/kernel-initramfs.cpio.gz
+#   make guest-root        extra guest files (other mk/*.mk add prerequisites)
 #   make vm-test           boot it (KVM if a probe works, else TCG), run tests/guest
 #   make vmlinux-h         bpf/vmlinux.h from the built vmlinux's BTF
 #   make kernel-deb        installable .debs on Debian's config (hours on 2 cores)
@@ -30,15 +32,21 @@ KERNEL_STATIC := $(BUILD)/static/kprobe-check $(BUILD)/static/cow-count \
 	$(BUILD)/static/syscall-check
 STATIC_TARGETS += $(KERNEL_STATIC)
 
-.PHONY: kernel initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-static
+.PHONY: kernel initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-static guest-root
 
 kernel:
 	$(call msg,KERNEL,$(KERNEL_DIR))scripts/kernel/build.sh --link $(KERNEL_DIR)
 
 kernel-static: $(KERNEL_STATIC)
 
-# Always rebuilt (about a second): it takes whatever build/static holds.
-initramfs: kernel kernel-static
+# Files the guest needs beyond build/static, laid out from the guest's root
+# in $(BUILD)/guest-root.  Other fragments add prerequisites: guest-root: X
+guest-root:
+	$(Q)mkdir -p $(BUILD)/guest-root
+
+# Always rebuilt (about a second): it takes whatever build/static and
+# build/guest-root hold.
+initramfs: kernel kernel-static guest-root
 	$(call msg,CPIO,$(INITRAMFS))scripts/kernel/initramfs.sh --kernel $(KERNEL_DIR) --out $(INITRAMFS)
 
 # static first: forkbench, cowtrace and the exec targets go into the guest too.

@@ -2,11 +2,14 @@
 # Build the guest's initramfs: static busybox, forklab's static programs and
 # the in-guest tests, laid out like the repository so tests run unchanged.
 #
-#   scripts/kernel/initramfs.sh --kernel DIR --out FILE [--static DIR]
+#   scripts/kernel/initramfs.sh --kernel DIR --out FILE [--static DIR] [--extra DIR]
 #
 #   --kernel DIR   a finished kernel build (make kernel: build/kernel)
 #   --out FILE     the gzip'd newc cpio to write (make initramfs: build/kernel-initramfs.cpio.gz)
 #   --static DIR   statically linked programs (default build/static): all go in
+#   --extra DIR    a tree copied over the guest's root as it is (default
+#                  build/guest-root, filled by make guest-root: e.g. stress-ng
+#                  with its libraries, more kernel selftests)
 #
 # Guest layout:
 #   /init                          scripts/kernel/guest-init
@@ -17,17 +20,19 @@
 #   /forklab/build/*               build/static/*  (FORKLAB_BUILD=/forklab/build)
 #   /forklab/build/kernel-selftests/*   the kernel build's selftests (mm-cow)
 #   /forklab/kernel.release        the release the guest must be running
+#   (anything)                     build/guest-root/* (--extra)
 set -euo pipefail
 # shellcheck source=scripts/kernel/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kdir="" out="" static=$KROOT/build/static
+kdir="" out="" static=$KROOT/build/static extra=$KROOT/build/guest-root
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kdir=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--static) static=$2; shift 2 ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	--extra) extra=$2; shift 2 ;;
+	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
@@ -79,6 +84,11 @@ fi
 if [ -d "$kdir/selftests" ]; then
 	cp "$kdir"/selftests/* "$root/forklab/build/kernel-selftests/"
 fi
+n_extra=0
+if [ -d "$extra" ]; then
+	cp -a "$extra/." "$root/"
+	n_extra=$(find "$extra" -type f | wc -l)
+fi
 [ ${#skipped[@]} -eq 0 ] ||
 	echo "  initramfs: left out dynamically linked ${skipped[*]} (the guest has no libc)" >&2
 
@@ -87,4 +97,4 @@ mkdir -p "$(dirname "$out")"
 	run cpio --null -o -H newc -R 0:0 --quiet) | gzip -6 >"$out.tmp" ||
 	{ rm -f "$out.tmp"; die "cpio/gzip failed writing $out"; }
 mv "$out.tmp" "$out"
-say "initramfs $(basename "$out"): $n_prog programs, $n_tests guest tests, $(du -h "$out" | cut -f1)"
+say "initramfs $(basename "$out"): $n_prog programs, $n_tests guest tests, $n_extra extra files, $(du -h "$out" | cut -f1)"
