@@ -8,7 +8,7 @@ BENCH_LIBS := -l:libpfm.a -lm
 FORKLAB_GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
-	       $(BUILD)/forkbench-target-dynamic
+	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forklab-matrix
 STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-static \
 		  $(BUILD)/static/forkbench-target-dynamic
 
@@ -24,6 +24,10 @@ $(BUILD)/forkbench: $(BENCH_OBJS) $(CT_LIB)
 
 $(BUILD)/static/forkbench: $(BENCH_OBJS) $(CT_LIB) | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) $(CT_LIBS_STATIC) -o $@
+
+# run-all.sh's matrix config parser (bench/matrix.c), a program of its own.
+$(BUILD)/forklab-matrix: $(BUILD)/bench/matrix_main.o $(BUILD)/bench/matrix.o
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ -o $@
 
 # The exec targets are what forkbench measures starting, not code under
 # test: built without EXTRA_CFLAGS (no sanitizers, which cannot be static).
@@ -43,7 +47,7 @@ $(BUILD)/forkbench-target-dynamic: bench/target.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
 ALL_TARGETS += $(UNIT_TESTS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BENCH_LIB_OBJS) | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BENCH_LIB_OBJS) $(BUILD)/bench/matrix.o | $(BUILD)/tests/unit
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -Ibench $^ $(BENCH_LIBS) -o $@
 
 $(BUILD)/bench $(BUILD)/static $(BUILD)/tests/unit:
