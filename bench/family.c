@@ -138,10 +138,13 @@ int family_shape(struct family *f, const char *shape, char *err, size_t errlen)
 			return -1;
 		}
 		return 0;
+	} else {
+		char q[SHOWN_LEN];
+
+		snprintf(err, errlen, "unknown --shape '%s' (allowed: chain:DEPTH, tree:FANOUT:DEPTH, edges:A-B,...)",
+			 parse_shown(shape, q, sizeof(q)));
+		return -1;
 	}
-	snprintf(err, errlen, "unknown --shape '%s' (allowed: chain:DEPTH, tree:FANOUT:DEPTH, edges:A-B,...)",
-		 shape);
-	return -1;
 }
 
 static bool has_children(const struct family *f, int p)

@@ -158,7 +158,7 @@ static int add_mode(const char *item, void *ctx)
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct fb_common *c = state->input;
-	char e[FB_ERRLEN];
+	char e[FB_ERRLEN], q[SHOWN_LEN];
 	uint64_t v;
 	int i;
 
@@ -167,7 +167,8 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		c->nheaps = 0;
 		if (parse_list(arg, add_heap, c, e, sizeof(e)) < 0) {
 			if (!fb_parse_err[0])
-				snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap '%s': %s", arg, e);
+				snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap '%s': %s",
+					 parse_shown(arg, q, sizeof(q)), e);
 			return EINVAL;
 		}
 		return 0;
@@ -227,14 +228,16 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		c->nmodes = 0;
 		if (parse_list(arg, add_mode, c, e, sizeof(e)) < 0) {
 			if (!fb_parse_err[0])
-				snprintf(fb_parse_err, sizeof(fb_parse_err), "--fork-mode '%s': %s", arg, e);
+				snprintf(fb_parse_err, sizeof(fb_parse_err), "--fork-mode '%s': %s",
+					 parse_shown(arg, q, sizeof(q)), e);
 			return EINVAL;
 		}
 		return 0;
 	case ARGP_KEY_ARG:
 		if (c->takes_args)
 			return ARGP_ERR_UNKNOWN;
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s'", arg);
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s'",
+			 parse_shown(arg, q, sizeof(q)));
 		return EINVAL;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
@@ -467,8 +470,10 @@ int main(int argc, char **argv)
 	}
 	b = find_bench(argv[1]);
 	if (!b) {
+		char q[SHOWN_LEN];
+
 		fprintf(stderr, "forkbench: unknown benchmark '%s' (allowed: %s)\n",
-			argv[1], bench_names());
+			parse_shown(argv[1], q, sizeof(q)), bench_names());
 		return FB_EXIT_USAGE;
 	}
 	parse_args(b, argc - 1, argv + 1, &c);

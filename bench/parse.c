@@ -8,27 +8,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *parse_shown(const char *s, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; s && s[i] && o + 8 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == 64) {
+			o += (size_t)snprintf(buf + o, len - o, "...");
+			break;
+		}
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	      char *err, size_t errlen)
 {
-	char *end;
+	char *end, q[SHOWN_LEN];
 	unsigned long long v;
 
+	parse_shown(s, q, sizeof(q));
 	if (!s || !*s || !isdigit((unsigned char)*s)) {
 		snprintf(err, errlen, "'%s' is not a number (allowed: %llu..%llu)",
-			 s ? s : "", (unsigned long long)min, (unsigned long long)max);
+			 q, (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*end) {
 		snprintf(err, errlen, "'%s' is not a whole number (allowed: %llu..%llu)",
-			 s, (unsigned long long)min, (unsigned long long)max);
+			 q, (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	if (errno == ERANGE || v < min || v > max) {
 		snprintf(err, errlen, "%s is out of range (allowed: %llu..%llu)",
-			 s, (unsigned long long)min, (unsigned long long)max);
+			 q, (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	*out = v;
@@ -37,21 +58,22 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 
 int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
-	char *end;
+	char *end, q[SHOWN_LEN], qe[SHOWN_LEN];
 	double v, mult;
 	char maxbuf[32];
 
 	fmt_size(max, maxbuf, sizeof(maxbuf));
+	parse_shown(s, q, sizeof(q));
 	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.')) {
 		snprintf(err, errlen,
 			 "size '%s' is not a number with a unit (e.g. 0, 4K, 64M, 1.5G; max %s)",
-			 s ? s : "", maxbuf);
+			 q, maxbuf);
 		return -1;
 	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || !isfinite(v) || v < 0) {
-		snprintf(err, errlen, "size '%s' is not a valid number", s);
+		snprintf(err, errlen, "size '%s' is not a valid number", q);
 		return -1;
 	}
 	if (!*end) {
@@ -60,7 +82,7 @@ int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t err
 			return 0;
 		}
 		snprintf(err, errlen,
-			 "size '%s' has no unit (use B, K, M, G or T, e.g. %sM)", s, s);
+			 "size '%s' has no unit (use B, K, M, G or T, e.g. %sM)", q, q);
 		return -1;
 	}
 	switch (toupper((unsigned char)*end)) {
@@ -71,23 +93,25 @@ int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t err
 	case 'T': mult = 1024.0 * 1024 * 1024 * 1024; break;
 	default:
 		snprintf(err, errlen, "size '%s' has an unknown unit '%s' (allowed: B, K, M, G, T)",
-			 s, end);
+			 q, parse_shown(end, qe, sizeof(qe)));
 		return -1;
 	}
 	end++;
 	if (mult > 1 && (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "ib")))
 		end += strlen(end);
 	if (*end) {
-		snprintf(err, errlen, "size '%s' has trailing characters '%s'", s, end);
+		snprintf(err, errlen, "size '%s' has trailing characters '%s'", q,
+			 parse_shown(end, qe, sizeof(qe)));
 		return -1;
 	}
 	v *= mult;
-	if (v > (double)max) {
-		snprintf(err, errlen, "size %s is too large (max %s)", s, maxbuf);
+	/* (double)UINT64_MAX is 2^64, itself out of uint64_t's range */
+	if (v > (double)max || v >= 18446744073709551616.0) {
+		snprintf(err, errlen, "size %s is too large (max %s)", q, maxbuf);
 		return -1;
 	}
 	if (v != floor(v)) {
-		snprintf(err, errlen, "size %s is not a whole number of bytes", s);
+		snprintf(err, errlen, "size %s is not a whole number of bytes", q);
 		return -1;
 	}
 	*out = (uint64_t)v;
@@ -96,24 +120,25 @@ int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t err
 
 int parse_fraction(const char *s, double *out, char *err, size_t errlen)
 {
-	char *end;
+	char *end, q[SHOWN_LEN];
 	double v;
 
+	parse_shown(s, q, sizeof(q));
 	errno = 0;
 	v = (s && *s) ? strtod(s, &end) : NAN;
 	if (!s || !*s || errno || !isfinite(v) || end == s) {
 		snprintf(err, errlen, "fraction '%s' is not a number (allowed: 0..1 or 0%%..100%%)",
-			 s ? s : "");
+			 q);
 		return -1;
 	}
 	if (*end == '%' && !end[1]) {
 		v /= 100;
 	} else if (*end) {
-		snprintf(err, errlen, "fraction '%s' has trailing characters (allowed: 0..1 or 0%%..100%%)", s);
+		snprintf(err, errlen, "fraction '%s' has trailing characters (allowed: 0..1 or 0%%..100%%)", q);
 		return -1;
 	}
 	if (v < 0 || v > 1) {
-		snprintf(err, errlen, "fraction %s is out of range (allowed: 0..1 or 0%%..100%%)", s);
+		snprintf(err, errlen, "fraction %s is out of range (allowed: 0..1 or 0%%..100%%)", q);
 		return -1;
 	}
 	*out = v;
@@ -140,7 +165,9 @@ int parse_list(const char *s, int (*fn)(const char *item, void *ctx), void *ctx,
 		if (next)
 			*next++ = '\0';
 		if (!*item) {
-			snprintf(err, errlen, "empty item in list '%s'", s);
+			char q[SHOWN_LEN];
+
+			snprintf(err, errlen, "empty item in list '%s'", parse_shown(s, q, sizeof(q)));
 			free(copy);
 			return -1;
 		}
@@ -157,13 +184,14 @@ int parse_list(const char *s, int (*fn)(const char *item, void *ctx), void *ctx,
 int parse_choice(const char *s, const char *const *names, const char *what,
 		 char *err, size_t errlen)
 {
+	char q[SHOWN_LEN];
 	size_t off;
 	int i;
 
 	for (i = 0; names[i]; i++)
 		if (!strcmp(s, names[i]))
 			return i;
-	off = (size_t)snprintf(err, errlen, "unknown %s '%s' (allowed:", what, s);
+	off = (size_t)snprintf(err, errlen, "unknown %s '%s' (allowed:", what, parse_shown(s, q, sizeof(q)));
 	for (i = 0; names[i] && off < errlen; i++)
 		off += (size_t)snprintf(err + off, errlen - off, "%s %s", i ? "," : "", names[i]);
 	if (off < errlen)

@@ -32,6 +32,12 @@ int parse_list(const char *s, int (*fn)(const char *item, void *ctx), void *ctx,
 int parse_choice(const char *s, const char *const *names, const char *what,
 		 char *err, size_t errlen);
 
+/* s as it may appear in a one-line message: printable ASCII kept, other
+ * bytes (newlines, escapes, UTF-8) as \xNN, at most 64 bytes of s (then
+ * "...").  buf should have SHOWN_LEN bytes. */
+#define SHOWN_LEN (64 * 4 + 8)
+const char *parse_shown(const char *s, char *buf, size_t len);
+
 /* Human-readable size: "0 B", "4 KiB", "1.5 GiB". */
 const char *fmt_size(uint64_t bytes, char *buf, size_t len);
 

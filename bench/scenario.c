@@ -174,12 +174,14 @@ static int scenario_run(struct fb_common *c)
 
 static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 {
+	char q[SHOWN_LEN];
 	size_t i;
 
 	switch (key) {
 	case ARGP_KEY_ARG:
 		if (scen) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s' (one scenario per run)", arg);
+			snprintf(fb_parse_err, sizeof(fb_parse_err), "unexpected argument '%s' (one scenario per run)",
+				 parse_shown(arg, q, sizeof(q)));
 			return EINVAL;
 		}
 		for (i = 0; i < NSCEN; i++)
@@ -187,7 +189,8 @@ static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 				scen = &scenarios[i];
 		if (!scen) {
 			size_t off = (size_t)snprintf(fb_parse_err, sizeof(fb_parse_err),
-						      "unknown scenario '%s' (allowed:", arg);
+						      "unknown scenario '%s' (allowed:",
+						      parse_shown(arg, q, sizeof(q)));
 
 			for (i = 0; i < NSCEN && off < sizeof(fb_parse_err); i++)
 				off += (size_t)snprintf(fb_parse_err + off, sizeof(fb_parse_err) - off,

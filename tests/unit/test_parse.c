@@ -84,5 +84,11 @@ int main(void)
 	CHECK_STR("fmt_size 0", "0 B", fmt_size(0, buf, sizeof(buf)));
 	CHECK_STR("fmt_size 1G", "1 GiB", fmt_size(1ULL << 30, buf, sizeof(buf)));
 	CHECK_STR("fmt_size 1.5M", "1.5 MiB", fmt_size(3ULL << 19, buf, sizeof(buf)));
+	CHECK("size: a newline in the value is shown escaped, one line",
+	      size_bad("4\nK", 1ULL << 42, "size '4\\x0aK'") && !size_bad("4\nK", 1ULL << 42, "\n"));
+	CHECK("size: 2^64 refused with max UINT64_MAX", size_bad("16777216T", UINT64_MAX, "too large"));
+	CHECK("choice: control characters shown escaped",
+	      parse_choice("a\x1b", names, "--thp value", err, sizeof(err)) == -1 &&
+	      strstr(err, "'a\\x1b'"));
 	return unit_failed;
 }
