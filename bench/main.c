@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -418,6 +419,49 @@ static int finish(const struct fb_common *c, struct fb_results *res, const char 
 	return rc;
 }
 
+/* Can path be written, at the end of the run?  Checked before anything
+ * runs: a device or FIFO must be writable, a file's folder must let us
+ * create path.tmp in it. */
+static int check_writable(const char *opt, const char *path, char *err, size_t errlen)
+{
+	char dir[4096], q[SHOWN_LEN], *slash;
+	struct stat st;
+
+	parse_shown(path, q, sizeof(q));
+	if (!*path) {
+		snprintf(err, errlen, "%s: empty file name", opt);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: '%.150s' is a folder, not a file", opt, q);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (access(path, W_OK)) {
+			snprintf(err, errlen, "%s: cannot write '%.150s': %s", opt, q, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		snprintf(err, errlen, "%s: path too long: '%.150s'", opt, q);
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK | X_OK)) {
+		snprintf(err, errlen, "%s: cannot write '%.150s' (folder %.60s: %s)", opt, q,
+			 parse_shown(dir, dir, sizeof(dir)), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void self_dir(char *buf, size_t len)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
@@ -483,6 +527,11 @@ int main(int argc, char **argv)
 	if (b->check && b->check(&c, err, sizeof(err)))
 		die_usage(b->name, err);
 
+	if ((c.output && check_writable("-o", c.output, err, sizeof(err))) ||
+	    (c.samples && check_writable("--samples", c.samples, err, sizeof(err)))) {
+		fprintf(stderr, "forkbench %s: %s\n", b->name, err);
+		return FB_EXIT_ERROR;
+	}
 	self_dir(c.self_dir, sizeof(c.self_dir));
 	if (c.cpu >= 0) {
 		cpu_set_t set;

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void *xcalloc(size_t n, size_t sz)
@@ -434,9 +435,29 @@ int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		      const void *arg, char *err, size_t errlen)
 {
 	char tmp[4096];
+	struct stat st;
 	FILE *f;
 	int rc;
 
+	/* A device or pipe (/dev/stdout, /dev/full, a FIFO) is written as it
+	 * is: a .tmp beside it and a rename would replace the device node. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f = fopen(path, "w");
+		if (!f) {
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			return -1;
+		}
+		errno = 0;
+		rc = fn(f, arg);
+		if (fflush(f) || ferror(f) || rc)
+			rc = -1;
+		if (fclose(f))
+			rc = -1;
+		if (rc)
+			snprintf(err, errlen, "cannot write %s: %s", path,
+				 errno ? strerror(errno) : "write error");
+		return rc;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		snprintf(err, errlen, "path too long: %s", path);
 		return -1;
@@ -446,6 +467,7 @@ int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
 		return -1;
 	}
+	errno = 0;
 	rc = fn(f, arg);
 	if (fflush(f) || fsync(fileno(f)) || rc)
 		rc = -1;

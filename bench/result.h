@@ -68,7 +68,9 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 /* Samples, long format: bench,method,fork_mode,heap_bytes,thp,iteration,metric,value
  * after a first line "# forklab-samples v1 complete|incomplete: why". */
 int write_samples(FILE *f, const struct fb_results *r);
-/* Writes through path.tmp + rename, so a reader never sees half a file. */
+/* Writes through path.tmp + rename, so a reader never sees half a file; a
+ * failed write leaves neither.  A path that exists and is not a regular
+ * file (device, FIFO) is written directly. */
 int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		      const void *arg, char *err, size_t errlen);
 

@@ -24,7 +24,7 @@ expect_fail "unknown option" 2 "^forkbench spawn: unrecognized option '--bogus' 
 expect_fail "missing value" 2 "option '--heap' requires an argument" -- "$FB" spawn --heap
 expect_fail "stray argument" 2 "unexpected argument 'extra'" -- "$FB" spawn extra
 expect_fail "too many events" 2 "--events .*at most 8 events" -- "$FB" spawn --events a,b,c,d,e,f,g,h,i
-expect_fail "unwritable output" 1 "cannot write /nonexistent/dir/out.csv.tmp: No such file or directory" \
+expect_fail "unwritable output" 1 "-o: cannot write '/nonexistent/dir/out.csv' \(folder /nonexistent/dir: No such file or directory\)" \
 	-- "$FB" spawn -n 1 --warmup 0 --method fork_exit -o /nonexistent/dir/out.csv
 
 expect_fail "fork mode unknown" 2 "unknown --fork-mode 'lazy' \(allowed: cow, stack, eager\)" -- "$FB" spawn --fork-mode lazy
