@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -54,15 +55,17 @@ static const char doc[] =
 "  cowtrace -f json -o out.json -- sh -c 'ls | wc'\n"
 "  cowtrace -p 1234                 follow PID 1234 until it exits or ^C\n"
 "  cowtrace -m tracepoint -- ./prog use tracepoints even if kprobes work\n"
+"  cowtrace --btf vmlinux -- ./prog  a kernel without /sys/kernel/btf/vmlinux\n"
 "\n"
 "EXIT STATUS: COMMAND's status (128+N if killed by signal N); cowtrace's own\n"
-"errors: 2 bad usage, 3 not root / no CAP_BPF+CAP_PERFMON, 4 kernel without\n"
-"BTF, 5 tracefs unavailable, 6 tracepoint missing, 7 probe mode impossible,\n"
-"8 BPF load/attach failure, 9 no such PID, 126/127 COMMAND not runnable.\n";
+"errors: 2 bad usage or -o FILE not writable, 3 not root / no CAP_BPF and\n"
+"CAP_PERFMON, 4 kernel without BTF (or --btf FILE unusable), 5 tracefs\n"
+"unavailable, 6 tracepoint missing, 7 probe mode impossible, 8 BPF load or\n"
+"attach failure, 9 no such PID, 126/127 COMMAND not runnable.\n";
 
 static const char args_doc[] = "[--] COMMAND [ARGS...]\n-p PID";
 
-enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE, OPT_USAGE, OPT_VERSION };
+enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE, OPT_USAGE, OPT_VERSION, OPT_BTF };
 
 static const struct argp_option options[] = {
 	{ "format", 'f', "FMT", 0, "Output format: human (default), csv or json", 0 },
@@ -81,6 +84,8 @@ static const struct argp_option options[] = {
 	  "flushes) only at addresses in [START, END), e.g. 0x5eed00000000-0x5eed00001000", 0 },
 	{ "vmstat", OPT_VMSTAT, NULL, 0, "Also print system-wide /proc/vmstat deltas "
 	  "(pgreuse, fork_*, ...)", 0 },
+	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux "
+	  "(a vmlinux with .BTF, or raw BTF), for a kernel built without it", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf messages (twice: the verifier log too)", 0 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -88,21 +93,49 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
+/* s for a one-line message: printable ASCII, other bytes as \xNN, at most
+ * 64 bytes of s. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; s[i] && o + 8 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == 64) {
+			o += (size_t)snprintf(buf + o, len - o, "...");
+			break;
+		}
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+#define SHOWN_LEN (64 * 4 + 8)
+
 static void die_usage(const char *what, const char *val, const char *allowed)
 {
-	fprintf(stderr, "cowtrace: unknown %s '%s' (allowed: %s)\n", what, val, allowed);
+	char q[SHOWN_LEN];
+
+	fprintf(stderr, "cowtrace: unknown %s '%s' (allowed: %s)\n", what,
+		shown(val, q, sizeof(q)), allowed);
 	exit(CT_ERR_USAGE);
 }
 
 static long parse_long(const char *s, long lo, long hi, const char *what, const char *allowed)
 {
-	char *end;
+	char *end, q[SHOWN_LEN];
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "cowtrace: invalid %s '%s' (allowed: %s)\n", what, s, allowed);
+		fprintf(stderr, "cowtrace: invalid %s '%s' (allowed: %s)\n", what,
+			shown(s, q, sizeof(q)), allowed);
 		exit(CT_ERR_USAGE);
 	}
 	return v;
@@ -111,7 +144,7 @@ static long parse_long(const char *s, long lo, long hi, const char *what, const 
 static void parse_range(const char *s)
 {
 	unsigned long long lo, hi;
-	char *end, *dash;
+	char *end, *dash, q[SHOWN_LEN];
 
 	errno = 0;
 	lo = strtoull(s, &dash, 0);
@@ -125,7 +158,7 @@ static void parse_range(const char *s)
 	return;
 bad:
 	fprintf(stderr, "cowtrace: invalid --range '%s' (allowed: START-END, START < END, "
-		"decimal or 0x hex)\n", s);
+		"decimal or 0x hex)\n", shown(s, q, sizeof(q)));
 	exit(CT_ERR_USAGE);
 }
 
@@ -176,6 +209,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_VMSTAT:
 		env.vmstat = 1;
 		break;
+	case OPT_BTF:
+		env.opt.btf_path = arg;
+		break;
 	case 'v':
 		env.opt.verbose++;
 		break;
@@ -196,9 +232,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ERROR:
 		/* ARGP_NO_ERRS: one line instead of getopt's message + "Try" */
+	{
+		char q[SHOWN_LEN];
+
 		fprintf(stderr, "cowtrace: unknown option or missing value: '%s' "
 			"(allowed: see cowtrace --help)\n",
-			state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1] : "?");
+			state->next > 0 && state->next <= state->argc ?
+			shown(state->argv[state->next - 1], q, sizeof(q)) : "?");
+	}
 		exit(CT_ERR_USAGE);
 	case ARGP_KEY_END:
 		if (!env.cmd && !env.pid) {
@@ -716,6 +757,68 @@ static void wait_foreign(pid_t pid)
 		close(fd);
 }
 
+/* -o FILE (a regular file) is written as FILE.tmp and renamed when the
+ * report is complete: an error or a full disk leaves no half report. */
+static char out_tmp[4096];
+
+static void drop_out_tmp(void)
+{
+	if (out_tmp[0])
+		unlink(out_tmp);
+}
+
+/* Opens -o FILE (FILE.tmp for a regular file); NULL with a message. */
+static FILE *open_output(const char *path)
+{
+	char q[SHOWN_LEN];
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	FILE *f;
+
+	shown(path, q, sizeof(q));
+	if (exists && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "cowtrace: cannot write output file '%s': it is a folder\n", q);
+		return NULL;
+	}
+	if (!exists || S_ISREG(st.st_mode)) {
+		if (snprintf(out_tmp, sizeof(out_tmp), "%s.tmp", path) >= (int)sizeof(out_tmp)) {
+			out_tmp[0] = '\0';
+			fprintf(stderr, "cowtrace: cannot write output file '%s': path too long\n", q);
+			return NULL;
+		}
+		path = out_tmp;
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "cowtrace: cannot write output file '%s': %s\n", q, strerror(errno));
+		out_tmp[0] = '\0';
+		return NULL;
+	}
+	atexit(drop_out_tmp);
+	return f;
+}
+
+/* Flushes and closes the report; 0, or -1 with a message. */
+static int close_output(FILE *f, const char *path)
+{
+	char q[SHOWN_LEN];
+	int bad;
+
+	errno = 0;
+	bad = fflush(f) || ferror(f);
+	if (fclose(f))
+		bad = 1;
+	if (!bad && out_tmp[0] && rename(out_tmp, path))
+		bad = 1;
+	if (bad) {
+		fprintf(stderr, "cowtrace: cannot write output file '%s': %s\n",
+			shown(path, q, sizeof(q)), errno ? strerror(errno) : "write error");
+		return -1;
+	}
+	out_tmp[0] = '\0';
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
@@ -734,12 +837,9 @@ int main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		return CT_ERR_USAGE;
 	if (env.output) {
-		out = fopen(env.output, "w");
-		if (!out) {
-			fprintf(stderr, "cowtrace: cannot write output file '%s': %s\n",
-				env.output, strerror(errno));
+		out = open_output(env.output);
+		if (!out)
 			return CT_ERR_USAGE;
-		}
 	}
 
 	rc = ct_open(&t, &env.opt, err, sizeof(err));
@@ -849,9 +949,10 @@ int main(int argc, char **argv)
 	if (r.lost && env.format != FMT_HUMAN)
 		fprintf(stderr, "cowtrace: warning: %llu events lost (see lost_events)\n",
 			(unsigned long long)r.lost);
-	if (out != stderr)
-		fclose(out);
+	rc = out != stderr ? close_output(out, env.output) : 0;
 	free(r.procs);
 	ct_close(t);
+	if (rc)
+		return CT_ERR_USAGE;
 	return child ? r.status : 0;
 }

@@ -271,9 +271,10 @@ static int btf_has_fork_copy_events(const struct btf *btf)
 	return n == 2;
 }
 
-static void read_btf_funcs(int have[PR_NR], char sym[PR_NR][64], int *fork_events)
+static void read_btf_funcs(const char *path, int have[PR_NR], char sym[PR_NR][64],
+			   int *fork_events)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
 	int i;
 
 	if (!btf)
@@ -427,7 +428,16 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 	struct cowtrace_bpf *s;
 	int i, rc, probe_mode = mode != CT_MODE_TRACEPOINT;
 
-	s = cowtrace_bpf__open();
+	if (t->opt.btf_path) {
+		struct bpf_object_open_opts oo;
+
+		memset(&oo, 0, sizeof(oo));
+		oo.sz = sizeof(oo);
+		oo.btf_custom_path = t->opt.btf_path;
+		s = cowtrace_bpf__open_opts(&oo);
+	} else {
+		s = cowtrace_bpf__open();
+	}
 	if (!s)
 		return fail(err, errlen, CT_ERR_BPF, "cannot open the BPF object: %s",
 			    strerror(errno));
@@ -732,10 +742,31 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 		return fail(err, errlen, CT_ERR_PERM,
 			    "needs root, or CAP_BPF and CAP_PERFMON (running as uid %d without them)",
 			    (int)geteuid());
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+	if (o->btf_path) {
+		struct btf *btf;
+
+		if (access(o->btf_path, R_OK))
+			return fail(err, errlen, CT_ERR_NOBTF, "cannot use '%.200s' as kernel BTF: %s",
+				    o->btf_path, strerror(errno));
+		btf = btf__parse(o->btf_path, NULL);
+		if (!btf)
+			return fail(err, errlen, CT_ERR_NOBTF,
+				    "cannot use '%.200s' as kernel BTF: neither a vmlinux with a .BTF "
+				    "section nor a raw BTF file (such as /sys/kernel/btf/vmlinux)",
+				    o->btf_path);
+		if (btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) <= 0) {
+			btf__free(btf);
+			return fail(err, errlen, CT_ERR_NOBTF,
+				    "'%.200s' has no struct task_struct: not a kernel's BTF",
+				    o->btf_path);
+		}
+		btf__free(btf);
+	} else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		return fail(err, errlen, CT_ERR_NOBTF,
 			    "kernel has no BTF (/sys/kernel/btf/vmlinux: %s): "
-			    "CO-RE needs a kernel built with CONFIG_DEBUG_INFO_BTF=y", strerror(errno));
+			    "CO-RE needs a kernel built with CONFIG_DEBUG_INFO_BTF=y "
+			    "(or give its BTF with --btf FILE)", strerror(errno));
+	}
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -762,7 +793,7 @@ int ct_open(struct ct_tracer **tp, const struct ct_options *o, char *err, size_t
 		if (kallsyms[i] == 3)
 			kallsyms[i] = 1;	/* exact, under another name */
 	}
-	read_btf_funcs(btf_funcs, t->sym, &t->fork_events);
+	read_btf_funcs(t->opt.btf_path, btf_funcs, t->sym, &t->fork_events);
 	for (i = 0; i < PR_NR; i++) {
 		/* fentry finds its target by its own name only */
 		if (kallsyms[i] == 2)

@@ -50,7 +50,7 @@ enum ct_error {
 	CT_OK		= 0,
 	CT_ERR_USAGE	= 2,	/* bad argument */
 	CT_ERR_PERM	= 3,	/* not root / no CAP_BPF+CAP_PERFMON, lockdown */
-	CT_ERR_NOBTF	= 4,	/* no /sys/kernel/btf/vmlinux */
+	CT_ERR_NOBTF	= 4,	/* no /sys/kernel/btf/vmlinux, or btf_path unusable */
 	CT_ERR_TRACEFS	= 5,	/* tracefs not mounted and mounting failed */
 	CT_ERR_NOTP	= 6,	/* a tracepoint cowtrace needs is missing */
 	CT_ERR_MODE	= 7,	/* the requested probe mode is not possible */
@@ -102,6 +102,8 @@ struct ct_options {
 	uint64_t range_start;	/* if range_end: count write faults (and their */
 	uint64_t range_end;	/* copies, reuses, flushes) only in [start, end) */
 	int verbose;		/* 1: libbpf warnings, 2: libbpf debug, on stderr */
+	const char *btf_path;	/* kernel BTF file (vmlinux ELF or raw BTF) to use
+				 * instead of /sys/kernel/btf/vmlinux; NULL: that */
 };
 
 struct ct_counts {
