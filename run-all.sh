@@ -2,39 +2,70 @@
 # forklab's main job: dependencies -> build -> matrix -> results/<run>/.
 #
 #   ./run-all.sh                      the quick matrix (configs/matrix/quick.conf)
-#   ./run-all.sh --config FILE        another matrix (e.g. configs/matrix/full.conf)
+#   ./run-all.sh --config FILE        another matrix (configs/matrix/full.conf: bare metal)
 #   ./run-all.sh --dry-run            list the cells and an estimated time
-#   ./run-all.sh --resume DIR         finish an interrupted run in DIR
+#   ./run-all.sh --vm                 run a matrix (default configs/matrix/vm.conf) in
+#                                     forklab's patched kernel under QEMU, every fork
+#                                     mode; plots and report are made on the host
+#   ./run-all.sh --resume DIR         finish an interrupted run in DIR (where it began)
 #   ./run-all.sh --out DIR            write the run to DIR (default results/<date>-<host>-<kernel>)
 #
 # A run folder holds metadata.json (the machine), cells/NAME.csv (summary)
 # and cells/NAME.samples.csv (every sample) per cell, summary.csv (all
-# cells), plots/ (PNG + SVG), report.md, report.html and run.log.  A cell's files appear only when it is complete, so
-# --resume re-runs exactly the missing cells.
+# cells), plots/ (PNG + SVG), report.md, report.html and run.log.  A cell's
+# files appear only when it is complete, so --resume re-runs exactly the
+# missing cells.  A cell that does not fit the machine is refused, with the
+# reason (refused.txt), and the run carries on.
+#
+# Every forkbench runs with ASLR off: setarch -R on the host (no sysctl
+# touched), kernel.randomize_va_space=0 in the guest.  For the run, THP
+# "never" becomes "madvise" when a cell asks for --thp always, and
+# vm.fork_copy_mode is set to 0 (cow) so cells without --fork-mode measure
+# the stock behaviour; both are restored on every exit, Ctrl-C and SIGTERM
+# included.  Under QEMU (--vm) times mean nothing; counts are exact.
 set -euo pipefail
 cd "$(dirname "$0")"
-ROOT=$PWD
 
 die() { echo "run-all.sh: $*" >&2; exit 2; }
 
-config=configs/matrix/quick.conf dry=0 resume= out=
+config='' dry=0 resume='' out='' vm=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config) [ $# -ge 2 ] || die "--config needs a FILE"; config=$2; shift 2 ;;
 	--dry-run) dry=1; shift ;;
+	--vm) vm=1; shift ;;
 	--resume) [ $# -ge 2 ] || die "--resume needs a run folder"; resume=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die "--out needs a folder"; out=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --resume DIR, --out DIR)" ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --resume DIR, --out DIR)" ;;
 	esac
 done
-[ -f "$config" ] || die "config '$config' not found"
+# A run folder's kind: host (the running kernel) or vm (the patched kernel under QEMU).
+run_kind() { if [ -f "$1/run-kind" ]; then cat "$1/run-kind"; else echo host; fi; }
 if [ -n "$resume" ]; then
+	[ -z "$config" ] || die "--resume runs the folder's own config.conf: drop --config '$config'"
+	[ -z "$out" ] || die "--resume writes into '$resume' itself: drop --out '$out'"
 	[ -d "$resume/cells" ] || die "--resume: '$resume' is not a run folder (no cells/)"
 	[ -f "$resume/config.conf" ] || die "--resume: '$resume' has no config.conf"
+	kind=$(run_kind "$resume")
+	case "$kind" in
+	host)
+		[ "$vm" = 0 ] || die "--resume: '$resume' ran on this machine's kernel, not under --vm: resume it without --vm"
+		ran=$(sed -n 's/^ *"kernel_release": "\([^"]*\)".*/\1/p' "$resume/metadata.json" 2>/dev/null | head -n 1)
+		[ -z "$ran" ] || [ "$ran" = "$(uname -r)" ] ||
+			die "--resume: '$resume' ran on kernel $ran but this machine runs $(uname -r): start a new run"
+		;;
+	vm) vm=1 ;;
+	*) die "--resume: '$resume/run-kind' says '$kind' (allowed: host, vm)" ;;
+	esac
 	config=$resume/config.conf
 	out=$resume
+elif [ -n "$out" ] && { [ -e "$out/config.conf" ] || [ -d "$out/cells" ]; }; then
+	die "--out: '$out' already holds a run: finish it with --resume '$out' or pick another folder"
 fi
+if [ "$vm" = 1 ]; then : "${config:=configs/matrix/vm.conf}"; fi
+: "${config:=configs/matrix/quick.conf}"
+[ -f "$config" ] || die "config '$config' not found"
 
 # ---- parse the matrix: one cell per line, errors name file and line ----
 names=() args=()
@@ -63,6 +94,23 @@ while IFS= read -r line || [ -n "$line" ]; do
 done <"$config"
 [ ${#names[@]} -gt 0 ] || die "$config: no cells"
 
+# ---- --vm: the guest kernel has every fork mode ----
+# The matrix was expanded for the running kernel (cow only on a stock one);
+# the guest runs each cell-modes cell in cow, stack and eager.
+if [ "$vm" = 1 ]; then
+	vn=() va=()
+	for i in "${!names[@]}"; do
+		vn+=("${names[$i]}") va+=("${args[$i]}")
+		case "${names[$i]}" in *@cow) ;; *) continue ;; esac
+		base=${names[$i]%@cow}
+		for m in stack eager; do
+			printf '%s\n' "${names[@]}" | grep -qxF "$base@$m" && continue
+			vn+=("$base@$m") va+=("${args[$i]% --fork-mode cow} --fork-mode $m")
+		done
+	done
+	names=("${vn[@]}") args=("${va[@]}")
+fi
+
 # Rough time per cell, from its iterations and heap sizes (seconds).
 estimate() {
 	awk -v a="$1" 'BEGIN {
@@ -75,15 +123,31 @@ estimate() {
 		if (a ~ /^spawn/) t *= 5
 		printf "%d", t }'
 }
+# Under QEMU TCG a guest runs this much slower (measured: vm.conf, 2 vCPUs).
+tcg_factor=8
+ests=() est_total=0
+for i in "${!names[@]}"; do
+	e=$(estimate "${args[$i]}")
+	[ "$vm" = 0 ] || e=$((e * tcg_factor))
+	ests+=("$e"); est_total=$((est_total + e))
+done
 
 if [ "$dry" = 1 ]; then
-	total=0
+	total=0 left=0
 	printf '%-28s %6s  %s\n' cell est_s "forkbench arguments"
 	for i in "${!names[@]}"; do
-		e=$(estimate "${args[$i]}"); total=$((total + e))
+		e=${ests[$i]}
+		if [ -n "$resume" ] && [ -f "$out/cells/${names[$i]}.csv" ]; then
+			printf '%-28s %6s  %s\n' "${names[$i]}" "done" "${args[$i]}"
+			continue
+		fi
+		total=$((total + e)) left=$((left + 1))
 		printf '%-28s %6d  %s\n' "${names[$i]}" "$e" "${args[$i]}"
 	done
-	echo "${#names[@]} cells, about $((total / 60)) min $((total % 60)) s"
+	where="on this machine"
+	[ "$vm" = 0 ] || where="under QEMU; TCG times are a rough guess"
+	[ -z "$resume" ] || where="$where; $((${#names[@]} - left)) done"
+	echo "${#names[@]} cells, about $((total / 60)) min $((total % 60)) s ($left to run $where)"
 	exit 0
 fi
 
@@ -92,53 +156,284 @@ if ! scripts/install-deps.sh --check >/dev/null 2>&1; then
 	scripts/install-deps.sh --user
 fi
 make -s all
+if [ "$vm" = 1 ]; then
+	# The guest kernel (cached; the first build takes 10+ minutes), the
+	# static programs and the initramfs.
+	make -s static
+	make -s initramfs
+fi
 
 if [ -z "$out" ]; then
-	out=results/$(date -u +%Y%m%d-%H%M%S)-$(hostname -s)-$(uname -r)
+	if [ "$vm" = 1 ]; then
+		out=results/$(date -u +%Y%m%d-%H%M%S)-qemu-$(cat build/kernel/kernel.release)
+	else
+		out=results/$(date -u +%Y%m%d-%H%M%S)-$(hostname -s)-$(uname -r)
+	fi
 fi
 mkdir -p "$out/cells"
 [ -f "$out/config.conf" ] || cp "$config" "$out/config.conf"
-[ -f "$out/metadata.json" ] || build/forkbench metadata >"$out/metadata.json"
+[ "$vm" = 1 ] && echo vm >"$out/run-kind" || echo host >"$out/run-kind"
 log=$out/run.log
 
-# A cell's files are written through .tmp + rename by forkbench; an
-# interrupted cell leaves nothing but .tmp files, removed here.
-cleanup() { rm -f "$out"/cells/*.tmp "$out"/cells/*.part.*; }
-trap 'cleanup; echo; echo "run-all.sh: interrupted; finish with ./run-all.sh --resume $out" >&2; exit 130' INT TERM
+# ---- sysctls: saved, set for the run, restored on every exit ----
+# FORKLAB_SYSFS_ROOT points these at a copy of the tree (tests).
+SYSFS=${FORKLAB_SYSFS_ROOT:-}
+THP_ENABLED=$SYSFS/sys/kernel/mm/transparent_hugepage/enabled
+FORK_MODE=$SYSFS/proc/sys/vm/fork_copy_mode
+saved=() changed=()
+sysctl_get() {	# PATH: the value, or the [chosen] one of a sysfs choice
+	local v
+	v=$(cat "$1" 2>/dev/null) || return 1
+	case "$v" in *\[*\]*) v=${v#*[}; v=${v%%]*} ;; esac
+	printf '%s\n' "$v"
+}
+sysctl_set() {	# PATH VALUE
+	local cur
+	cur=$(sysctl_get "$1") || return 0
+	[ "$cur" != "$2" ] || return 0
+	if ! (echo "$2" >"$1") 2>/dev/null; then
+		echo "run-all.sh: cannot set $1 to $2 (not root?): the cells run with $cur" >&2
+		return 0
+	fi
+	saved+=("$1=$cur") changed+=("$1: $cur -> $2")
+	echo "forklab: $1: $cur -> $2 for this run (restored at the end)"
+}
+restore_sysctls() {
+	local i p v
+	for ((i = ${#saved[@]} - 1; i >= 0; i--)); do
+		p=${saved[$i]%=*} v=${saved[$i]##*=}
+		if (echo "$v" >"$p") 2>/dev/null; then
+			echo "forklab: $p restored to $v"
+		else
+			echo "run-all.sh: could not restore $p to $v: do it by hand" >&2
+		fi
+	done
+	saved=()
+}
 
-start=$SECONDS done_n=0 todo=0
-for i in "${!names[@]}"; do [ -f "$out/cells/${names[$i]}.csv" ] || todo=$((todo + 1)); done
-echo "forklab: ${#names[@]} cells ($todo to run) -> $out"
-for i in "${!names[@]}"; do
-	name=${names[$i]}
-	if [ -f "$out/cells/$name.csv" ]; then
-		continue
+# A cell's files are written as NAME.part.* and renamed when complete; an
+# interrupted cell leaves only those, removed here.
+cleanup() { rm -f "$out"/cells/*.tmp "$out"/cells/*.part.*; }
+child='' tail_pid=''
+on_signal() {	# SIG STATUS: stop the cell (or the guest), tidy up, restore
+	trap '' INT TERM HUP
+	if [ -n "$child" ]; then
+		kill -"$1" "$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
 	fi
-	done_n=$((done_n + 1))
-	el=$((SECONDS - start))
-	eta=
-	[ $done_n -gt 1 ] && eta=", about $((el * (todo - done_n + 1) / (done_n - 1))) s left"
-	printf '[%d/%d] %-26s (%d s elapsed%s)\n' "$done_n" "$todo" "$name" "$el" "$eta"
-	# Written as NAME.part*.csv, renamed when the cell is complete.
-	part=$out/cells/$name.part
-	rc=0
-	# shellcheck disable=SC2086
-	build/forkbench ${args[$i]} --format csv -o "$part.csv" --samples "$part.samples.csv" \
-		>>"$log" 2>&1 || rc=$?
-	if [ $rc = 0 ]; then
-		mv "$part.samples.csv" "$out/cells/$name.samples.csv"
-		mv "$part.csv" "$out/cells/$name.csv"
-	elif [ $rc -ge 128 ]; then
+	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
+	cleanup
+	[ "$vm" = 0 ] || vm_metadata
+	restore_sysctls
+	echo >&2
+	echo "run-all.sh: interrupted by SIG$1; finish with ./run-all.sh --resume $out" >&2
+	exit "$2"
+}
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+trap 'restore_sysctls' EXIT
+
+# metadata.json: forkbench's (with the ASLR the cells ran with) + run-all's.
+meta_merge() {	# SRC DEST KEY=VALUE...
+	python3 - "$@" <<'PY'
+import json, os, sys
+src, dest = sys.argv[1], sys.argv[2]
+m = json.load(open(src))
+for kv in sys.argv[3:]:
+    k, v = kv.split("=", 1)
+    m[k] = v
+with open(dest + ".tmp", "w") as f:
+    json.dump(m, f, indent=4)
+    f.write("\n")
+os.replace(dest + ".tmp", dest)
+PY
+}
+sysctls_note() { if [ ${#changed[@]} -gt 0 ]; then (IFS=';'; echo "${changed[*]}"); else echo none; fi; }
+
+# ---- run on this machine ----
+run_host() {
+	local aslr=(setarch -R) aslr_note="off (setarch -R per forkbench run; kernel.randomize_va_space untouched)"
+	if ! setarch -R true 2>/dev/null; then
+		aslr=() aslr_note="on (setarch -R does not work here)"
+		echo "run-all.sh: setarch -R failed: the cells run with ASLR on" >&2
+	fi
+	if printf '%s\n' "${args[@]}" | grep -q -- '--thp always' &&
+		[ "$(sysctl_get "$THP_ENABLED" || true)" = never ]; then
+		sysctl_set "$THP_ENABLED" madvise
+	fi
+	if [ -e "$FORK_MODE" ]; then sysctl_set "$FORK_MODE" 0; fi
+	if [ ! -f "$out/metadata.json" ]; then
+		"${aslr[@]}" build/forkbench metadata >"$out/metadata.json.tmp"
+		meta_merge "$out/metadata.json.tmp" "$out/metadata.json" run_kind=host \
+			"aslr_cells=$aslr_note" "sysctls_for_run=$(sysctls_note)" "matrix=$config"
+		rm -f "$out/metadata.json.tmp"
+	fi
+
+	local i name part rc todo=0 done_n=0 est_done=0 est_left=0 el eta why
+	for i in "${!names[@]}"; do
+		[ -f "$out/cells/${names[$i]}.csv" ] && continue
+		todo=$((todo + 1)) est_left=$((est_left + ests[i] + 1))
+	done
+	echo "forklab: ${#names[@]} cells ($todo to run) -> $out"
+	for i in "${!names[@]}"; do
+		name=${names[$i]}
+		[ -f "$out/cells/$name.csv" ] && continue
+		done_n=$((done_n + 1))
+		el=$((SECONDS - start)) eta=
+		[ $est_done -gt 0 ] && eta=", about $((el * est_left / est_done)) s left"
+		printf '[%d/%d] %-26s (%d s elapsed%s)\n' "$done_n" "$todo" "$name" "$el" "$eta"
+		part=$out/cells/$name.part
+		rc=0
+		# In the background, so that a signal reaches the trap at once.
+		# shellcheck disable=SC2086
+		"${aslr[@]}" build/forkbench ${args[$i]} --format csv -o "$part.csv" \
+			--samples "$part.samples.csv" >"$part.log" 2>&1 &
+		child=$!
+		wait "$child" || rc=$?
+		child=
+		cat "$part.log" >>"$log"
+		why=$(tail -n 1 "$part.log")
+		if [ $rc = 0 ]; then
+			mv "$part.samples.csv" "$out/cells/$name.samples.csv"
+			mv "$part.csv" "$out/cells/$name.csv"
+			unrefuse "$name"
+		elif [ $rc -ge 128 ]; then
+			# forkbench was stopped by a signal that missed run-all.sh.
+			on_signal "$(kill -l $((rc - 128)))" "$rc"
+		else
+			refuse "$name" "$rc" "$why"
+		fi
 		rm -f "$part".*
-		cleanup
-		echo "run-all.sh: interrupted; finish with ./run-all.sh --resume $out" >&2
-		exit $rc
+		est_done=$((est_done + ests[i] + 1)) est_left=$((est_left - ests[i] - 1))
+	done
+}
+
+# refused.txt: one line per cell that did not run, its last word.
+refuse() {	# NAME STATUS WHY
+	local what=refused
+	[ "$2" = 2 ] || what="failed (exit $2)"
+	echo "      $what: $3"
+	unrefuse "$1"
+	echo "$1: $what: $3" >>"$out/refused.txt"
+}
+unrefuse() {
+	[ -f "$out/refused.txt" ] || return 0
+	grep -v -F "$1: " "$out/refused.txt" >"$out/refused.txt.tmp" || true
+	if [ -s "$out/refused.txt.tmp" ]; then
+		mv "$out/refused.txt.tmp" "$out/refused.txt"
 	else
-		rm -f "$part".*
-		echo "      refused or failed (see $log): $(tail -n 1 "$log")"
-		echo "$name: $(tail -n 1 "$log")" >>"$out/refused.txt"
+		rm -f "$out/refused.txt.tmp" "$out/refused.txt"
 	fi
-done
+}
+
+# ---- run in the patched kernel under QEMU ----
+# sh_quote WORD: WORD as a single-quoted sh word.
+sh_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+vm_metadata() {
+	[ -f "$out/metadata.vm.json" ] || return 0
+	meta_merge "$out/metadata.vm.json" "$out/metadata.json" run_kind=vm \
+		"aslr_cells=off (kernel.randomize_va_space=0 in the guest)" \
+		"fork_modes=$(cat "$out/guest-modes" 2>/dev/null || echo unknown)" \
+		"vm=QEMU $(sed -n 's/^ *"virtualization": "\([^"]*\)".*/\1/p' "$out/metadata.vm.json"), scripts/kernel/vm-run.sh" \
+		"sysctls_for_run=none on the host" "matrix=$config" \
+		"timings=meaningless under TCG; counts are exact"
+}
+run_vm() {
+	local gs=$out/guest-run.sh i todo=0 n=0 word rc=0 timeout_s abs
+	for i in "${!names[@]}"; do [ -f "$out/cells/${names[$i]}.csv" ] || todo=$((todo + 1)); done
+	{
+		echo "# forklab: the cells of $config in the guest (busybox sh)."
+		echo "# Written by run-all.sh --vm; run by scripts/kernel/vm-run.sh."
+		cat <<'SH'
+O=$FORKLAB_OUT
+cd /forklab || exit 2
+# ASLR off for every cell; restored when done (the guest is thrown away anyway).
+aslr=$(cat /proc/sys/kernel/randomize_va_space)
+echo 0 >/proc/sys/kernel/randomize_va_space
+trap 'echo "$aslr" >/proc/sys/kernel/randomize_va_space' EXIT
+if [ -e /proc/sys/vm/fork_copy_mode ]; then
+	echo 0 >/proc/sys/vm/fork_copy_mode
+	echo "cow stack eager" >"$O/guest-modes"
+else
+	echo cow >"$O/guest-modes"
+fi
+if [ ! -f "$O/metadata.vm.json" ]; then
+	build/forkbench metadata >"$O/metadata.vm.json.tmp" && mv "$O/metadata.vm.json.tmp" "$O/metadata.vm.json"
+fi
+t0=$(date +%s) est_done=0
+unrefuse() {
+	[ -f "$O/refused.txt" ] || return 0
+	grep -v -F "$1: " "$O/refused.txt" >"$O/refused.txt.tmp"
+	if [ -s "$O/refused.txt.tmp" ]; then mv "$O/refused.txt.tmp" "$O/refused.txt"
+	else rm -f "$O/refused.txt.tmp" "$O/refused.txt"; fi
+}
+cell() {	# I N EST NAME FORKBENCH-ARGS...
+	i=$1 n=$2 est=$3 name=$4
+	shift 4
+	[ -f "$O/cells/$name.csv" ] && return 0
+	el=$(($(date +%s) - t0)) eta=""
+	[ "$est_done" -gt 0 ] && eta=", about $((el * est_left / est_done)) s left"
+	echo "[$i/$n] $name ($el s elapsed$eta)"
+	p=$O/cells/$name.part
+	build/forkbench "$@" --format csv -o "$p.csv" --samples "$p.samples.csv" >"$p.log" 2>&1
+	rc=$?
+	cat "$p.log" >>"$O/run.log"
+	if [ $rc = 0 ]; then
+		mv "$p.samples.csv" "$O/cells/$name.samples.csv" && mv "$p.csv" "$O/cells/$name.csv"
+		unrefuse "$name"
+	else
+		what=refused
+		[ $rc = 2 ] || what="failed (exit $rc)"
+		why=$(tail -n 1 "$p.log")
+		echo "      $what: $why"
+		unrefuse "$name"
+		echo "$name: $what: $why" >>"$O/refused.txt"
+	fi
+	rm -f "$p".*
+	est_done=$((est_done + est)) est_left=$((est_left - est))
+}
+SH
+		local left=0
+		for i in "${!names[@]}"; do
+			[ -f "$out/cells/${names[$i]}.csv" ] || left=$((left + ests[i] / tcg_factor + 1))
+		done
+		echo "est_left=$left"
+		echo "echo \"forklab guest: ${#names[@]} cells ($todo to run), $(uname -m), \$(uname -r)\""
+		for i in "${!names[@]}"; do
+			[ -f "$out/cells/${names[$i]}.csv" ] && continue
+			n=$((n + 1))
+			printf 'cell %d %d %d %s' "$n" "$todo" $((ests[i] / tcg_factor + 1)) "$(sh_quote "${names[$i]}")"
+			# shellcheck disable=SC2086
+			for word in ${args[$i]}; do printf ' %s' "$(sh_quote "$word")"; done
+			echo
+		done
+		echo "exit 0"
+	} >"$gs"
+	echo "forklab: ${#names[@]} cells ($todo to run) in forklab's kernel under QEMU -> $out"
+	abs=$(cd "$out" && pwd)
+	timeout_s=$((900 + 3 * est_total))
+	rm -f "$out/cmd.log"
+	: >"$out/cmd.log"
+	scripts/kernel/vm-run.sh --out "$abs" --timeout "$timeout_s" -- sh "$abs/guest-run.sh" >/dev/null &
+	child=$!
+	tail -n +1 -F --pid="$child" "$out/cmd.log" 2>/dev/null &
+	tail_pid=$!
+	wait "$child" || rc=$?
+	child=
+	wait "$tail_pid" 2>/dev/null || true
+	tail_pid=
+	cleanup
+	vm_metadata
+	[ $rc = 0 ] || {
+		echo "run-all.sh: the guest stopped before the end (vm-run.sh exit $rc; $out/console.log); finish with ./run-all.sh --resume $out" >&2
+		exit 1
+	}
+}
+
+start=$SECONDS
+if [ "$vm" = 1 ]; then run_vm; else run_host; fi
+restore_sysctls
 
 # All cells' summaries in one CSV (the union of their columns).
 python3 - "$out" <<'PY'
@@ -161,5 +456,6 @@ with open(tmp, "w", newline="") as f:
 os.replace(tmp, os.path.join(out, "summary.csv"))
 print(f"summary: {len(rows)} rows from {len(set(r['cell'] for r in rows))} cells")
 PY
+[ ! -f "$out/refused.txt" ] || echo "forklab: $(wc -l <"$out/refused.txt") cell(s) refused or failed: $out/refused.txt"
 analysis/report.py "$out"
 echo "forklab: done in $((SECONDS - start)) s; report: $out/report.md ($out/report.html)"

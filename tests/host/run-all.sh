@@ -1,7 +1,12 @@
 #!/bin/bash
-# run-all.sh: matrix parsing errors name file and line; --dry-run lists
-# cells; an interrupted run resumed with --resume finishes the same cells
-# with nothing duplicated and the finished cells untouched.
+# run-all.sh: matrix parsing errors name file and line; bad option
+# combinations are one-line errors; --dry-run lists the cells (quick.conf,
+# full.conf, --vm); a cell that cannot fit the machine is refused with the
+# reason and the run carries on; an interrupted run (SIGINT to the group,
+# SIGTERM to run-all.sh alone) leaves no process and no partial file behind,
+# restores the sysctls it set, and --resume finishes the same cells with
+# nothing duplicated and the finished cells untouched; the cells ran with
+# ASLR off and metadata.json says so.
 . "$(dirname "$0")/../lib.sh"
 set -m	# job control: the run gets its own process group, as under a terminal
 RA="$FORKLAB_ROOT/run-all.sh"
@@ -18,36 +23,139 @@ expect_fail "missing config" 2 "config '/nonexistent.conf' not found" -- "$RA" -
 expect_fail "unknown option" 2 "unknown option '--fast'" -- "$RA" --fast
 expect_fail "resume of a non-run" 2 "is not a run folder" -- "$RA" --resume "$T_TMP"
 
+# Bad combinations, on fake run folders (nothing runs).
+mkdir -p "$T_TMP/hostrun/cells" "$T_TMP/vmrun/cells" "$T_TMP/oldrun/cells"
+cp "$FORKLAB_ROOT/configs/matrix/quick.conf" "$T_TMP/hostrun/config.conf"
+cp "$FORKLAB_ROOT/configs/matrix/vm.conf" "$T_TMP/vmrun/config.conf"
+cp "$FORKLAB_ROOT/configs/matrix/quick.conf" "$T_TMP/oldrun/config.conf"
+echo host >"$T_TMP/hostrun/run-kind"
+echo vm >"$T_TMP/vmrun/run-kind"
+printf '{\n    "kernel_release": "5.4.0-old",\n    "virtualization": "none"\n}\n' >"$T_TMP/oldrun/metadata.json"
+expect_fail "--vm with --resume of a host run" 2 "ran on this machine's kernel, not under --vm: resume it without --vm" -- \
+	"$RA" --vm --resume "$T_TMP/hostrun" --dry-run
+expect_fail "--resume with --config" 2 "--resume runs the folder's own config.conf: drop --config" -- \
+	"$RA" --resume "$T_TMP/hostrun" --config configs/matrix/full.conf --dry-run
+expect_fail "--resume with --out" 2 "--resume writes into '.*hostrun' itself: drop --out" -- \
+	"$RA" --resume "$T_TMP/hostrun" --out "$T_TMP/x" --dry-run
+expect_fail "--resume of a run on another kernel" 2 "ran on kernel 5.4.0-old but this machine runs $(uname -r)" -- \
+	"$RA" --resume "$T_TMP/oldrun" --dry-run
+expect_fail "--out onto an existing run" 2 "--out: '.*hostrun' already holds a run: finish it with --resume" -- \
+	"$RA" --out "$T_TMP/hostrun" --dry-run
+echo qemu >"$T_TMP/oldrun/run-kind"
+expect_fail "--resume of a folder of an unknown kind" 2 "run-kind' says 'qemu' \(allowed: host, vm\)" -- \
+	"$RA" --resume "$T_TMP/oldrun" --dry-run
+check_eq "no folder left by a refused --out" "" "$(ls -d "$T_TMP/x" 2>/dev/null)"
+
+# --dry-run: quick.conf, full.conf (every cell-modes line once per mode the
+# kernel has), --vm (every mode: the guest kernel has them all).
+if [ -e /proc/sys/vm/fork_copy_mode ]; then nmodes=3; else nmodes=1; fi
 n=$("$RA" --dry-run | tail -n 1)
 case "$n" in
-*" cells, about "*) pass "dry-run of quick.conf: $n" ;;
+"13 cells, about "*) [ $nmodes = 1 ] && pass "dry-run of quick.conf: $n" || fail "dry-run of quick.conf" "$n" ;;
+"35 cells, about "*) [ $nmodes = 3 ] && pass "dry-run of quick.conf: $n" || fail "dry-run of quick.conf" "$n" ;;
 *) fail "dry-run of quick.conf" "$n" ;;
 esac
+full=$FORKLAB_ROOT/configs/matrix/full.conf
+plain=$(grep -c '^cell ' "$full") modes=$(grep -c '^cell-modes ' "$full")
+"$RA" --config "$full" --dry-run >"$T_TMP/full.txt" 2>&1
+check_eq "dry-run of full.conf: cells" "$((plain + modes * nmodes)) cells" \
+	"$(tail -n 1 "$T_TMP/full.txt" | cut -d, -f1)"
+check_eq "full.conf: heaps up to 48G, every method, THP on/off, traced counts" "spawn-4k-48g spawn-thp-48g heap-4k-32g@cow counts@cow counts-thp@cow" \
+	"$(awk '/--heap 48G/ || /--heap 32G --child/ || /--trace/ { print $1 }' "$T_TMP/full.txt" | tr '\n' ' ' | sed 's/ $//')"
+"$RA" --config "$full" --dry-run --vm >"$T_TMP/fullvm.txt" 2>&1
+check_eq "dry-run of full.conf --vm: every mode" "$((plain + modes * 3)) cells" \
+	"$(tail -n 1 "$T_TMP/fullvm.txt" | cut -d, -f1)"
+check_eq "--vm: a modes cell in cow, stack, eager" \
+	"heap-4k@cow:cow heap-4k@stack:stack heap-4k@eager:eager" \
+	"$(awk '$1 ~ /^heap-4k@/ { print $1 ":" $NF }' "$T_TMP/fullvm.txt" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "--vm without --config: vm.conf" \
+	"$(($(grep -c '^cell ' "$FORKLAB_ROOT/configs/matrix/vm.conf") + 3 * $(grep -c '^cell-modes ' "$FORKLAB_ROOT/configs/matrix/vm.conf"))) cells" \
+	"$("$RA" --vm --dry-run | tail -n 1 | cut -d, -f1)"
 
-# Interrupt and resume: cells a, b quick; c slow (interrupted); d after it.
+# A real refusal: full.conf's biggest cell (a 32 GiB heap: ~96 GiB needed)
+# next to one that fits; the run carries on and finishes.
+avail_g=$(awk '/^MemAvailable:/ { print int($2 / 1048576) }' /proc/meminfo)
+if [ "$avail_g" -ge 100 ]; then
+	skip "refusal of a cell too big for the machine" "this machine has $avail_g GiB available: full.conf's biggest cell fits"
+else
+	{
+		grep '^cell-modes heap-4k-32g ' "$full" | sed 's/^cell-modes/cell/'
+		echo "cell small scenario last-sharer-reuses -n 2 --warmup 0"
+	} >"$T_TMP/refuse.conf"
+	rc=0
+	"$RA" --config "$T_TMP/refuse.conf" --out "$T_TMP/refrun" >"$T_TMP/reflog" 2>&1 || rc=$?
+	check_eq "run with a refused cell exits 0" 0 "$rc"
+	check_eq "refusal names the cell's need" "1" \
+		"$(grep -c '^      refused: forkbench heap: heap (parent + memcpy buffer + copies) needs 96 GiB but only .* is available' "$T_TMP/reflog")"
+	check_eq "refused.txt: the cell and why" "heap-4k-32g: refused: forkbench heap: heap (parent + memcpy buffer + copies) needs 96 GiB" \
+		"$(sed 's/ but only .*//' "$T_TMP/refrun/refused.txt")"
+	check_eq "the cell after the refused one ran" "small.csv small.samples.csv" \
+		"$(cd "$T_TMP/refrun/cells" && ls | tr '\n' ' ' | sed 's/ $//')"
+fi
+
+# Interrupt and resume: cells a, b quick; c slow, asks for THP (interrupted
+# twice); d after it.  The sysctls live in a fake tree: THP "never" must be
+# raised to madvise for the THP cell and vm.fork_copy_mode set to 0 during
+# the run, and both restored on every exit.
+fake=$T_TMP/sysfs
+mkdir -p "$fake/sys/kernel/mm/transparent_hugepage" "$fake/proc/sys/vm"
+echo 'always madvise [never]' >"$fake/sys/kernel/mm/transparent_hugepage/enabled"
+echo 2 >"$fake/proc/sys/vm/fork_copy_mode"
+# The value chosen: the bracketed word of a sysfs choice (the fake file
+# holds what was last written, a bare word, as a sysctl file would).
+thp() { sed 's/.*\[\(.*\)\].*/\1/' "$fake/sys/kernel/mm/transparent_hugepage/enabled"; }
+fcm() { cat "$fake/proc/sys/vm/fork_copy_mode"; }
 cat >"$T_TMP/m.conf" <<'CONF'
 cell a spawn --method fork_exit -n 3 --warmup 0
 cell b scenario nested -n 2 --warmup 0
-cell c spawn --method fork_exec -n 100000 --warmup 0
+cell c spawn --method fork_exit --heap 16M --thp always -n 1000000 --warmup 0
 cell-modes d scenario last-sharer-reuses -n 2 --warmup 0
 CONF
 run=$T_TMP/run
-"$RA" --config "$T_TMP/m.conf" --out "$run" >"$T_TMP/log1" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-	grep -q '\[3/' "$T_TMP/log1" && break
-	sleep 0.1
-done
-sleep 1
-kill -INT -- -$pid	# Ctrl-C: the whole foreground group
-wait $pid
-check_eq "interrupted run exits 130" 130 $?
-check_eq "finished cells kept, interrupted one absent" "a.csv b.csv" \
-	"$(cd "$run/cells" && ls *.csv | grep -v samples | tr '\n' ' ' | sed 's/ $//')"
-check_eq "no temporary files left" "" "$(ls "$run/cells" | grep tmp || true)"
+wait_for() {	# PATTERN FILE: up to 60 s
+	for _ in $(seq 600); do
+		grep -q -- "$1" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# interrupt NAME SIG TARGET: start or resume the run, signal it while cell c runs.
+interrupt() {
+	local log=$T_TMP/log-$1 rc=0
+	if [ -d "$run" ]; then
+		FORKLAB_SYSFS_ROOT=$fake "$RA" --resume "$run" >"$log" 2>&1 &
+	else
+		FORKLAB_SYSFS_ROOT=$fake "$RA" --config "$T_TMP/m.conf" --out "$run" >"$log" 2>&1 &
+	fi
+	pid=$!
+	wait_for '] c ' "$log" || fail "$1: cell c started" "$(tail -n 3 "$log")"
+	sleep 1
+	check_eq "$1: sysctls set while the cell runs" "madvise 0" "$(thp) $(fcm)"
+	# ADDR_NO_RANDOMIZE = 0x0040000 in /proc/PID/personality (hex)
+	local fb pers
+	fb=$(pgrep -g "$pid" -x forkbench | head -n 1)
+	pers=$(cat "/proc/$fb/personality" 2>/dev/null || echo 0)
+	check_eq "$1: forkbench runs with ASLR off (setarch -R)" 1 "$(((0x$pers >> 18) & 1))"
+	if [ "$3" = group ]; then kill -"$2" -- -"$pid"; else kill -"$2" "$pid"; fi
+	wait "$pid" || rc=$?
+	check_eq "$1: exit status" "$4" "$rc"
+	check_eq "$1: no process of the run left" "" "$(pgrep -g "$pid" | tr '\n' ' ')"
+	check_eq "$1: sysctls restored" "never 2" "$(thp) $(fcm)"
+	check_eq "$1: finished cells kept, interrupted one absent" "a.csv b.csv" \
+		"$(cd "$run/cells" && ls -- *.csv | grep -v samples | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "$1: no partial files left" "" "$(ls "$run/cells" | grep -E 'tmp|part' || true)"
+	check_eq "$1: one line to resume" "run-all.sh: interrupted by SIG$2; finish with ./run-all.sh --resume $run" \
+		"$(tail -n 1 "$log")"
+}
+interrupt sigint INT group 130
 before=$(stat -c %Y "$run/cells/a.csv")
+interrupt sigterm TERM pid 143
+check_eq "the first resume ran nothing before c" "c" \
+	"$(grep -o '\] [a-z@]*' "$T_TMP/log-sigterm" | sed 's/\] //' | tr '\n' ' ' | sed 's/ $//')"
+# Cell c again, now short (its name and place unchanged): the last resume.
+sed -i 's/-n 1000000/-n 3/' "$run/config.conf"
 sleep 1
-if "$RA" --resume "$run" >"$T_TMP/log2" 2>&1; then
+if FORKLAB_SYSFS_ROOT=$fake "$RA" --resume "$run" >"$T_TMP/log2" 2>&1; then
 	pass "resume finishes"
 else
 	fail "resume finishes" "$(tail -n 3 "$T_TMP/log2")"
@@ -55,6 +163,7 @@ fi
 check_eq "resume ran only the missing cells" "c d@cow" \
 	"$(grep -o '\] [a-z@]*' "$T_TMP/log2" | sed 's/\] //' | tr '\n' ' ' | sed 's/ $//')"
 check_eq "finished cell untouched" "$before" "$(stat -c %Y "$run/cells/a.csv")"
+check_eq "sysctls restored after the run" "never 2" "$(thp) $(fcm)"
 # summary: each cell's rows once (a: 3 metrics; b: 4 write rows + 3 fork
 # rows, A has no fork; c: 3; d: A's write + B's fork, B exits unwritten).
 cells=$(python3 -c '
@@ -62,3 +171,14 @@ import csv, sys, collections
 c = collections.Counter(r["cell"] for r in csv.DictReader(open(sys.argv[1])))
 print(" ".join(f"{k}={v}" for k, v in sorted(c.items())))' "$run/summary.csv")
 check_eq "summary has every cell once" "a=3 b=7 c=3 d@cow=2" "$cells"
+check_eq "samples: each iteration once (a: 3 iterations x 5 values)" 15 \
+	"$(grep -vc '^#\|^bench' "$run/cells/a.samples.csv")"
+meta=$(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(m["run_kind"], "|", m["aslr_process"], "|", m["aslr_cells"], "|", m["sysctls_for_run"])' "$run/metadata.json")
+check_eq "metadata: ASLR and the sysctls the run set" \
+	"host | off (ADDR_NO_RANDOMIZE) | off (setarch -R per forkbench run; kernel.randomize_va_space untouched) | $fake/sys/kernel/mm/transparent_hugepage/enabled: never -> madvise;$fake/proc/sys/vm/fork_copy_mode: 2 -> 0" \
+	"$meta"
+check_eq "kernel.randomize_va_space untouched" "$(cat /proc/sys/kernel/randomize_va_space)" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["aslr_sysctl"])' "$run/metadata.json")"
