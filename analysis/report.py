@@ -34,9 +34,24 @@ def num(v):
         return None
 
 
+class BadRun(Exception):
+    """A run folder report.py cannot use; the message is one line."""
+
+
 def load_run(path):
-    rows = list(csv.DictReader(open(os.path.join(path, "summary.csv"))))
-    meta = json.load(open(os.path.join(path, "metadata.json")))
+    f = os.path.join(path, "summary.csv")
+    try:
+        with open(f, newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        f = os.path.join(path, "metadata.json")
+        with open(f) as fh:
+            meta = json.load(fh)
+    except json.JSONDecodeError as e:
+        raise BadRun(f"{f}:{e.lineno}: not valid JSON: {e.msg}") from e
+    except (OSError, csv.Error, UnicodeDecodeError) as e:
+        raise BadRun(f"cannot read {f}: {e}") from e
+    if not isinstance(meta, dict):
+        raise BadRun(f"{f}: not a JSON object")
     return rows, meta
 
 
@@ -358,8 +373,45 @@ def render(runs, outdir, html):
             f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        print(f"report.py: {message} (usage: report.py RUN [RUN...] [--out DIR])", file=sys.stderr)
+        sys.exit(2)
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    try:
+        report()
+    except BadRun as e:
+        sys.exit(f"report.py: {e}")
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        sys.exit(f"report.py: {where}{e.strerror or e}")
+    except RuntimeError as e:  # gnuplot failed: its first line
+        sys.exit(f"report.py: {str(e).strip().splitlines()[0] if str(e).strip() else 'gnuplot failed'}")
+
+
+def tree(d):
+    """Every path under d (and d), for removing what a failed report created."""
+    paths = {d} if os.path.exists(d) else set()
+    for root, dirs, files in os.walk(d):
+        paths.update(os.path.join(root, n) for n in dirs + files)
+    return paths
+
+
+def remove_new(d, before):
+    for p in sorted(tree(d) - before, key=len, reverse=True):
+        try:
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.rmdir(p)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+
+
+def report():
+    ap = Parser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="+")
     ap.add_argument("--out")
     a = ap.parse_args()
@@ -367,17 +419,31 @@ def main():
         if not os.path.isfile(os.path.join(p, "summary.csv")):
             sys.exit(f"report.py: '{p}' is not a run folder (no summary.csv)")
     outdir = a.out or a.runs[0]
-    os.makedirs(outdir, exist_ok=True)
     runs = [Run(p) for p in a.runs]
+    before = tree(outdir)
+    try:
+        write_report(runs, outdir)
+    except BaseException:
+        remove_new(outdir, before)  # a failed report leaves nothing new behind
+        raise
+
+
+def write_report(runs, outdir):
+    os.makedirs(outdir, exist_ok=True)
     for i, r in enumerate(runs):
         pd = os.path.join(outdir, "plots" if len(runs) == 1 else f"plots-{i + 1}")
         os.makedirs(pd, exist_ok=True)
         r.make_plots(pd)
     for name, html in (("report.md", False), ("report.html", True)):
         tmp = os.path.join(outdir, name + ".tmp")
-        with open(tmp, "w") as f:
-            f.write(render(runs, outdir, html))
-        os.replace(tmp, os.path.join(outdir, name))
+        try:
+            with open(tmp, "w") as f:
+                f.write(render(runs, outdir, html))
+            os.replace(tmp, os.path.join(outdir, name))
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
     print(f"report: {os.path.join(outdir, 'report.md')} and report.html, "
           f"{sum(len(r.plots) for r in runs)} plots")
 
