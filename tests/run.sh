@@ -5,6 +5,9 @@
 # A test is an executable file in tests/<tier>/ (a shell script or a C test
 # built into build/tests/<tier>/).  It prints one line per check:
 #   PASS: name            FAIL: name: why            SKIP: name: why
+# A test may also print figures for the README (scripts/readme-figures.sh):
+#   FIGURE: key value [words]
+# collected, last one per key wins, in build/test-logs/figures.txt.
 # A test that exits non-zero without printing FAIL counts as one failure;
 # exit status 77 with no lines counts as one skip (automake convention).
 #
@@ -33,6 +36,8 @@ passed=0 failed=0 skipped=0
 failures=()
 logdir=$FORKLAB_BUILD/test-logs
 mkdir -p "$logdir"
+figures=$logdir/figures.txt
+: >"$figures.new"
 
 run_one() {
 	local tier=$1 file=$2 name out rc limit
@@ -50,6 +55,7 @@ run_one() {
 		PASS:*) p=$((p + 1)); echo "   $line" ;;
 		FAIL:*) f=$((f + 1)); echo "   $line"; failures+=("$name: ${line#FAIL: }") ;;
 		SKIP:*) s=$((s + 1)); echo "   $line" ;;
+		FIGURE:*) echo "${line#FIGURE: }" >>"$figures.new" ;;
 		esac
 	done <"$out"
 	if [ $rc = 124 ] || [ $rc = 137 ]; then
@@ -75,6 +81,15 @@ for tier in $tiers; do
 		run_one "$tier" "$file"
 	done
 done
+
+# Keep the figures of earlier runs for keys this run did not produce.
+if [ -s "$figures.new" ]; then
+	touch "$figures"
+	echo "_run $(date -u +%Y-%m-%d), forklab $(git rev-parse --short HEAD 2>/dev/null || echo '?'), tiers: $tiers" >>"$figures.new"
+	cat "$figures" "$figures.new" | awk '{v[$1] = $0} END {for (k in v) print v[k]}' |
+		sort >"$figures.tmp" && mv "$figures.tmp" "$figures"
+fi
+rm -f "$figures.new"
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failures:"

@@ -39,7 +39,7 @@ t0=$SECONDS
 rc=0
 scripts/kernel/vm-run.sh --out "$out" --timeout "${FORKLAB_VM_BOOT_TIMEOUT:-1800}" \
 	>"$T_TMP/vm.log" 2>&1 || rc=$?
-grep -E '^(PASS|FAIL|SKIP):' "$out/guest-tests.log" 2>/dev/null
+grep -E '^(PASS|FAIL|SKIP|FIGURE):' "$out/guest-tests.log" 2>/dev/null
 echo "# boot + guest tests: $((SECONDS - t0)) s; $(tail -n 1 "$T_TMP/vm.log")"
 echo "# results: $out"
 if [ ! -s "$out/status" ]; then
