@@ -126,7 +126,7 @@ int family_shape(struct family *f, const char *shape, char *err, size_t errlen)
 				return -1;
 			}
 			add_proc(f, pi);
-			if (strcmp(f->name[f->n - 1], ch)) {
+			if (strcmp(f->name[f->n - 1], ch) != 0) {
 				snprintf(err, errlen, "--shape '%s': the new child in '%s-%s' must be named %s (processes are named in order)",
 					 shape, p, ch, f->name[f->n - 1]);
 				return -1;

@@ -61,7 +61,7 @@ int heap_create(struct heap *h, uint64_t bytes, enum thp_mode thp, char *err, si
 	start = (uintptr_t)h->map;
 	if (thp == THP_ALWAYS)
 		start = (start + HPAGE - 1) & ~(uintptr_t)(HPAGE - 1);
-	h->p = (unsigned char *)start;
+	h->p = (unsigned char *)h->map + (start - (uintptr_t)h->map);
 	if (madvise(h->p, h->bytes, thp == THP_ALWAYS ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
 		snprintf(err, errlen, "madvise(%s) failed: %s (kernel without THP or madvise?)",
 			 thp == THP_ALWAYS ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE", strerror(errno));

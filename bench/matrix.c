@@ -235,7 +235,7 @@ int matrix_parse(const char *buf, size_t len, const char *file,
 		if (!matrix_mode_ok(modes[i]))
 			return seterr(err, errlen, "unknown mode (allowed: cow, stack, eager)");
 	if (len > MATRIX_MAX_BYTES)
-		return seterr(err, errlen, "%s: %zu bytes, more than a matrix config may have (%d)",
+		return seterr(err, errlen, "%s: %zu bytes, more than a matrix config may have (%zu)",
 			      qf, len, MATRIX_MAX_BYTES);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 /* Largest config accepted; a matrix is a few dozen lines. */
-#define MATRIX_MAX_BYTES (1024 * 1024)
+#define MATRIX_MAX_BYTES ((size_t)1024 * 1024)
 #define MATRIX_MAX_MODES 8
 
 struct matrix_cell {

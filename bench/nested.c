@@ -66,7 +66,7 @@ static int nested_run(struct fb_common *c)
 {
 	struct pred_counts pred[FAM_MAX];
 	struct fam_result r[FAM_MAX];
-	struct fb_cell *cells[FAM_MAX];
+	struct fb_cell *cells[FAM_MAX] = { NULL };
 	int h, rc = 0;
 	uint64_t i;
 

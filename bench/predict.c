@@ -204,7 +204,7 @@ uint32_t *pattern_pages(enum pattern pat, double fraction, size_t npages, uint64
 		}
 		for (i = 0; i < npages; i++)
 			all[i] = (uint32_t)i;
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && i < npages; i++) {
 			size_t j = i + (size_t)(next_rand(&s) % (npages - i));
 			uint32_t t = all[i];
 

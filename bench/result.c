@@ -34,7 +34,7 @@ struct fb_cell *cell_new(struct fb_results *r, const char *bench, const char *me
 	snprintf(c->thp, sizeof(c->thp), "%s", thp);
 	c->heap_bytes = heap_bytes;
 	c->cap = planned;
-	cells = realloc(r->cells, (r->n + 1) * sizeof(*cells));
+	cells = realloc(r->cells, (r->n + 1) * sizeof(struct fb_cell *));
 	if (!cells) {
 		fprintf(stderr, "forkbench: out of memory\n");
 		exit(1);

@@ -28,11 +28,11 @@ struct scenario {
 
 static const struct scenario scenarios[] = {
 	{ "parent-writes", "after fork, does the parent fault when it writes? (yes: it lost write access)",
-	  "edges:A-B", "A", 64 * 4096, false, false },
+	  "edges:A-B", "A", 64 * 4096ULL, false, false },
 	{ "same-va-different-pa", "same virtual address, same frame before a write, different after?",
 	  "edges:A-B", "B,A", 4096, true, false },
 	{ "last-sharer-reuses", "does the last holder of a page copy it? (no: it reuses)",
-	  "edges:A-B", "exit:B,A", 64 * 4096, false, false },
+	  "edges:A-B", "exit:B,A", 64 * 4096ULL, false, false },
 	{ "nested", "A-B, B-C, B-D; writes D, C, B, A: how many copies? (3, and A reuses)",
 	  "edges:A-B,B-C,B-D", "D,C,B,A", 4096, false, false },
 	{ "fork-exec", "what does a fork+exec child write before exec? (stack, libc data, TLS)",
@@ -68,6 +68,7 @@ static int run_family(struct fb_common *c)
 	uint64_t heap = c->heaps[0] ? c->heaps[0] : scen->heap, i;
 	int m, p, rc = 0;
 
+	memset(r, 0, sizeof(r));
 	if (family_shape(&f, scen->shape, err, sizeof(err)) ||
 	    family_order(&f, scen->order, err, sizeof(err))) {
 		fprintf(stderr, "forkbench scenario: %s\n", err);

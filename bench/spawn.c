@@ -51,7 +51,7 @@ struct spawn_ctx {
 	size_t stack_size;
 };
 
-#define STACK_SIZE (256 * 1024)
+#define STACK_SIZE ((size_t)256 * 1024)
 
 static int child_exec(void *arg)
 {

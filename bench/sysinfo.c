@@ -145,7 +145,7 @@ static char *cpu_model(void)
 	if (!f)
 		return NULL;
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "model name", 10))
+		if (strncmp(line, "model name", 10) != 0)
 			continue;
 		p = strchr(line, ':');
 		if (!p)

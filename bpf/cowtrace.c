@@ -693,7 +693,7 @@ static double now_s(void)
  * the trace does not.  It waits on a pipe until it is traced, then execs;
  * a failed exec sends errno back on a close-on-exec pipe.
  */
-#define SPAWN_STACK (256 * 1024)
+#define SPAWN_STACK ((size_t)256 * 1024)
 
 struct spawn {
 	int go[2];

@@ -448,7 +448,7 @@ static int try_load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t er
 
 	/* a clone's vmf is not read: it needs do_wp_page's window */
 	for (i = PR_WP_PAGE_COPY; i <= PR_WP_PAGE_REUSE; i++) {
-		if (t->usable[i] && strcmp(t->sym[i], probe_func[i]) && !t->usable[PR_DO_WP_PAGE]) {
+		if (t->usable[i] && strcmp(t->sym[i], probe_func[i]) != 0 && !t->usable[PR_DO_WP_PAGE]) {
 			t->usable[i] = 0;
 			snprintf(t->why[i], sizeof(t->why[i]),
 				 "only the clone %.40s, usable with do_wp_page only", t->sym[i]);
@@ -713,7 +713,7 @@ static void make_summary(struct ct_tracer *t)
 			break;
 		}
 
-		if (t->attached[i] && strcmp(t->sym[i], probe_func[i])) {
+		if (t->attached[i] && strcmp(t->sym[i], probe_func[i]) != 0) {
 			snprintf(what, sizeof(what), "%s on %.63s",
 				 t->mode == CT_MODE_FENTRY ? "fentry" : "kprobe", t->sym[i]);
 			how = what;

@@ -16,7 +16,8 @@ USER_PKGS=(
 	libpfm4-dev                       # --events: PMU event names -> perf_event_attr
 	gnuplot-nox                       # plots (pngcairo + svg terminals)
 	python3                           # test helpers: JSON/CSV/SVG well-formedness
-	cppcheck                          # static analysis in make test
+	cppcheck clang-tidy               # static analysis in make test
+	libclang-rt-dev                   # libFuzzer + sanitizer runtimes (make fuzz)
 	procps util-linux                 # ps, pgrep, setarch, taskset
 )
 KERNEL_PKGS=(

@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 		check(name, d[1].procs == 1 && d[0].forks == 1 &&
 		      (ct_counter_status(t, CT_TLB_FLUSH_FORK) == CT_UNAVAILABLE ||
 		       d[0].tlb_flush_fork == 1),
-		      (unsigned long long)(d[1].procs * 100 + d[0].forks * 10 + d[0].tlb_flush_fork), 111);
+		      (unsigned long long)d[1].procs * 100 + (unsigned long long)d[0].forks * 10 +
+		      (unsigned long long)d[0].tlb_flush_fork, 111);
 	}
 	ct_close(t);
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # User space builds warning-free with both gcc and clang (-Wall -Wextra
-# -Werror, C11) and is cppcheck clean.
+# -Werror, C11), is cppcheck clean, and clang-tidy clean (.clang-tidy:
+# bugprone-*, cert-*, clang-analyzer-*, performance-*, minus the noisy ones).
 . "$(dirname "$0")/../lib.sh"
 cd "$FORKLAB_ROOT" || exit 1
 
@@ -16,16 +17,41 @@ for cc in gcc clang; do
 	fi
 done
 
-if ! command -v cppcheck >/dev/null; then
-	fail "cppcheck" "cppcheck not installed (scripts/install-deps.sh)"
-	exit 0
-fi
 # Every user-space C file forklab has (BPF programs excluded: kernel side).
 files=$(git ls-files '*.c' | grep -v '\.bpf\.c$' | grep -v '^kernel-patch/')
-if cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+if ! command -v cppcheck >/dev/null; then
+	fail "cppcheck" "cppcheck not installed (scripts/install-deps.sh)"
+elif cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	--std=c11 -D__x86_64__ -D_GNU_SOURCE --inline-suppr -Ibench -Ibpf -Itests/unit \
 	--suppress=missingIncludeSystem $files >"$T_TMP/cppcheck.log" 2>&1; then
 	pass "cppcheck clean ($(echo "$files" | wc -l) files)"
 else
 	fail "cppcheck clean" "$(head -c 400 "$T_TMP/cppcheck.log")"
+fi
+
+# clang-tidy on forkbench, cowtrace (user space), their tests and the fuzz
+# targets.  Findings in the generated BPF skeleton (build/bpf/*.skel.h) are
+# not forklab's code and are left out.
+if ! command -v clang-tidy >/dev/null; then
+	fail "clang-tidy" "clang-tidy not installed (scripts/install-deps.sh)"
+	exit 0
+fi
+if [ ! -f "$FORKLAB_BUILD/bpf/cowtrace.skel.h" ]; then
+	fail "clang-tidy" "no $FORKLAB_BUILD/bpf/cowtrace.skel.h (run make first)"
+	exit 0
+fi
+tidy_files=$(git ls-files 'bench/*.c' 'bpf/*.c' 'bpf/tests/*.c' 'tests/unit/*.c' 'tests/fuzz/*.c' |
+	grep -v '\.bpf\.c$')
+: >"$T_TMP/tidy.log"
+for f in $tidy_files; do
+	clang-tidy --quiet "$f" -- -std=c11 -D_GNU_SOURCE -Ibench -Ibpf -I"$FORKLAB_BUILD/bpf" \
+		-Itests/unit >>"$T_TMP/tidy.log" 2>&1
+done
+grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$T_TMP/tidy.log" |
+	grep -Ev '(^|/)bpf/[a-z_]+\.skel\.h:' >"$T_TMP/tidy.findings"
+n=$(wc -l <"$T_TMP/tidy.findings")
+if [ "$n" = 0 ]; then
+	pass "clang-tidy clean ($(echo "$tidy_files" | wc -l) files)"
+else
+	fail "clang-tidy clean" "$n findings: $(head -n 3 "$T_TMP/tidy.findings" | tr '\n' ' ')"
 fi

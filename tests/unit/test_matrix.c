@@ -20,7 +20,7 @@ static int ok(const char *conf, size_t nmodes, const char *want)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s=%s;",
 			 m.cells[i].name, m.cells[i].args);
 	matrix_free(&m);
-	if (strcmp(got, want))
+	if (strcmp(got, want) != 0)
 		printf("# got '%s'\n", got);
 	return !strcmp(got, want);
 }
@@ -35,7 +35,7 @@ static int bad(const char *conf, size_t len, const char *want)
 		matrix_free(&m);
 		return 0;
 	}
-	if (strcmp(err, want))
+	if (strcmp(err, want) != 0)
 		printf("# got '%s'\n", err);
 	return !strcmp(err, want) && m.n == 0 && m.cells == NULL;
 }

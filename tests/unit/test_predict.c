@@ -137,7 +137,7 @@ int main(void)
 
 	/* Eager copies only present pages. */
 	pred_init_present(&p, MODE_EAGER, 8, all, 3);
-	b = pred_fork(&p, 0);
+	(void)pred_fork(&p, 0);
 	CHECK("eager copies the 3 present pages", p.c[0].eager_copies == 3);
 	pred_free(&p);
 
