@@ -63,7 +63,13 @@ if [ -n "$resume" ]; then
 elif [ -n "$out" ] && { [ -e "$out/config.conf" ] || [ -d "$out/cells" ]; }; then
 	die "--out: '$out' already holds a run: finish it with --resume '$out' or pick another folder"
 fi
-if [ "$vm" = 1 ]; then : "${config:=configs/matrix/vm.conf}"; fi
+if [ "$vm" = 1 ]; then
+	: "${config:=configs/matrix/vm.conf}"
+	case "${out:-results}" in /*) abs=${out:-results} ;; *) abs=$PWD/${out:-results} ;; esac
+	case "$abs" in *[[:space:],]*)
+		die "--vm: the run folder is shared with the guest over 9p, so its path must not contain spaces or commas: '$abs'" ;;
+	esac
+fi
 : "${config:=configs/matrix/quick.conf}"
 [ -f "$config" ] || die "config '$config' not found"
 
