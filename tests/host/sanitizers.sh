@@ -1,8 +1,10 @@
 #!/bin/sh
-# forkbench and the unit tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer (-fno-sanitize-recover: any finding fails):
-# the unit tests pass and every benchmark runs clean on small inputs,
-# including --trace, interruption and bad input.
+# User space built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (-fno-sanitize-recover: any finding fails): forkbench, cowtrace,
+# forklab-matrix and the unit tests.  The unit tests pass, every benchmark
+# runs clean on small inputs (with --trace as root), cowtrace counts a
+# small tree, and the whole bad-input table (tests/host/badinput.sh) passes
+# against these builds: every error path of the three programs.
 . "$(dirname "$0")/../lib.sh"
 cd "$FORKLAB_ROOT" || exit 1
 B=$T_TMP/asan
@@ -10,7 +12,7 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 units=$(ls tests/unit/*.c | sed "s|tests/unit/\(.*\)\.c|$B/tests/unit/\1|")
 # shellcheck disable=SC2086
 if ! make -s BUILD="$B" EXTRA_CFLAGS="$SAN" "$B/forkbench" "$B/forkbench-target-static" \
-	"$B/forkbench-target-dynamic" $units >"$T_TMP/build.log" 2>&1; then
+	"$B/forkbench-target-dynamic" "$B/cowtrace" "$B/forklab-matrix" $units >"$T_TMP/build.log" 2>&1; then
 	fail "sanitizer build" "$(grep -m3 -E 'error' "$T_TMP/build.log")"
 	exit 1
 fi
@@ -44,4 +46,37 @@ if [ $? = 2 ] && ! grep -qE 'Sanitizer|runtime error' "$T_TMP/e"; then
 	pass "ASan/UBSan: bad input refused cleanly"
 else
 	fail "ASan/UBSan: bad input refused cleanly" "$(cat "$T_TMP/e")"
+fi
+
+# forklab-matrix expands the shipped configs.
+for conf in configs/matrix/*.conf; do
+	if "$B/forklab-matrix" --modes "cow stack eager" "$conf" >"$T_TMP/o" 2>"$T_TMP/e" &&
+		[ -s "$T_TMP/o" ] && [ ! -s "$T_TMP/e" ]; then
+		pass "ASan/UBSan: forklab-matrix $(basename "$conf") ($(wc -l <"$T_TMP/o") cells)"
+	else
+		fail "ASan/UBSan: forklab-matrix $(basename "$conf")" "$(head -c 300 "$T_TMP/e")"
+	fi
+done
+
+# cowtrace counts a small tree (root: BPF).
+if is_root && "$FORKLAB_BUILD/cowtrace" -f csv -o /dev/null -- true 2>/dev/null; then
+	if "$B/cowtrace" -f csv -V -o "$T_TMP/ct.csv" -- "$FORKLAB_BUILD/bpf/cowtrace-pages" -m 100 -n 10 \
+		>/dev/null 2>"$T_TMP/e" && ! grep -qE 'Sanitizer|runtime error' "$T_TMP/e" &&
+		grep -q '^tracepoint,total\|,total,' "$T_TMP/ct.csv"; then
+		pass "ASan/UBSan: cowtrace counts a tree"
+	else
+		fail "ASan/UBSan: cowtrace counts a tree" "$(grep -m2 -E 'ERROR|runtime error|cowtrace' "$T_TMP/e")"
+	fi
+else
+	skip "ASan/UBSan: cowtrace counts a tree" "cowtrace cannot load BPF here (not root or no BPF)"
+fi
+
+# Every bad input of the table against the sanitizer builds.
+chmod 755 "$T_TMP"	# its cases run as nobody too
+FORKLAB_BUILD=$B "$FORKLAB_ROOT/tests/host/badinput.sh" >"$T_TMP/bad.log" 2>&1
+nbad=$(grep -c '^PASS' "$T_TMP/bad.log")
+if ! grep -q '^FAIL' "$T_TMP/bad.log" && [ "$nbad" -gt 50 ]; then
+	pass "ASan/UBSan: bad-input table ($nbad cases) passes"
+else
+	fail "ASan/UBSan: bad-input table" "$(grep -m3 '^FAIL' "$T_TMP/bad.log" | cut -c1-300)"
 fi
