@@ -85,7 +85,7 @@ class Run:
         virt = self.meta.get("virtualization", "none")
         self.note = ""
         if virt == "tcg":
-            self.note = "\\n(QEMU TCG guest: times are indicative only; counts are exact)"
+            self.note = "\\n(QEMU TCG guest: these times mean nothing; only counts are meaningful)"
         self.plots = {}      # key -> (png path, caption)
         self.missing = {}    # key -> why there is no plot
         self.headlines = []
@@ -136,7 +136,10 @@ class Run:
                 for role in ("parent", "child"):
                     cols.append(f"{r['fork_mode']}/{role}")
                     series.append([(num(r.get(f"{role}_{c}")) or 0) / it for c in counters])
-            title = "cowtrace counts per iteration, heap 64 MiB: child writes 50 %, then the parent 100 %"
+            r0 = traced[0]
+            title = (f"cowtrace counts per iteration, heap {float(r0['heap_bytes']) / MiB:g} MiB: "
+                     f"child writes {100 * (num(r0.get('child_write_fraction')) or 0):g} %, "
+                     f"then the parent {100 * (num(r0.get('parent_write_fraction')) or 0):g} %")
             mode = self.meta_trace()
         else:
             rs = [r for r in self.rows if r["cell"].startswith("counts") or r["cell"].startswith("cross-50")]
@@ -159,7 +162,8 @@ class Run:
             lines.append(c.replace(" ", "_") + " " + " ".join(f"{s[i]:g}" for s in series))
         path = os.path.join(d, "counts.dat")
         write_dat(path, lines)
-        gnuplot("counts.gp", path, out, title + self.note.replace("\\n", " "))
+        note = " (QEMU TCG guest: counts are exact)" if self.note else ""
+        gnuplot("counts.gp", path, out, title + note)
         return None
 
     def meta_trace(self):
@@ -300,7 +304,8 @@ def img_tag(path, html):
 
 
 META_KEYS = ["kernel_release", "fork_copy_mode", "thp_enabled", "cpu_model", "cores", "mem_total_bytes",
-             "virtualization", "governor", "aslr_sysctl", "compiler", "forklab_git", "date"]
+             "virtualization", "governor", "aslr_sysctl", "aslr_cells", "sysctls_for_run", "fork_modes",
+             "compiler", "forklab_git", "date"]
 
 
 def render(runs, outdir, html):
@@ -311,7 +316,9 @@ def render(runs, outdir, html):
     out.append("Runs: " + ", ".join(esc(r.label) for r in runs) + ".")
     if any(r.meta.get("virtualization") == "tcg" for r in runs):
         out.append("")
-        out.append("**A run under QEMU TCG (software emulation): its times are indicative only; its counts are exact.**")
+        out.append("**A run under QEMU TCG (software emulation): its times mean nothing (emulated memory "
+                   "copies and faults bear no relation to hardware); only its counts are meaningful, and "
+                   "they are exact.**")
     out.append("")
     out.append("## Machines")
     out.append("")
