@@ -74,31 +74,17 @@ fi
 [ -f "$config" ] || die "config '$config' not found"
 
 # ---- parse the matrix: one cell per line, errors name file and line ----
-names=() args=()
+# build/forklab-matrix (bench/matrix.c, the grammar and its errors) expands
+# the config into NAME<TAB>FORKBENCH-ARGS lines, or prints one error line.
 modes_avail="cow"
 if [ -e /proc/sys/vm/fork_copy_mode ]; then modes_avail="cow stack eager"; fi
-lineno=0
-while IFS= read -r line || [ -n "$line" ]; do
-	lineno=$((lineno + 1))
-	line=${line%%#*}
-	read -r kind name rest <<<"$line" || true
-	[ -z "${kind:-}" ] && continue
-	case "$kind" in
-	cell|cell-modes) ;;
-	*) die "$config:$lineno: unknown keyword '$kind' (allowed: cell, cell-modes)" ;;
-	esac
-	[[ "${name:-}" =~ ^[A-Za-z0-9_-]+$ ]] || die "$config:$lineno: bad cell name '${name:-}' (letters, digits, - and _)"
-	[ -n "${rest:-}" ] || die "$config:$lineno: cell '$name' has no forkbench arguments"
-	for n in "${names[@]}"; do
-		[ "${n%%@*}" = "$name" ] && die "$config:$lineno: cell '$name' defined twice"
-	done
-	if [ "$kind" = cell-modes ]; then
-		for m in $modes_avail; do names+=("$name@$m"); args+=("$rest --fork-mode $m"); done
-	else
-		names+=("$name"); args+=("$rest")
-	fi
-done <"$config"
-[ ${#names[@]} -gt 0 ] || die "$config: no cells"
+if ! command -v make >/dev/null || ! command -v gcc >/dev/null; then
+	scripts/install-deps.sh --user
+fi
+make -s build/forklab-matrix || die "cannot build build/forklab-matrix (see above)"
+cells=$(build/forklab-matrix --modes "$modes_avail" -- "$config" 2>&1) || die "${cells#forklab-matrix: }"
+names=() args=()
+while IFS=$'\t' read -r n a; do names+=("$n"); args+=("$a"); done <<<"$cells"
 
 # ---- --vm: the guest kernel has every fork mode ----
 # The matrix was expanded for the running kernel (cow only on a stock one);
