@@ -166,6 +166,32 @@ for p in "${PROGS[@]}"; do
 	fi
 	cat "$gen/$p.log" >>"$log"
 done
+# run_vmtests.sh runs on-fault-limit as nobody (sudo -u nobody); the
+# guest's busybox setpriv cannot change uid, hence this helper:
+#   mm-as-nobody PROG ARGS...   (uid and gid 65534, no supplementary groups)
+cat >"$gen/as-nobody.c" <<'EOF'
+#define _GNU_SOURCE
+#include <grp.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: mm-as-nobody PROG [ARGS...]\n");
+		return 2;
+	}
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+		perror("mm-as-nobody: cannot become uid/gid 65534");
+		return 2;
+	}
+	execvp(argv[1], argv + 1);
+	perror(argv[1]);
+	return 127;
+}
+EOF
+run gcc -static -O2 -Wall -Werror -o "$stage/mm-as-nobody" "$gen/as-nobody.c" >>"$log" 2>&1 ||
+	die "building mm-as-nobody failed: $(first_error "$log")"
 rm -rf "$gen"
 secs=$((SECONDS - t0))
 echo "# $built of ${#PROGS[@]} built in ${secs}s against $kdir (kernel key $kkey), libs:$libs_found" >>"$status"

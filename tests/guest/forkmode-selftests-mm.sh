@@ -1,0 +1,408 @@
+#!/bin/sh
+# In-guest: the kernel's own mm selftests (tools/testing/selftests/mm of the
+# 6.12 tree, built by scripts/kernel/selftests.sh; cow itself is
+# forkmode-selftest-cow.sh's) in cow, stack and eager mode (vm.fork_copy_mode
+# 0, 1, 2), set up as selftests/mm/run_vmtests.sh does.  Every program's
+# result per case (a TAP line, a uffd-unit-tests "Testing ..." line, a
+# khugepaged check line) and its exit status in stack and eager mode is
+# compared with cow mode's:
+#   FAIL  a case (or a program) that passes in cow mode and fails, times out
+#         or is missing in another mode, unless the expected-differences table
+#         below explains it
+#   FAIL  a case failing in cow mode that is not a known stock failure
+#   SKIP  a case failing in cow mode that fails on the stock kernel too
+#         (the known-stock-failures table below gives the reason)
+#   PASS  one per program: every mode gave what cow gave
+# On a kernel without vm.fork_copy_mode (stock) it runs once, mode "stock".
+#
+#   forkmode-selftests-mm.sh            make test form (about 4 minutes under TCG)
+#   forkmode-selftests-mm.sh --full     every program, long ones too (make
+#                                       vm-selftests; about an hour under TCG)
+#
+# Figures: selftests-mm-<mode> (programs) and selftests-mm-<mode>-cases,
+# with -full appended for --full.  Sysctls and THP settings it touches are
+# restored.
+. "$(dirname "$0")/../lib.sh"
+FULL=0
+[ "${1:-}" = --full ] && FULL=1
+D=$FORKLAB_BUILD/kernel-selftests
+built=$D/mm-selftests-build.txt
+[ -f "$built" ] || { echo "no $built in this initramfs (make kernel-selftests)"; exit 77; }
+
+# The runs: ID TIER LIMIT SETUP PROGRAM ARGS...  (run_vmtests.sh's
+# invocations).  TIER q: both forms, f: --full only.  The make test form
+# keeps every program that forks (fork_copy_mode matters only there) and
+# the ones that take a second or two; f are the programs that do not fork
+# and take 4 s or more under TCG, and the long ones (ksm -H/-P, khugepaged,
+# compaction, split_huge_page_test, transhuge-stress 20 s, hugetlb and shmem
+# uffd-stress, uffd-unit-tests in full: 70 s to over 4 minutes each).  LIMIT: seconds before the program's
+# process group is killed.  SETUP (comma-separated, - for none):
+#   huge      128 hugetlb pages (256 MB) reserved; without it none are
+#   huge1     exactly one hugetlb page
+#   shm       shmmax 256 MB, shmall 4194304
+#   overcommit  vm.overcommit_memory=1
+#   nobody    run as uid/gid 65534 (on-fault-limit checks RLIMIT_MEMLOCK)
+RUNS='
+hugepage-mmap            f  60 huge  hugepage-mmap
+hugepage-shm             f  60 huge,shm hugepage-shm
+map_hugetlb              f  60 huge  map_hugetlb
+hugepage-mremap          q  60 huge  hugepage-mremap
+hugepage-vmemmap         q  60 huge  hugepage-vmemmap
+hugetlb-madvise          f  60 huge  hugetlb-madvise
+hugetlb_dio              q  60 huge  hugetlb_dio
+hugetlb_fault_after_madv f 120 huge1 hugetlb_fault_after_madv
+hugetlb_madv_vs_map      q  60 huge1 hugetlb_madv_vs_map
+map_fixed_noreplace      q  60 -     map_fixed_noreplace
+gup_test-u               q  60 -     gup_test -u
+gup_test-a               q  60 -     gup_test -a
+gup_test-ct              q  60 -     gup_test -ct -F 0x1 0 19 0x1000
+gup_longterm             q  60 huge  gup_longterm
+uffd-unit-tests-wp-fork  q 120 huge  uffd-unit-tests -f wp-fork
+uffd-unit-tests          f 600 huge  uffd-unit-tests
+uffd-stress-anon         q  60 -     uffd-stress anon 20 16
+uffd-stress-hugetlb      f 300 huge  uffd-stress hugetlb 128 32
+uffd-stress-hugetlb-private f 300 huge uffd-stress hugetlb-private 128 32
+uffd-stress-shmem        f 120 -     uffd-stress shmem 20 16
+uffd-stress-shmem-private f 120 -    uffd-stress shmem-private 20 16
+compaction_test          f 300 -     compaction_test
+on-fault-limit           q  60 nobody on-fault-limit
+map_populate             q  60 -     map_populate
+mlock-random-test        q  60 -     mlock-random-test
+mlock2-tests             q  60 -     mlock2-tests
+mrelease_test            q  60 -     mrelease_test
+mremap_test              f 120 -     mremap_test
+thuge-gen                q  60 huge  thuge-gen
+virtual_address_range    q  60 overcommit virtual_address_range
+va_high_addr_switch      q  60 -     va_high_addr_switch
+mremap_dontunmap         q  60 -     mremap_dontunmap
+madv_populate            q  60 -     madv_populate
+memfd_secret             q  60 -     memfd_secret
+ksm_tests-H              f 300 -     ksm_tests -H -s 100
+ksm_tests-P              f 120 -     ksm_tests -P -s 100
+ksm_tests-M              q  60 -     ksm_tests -M -p 10
+ksm_tests-U              q  60 -     ksm_tests -U
+ksm_tests-Z0             q  60 -     ksm_tests -Z -p 10 -z 0
+ksm_tests-Z1             q  60 -     ksm_tests -Z -p 10 -z 1
+ksm_tests-N1             q  60 -     ksm_tests -N -m 1
+ksm_tests-N0             q  60 -     ksm_tests -N -m 0
+ksm_functional_tests     q 120 -     ksm_functional_tests
+protection_keys_64       q 120 huge  protection_keys_64
+pkey_sighandler_tests_64 q  60 -     pkey_sighandler_tests_64
+soft-dirty               q  60 -     soft-dirty
+pagemap_ioctl            f 120 huge  pagemap_ioctl
+khugepaged               f 300 -     khugepaged
+khugepaged-s2            f 300 -     khugepaged -s 2
+transhuge-stress         f 120 -     transhuge-stress -d 20
+split_huge_page_test     f 600 -     split_huge_page_test
+migration                q  60 -     migration
+mkdirty                  q  60 -     mkdirty
+mdwe_test                q  60 -     mdwe_test
+droppable                q  60 -     droppable
+mseal_test               q  60 -     mseal_test
+seal_elf                 q  60 -     seal_elf
+'
+# Built but not run: hmm-tests (needs the test_hmm module and its
+# /dev/hmm_dmirror devices), hugetlb-read-hwpoison and hugetlb-soft-offline
+# (destructive, need CONFIG_MEMORY_FAILURE; run_vmtests.sh runs them only
+# with -d), write_to_hugetlbfs (a helper of charge_reserved_hugetlb.sh).
+
+# Cases that fail in cow mode and on the stock kernel (QEMU guest, 2 GB,
+# TCG -cpu max), with the reason: ID, case (shell pattern; "(exit)" is the
+# program's exit status), reason.
+KNOWN_STOCK='
+thuge-gen|(exit)|no 1 GB huge pages in the guest: it bails out (exit 1) unless booted with hugepagesz=1G hugepages=4
+virtual_address_range|(exit)|QEMU -cpu max has 5-level paging (la57): with the 47-bit space filled, mmap without a hint returns an address above 2^47 and the test bails out ("Bad address"); 6.12 test bug
+mremap_test|2GB mremap - *|needs 2 GB more of the guest'"'"'s 2 GB: the 2 GB mapping is not populated (ENOMEM)
+mremap_test|(exit)|the 2GB mremap cases above
+hugetlb_fault_after_madv|(exit)|too slow under TCG: 10000 rounds of two threads faulting and MADV_DONTNEED-ing a 2 MB hugetlb page take over 120 s
+'
+# Results in stack (1) or eager (2) mode that differ from cow's and are
+# expected: MODE, ID, case (shell pattern), why.  (None needed so far.)
+EXPECTED_DIFF='
+'
+
+m=/proc/sys/vm/fork_copy_mode
+if [ -f $m ]; then
+	modes="0 1 2"
+	saved_m=$(cat $m)
+else
+	modes=stock
+	saved_m=""
+fi
+mode_name() {
+	case "$1" in 0) echo cow ;; 1) echo stack ;; 2) echo eager ;; *) echo "$1" ;; esac
+}
+thp=/sys/kernel/mm/transparent_hugepage
+saved_thp=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $thp/enabled 2>/dev/null)
+saved_huge=$(cat /proc/sys/vm/nr_hugepages)
+saved_shmmax=$(cat /proc/sys/kernel/shmmax 2>/dev/null)
+saved_shmall=$(cat /proc/sys/kernel/shmall 2>/dev/null)
+saved_oc=$(cat /proc/sys/vm/overcommit_memory)
+restore() {
+	[ -z "$saved_m" ] || echo "$saved_m" >$m
+	[ -z "$saved_thp" ] || echo "$saved_thp" >$thp/enabled
+	echo "$saved_huge" >/proc/sys/vm/nr_hugepages
+	[ -z "$saved_shmmax" ] || echo "$saved_shmmax" >/proc/sys/kernel/shmmax
+	[ -z "$saved_shmall" ] || echo "$saved_shmall" >/proc/sys/kernel/shmall
+	echo "$saved_oc" >/proc/sys/vm/overcommit_memory
+}
+trap 'restore; rm -rf "$T_TMP"' EXIT
+[ -d /sys/kernel/debug/mm ] || [ -f /sys/kernel/debug/gup_test ] ||
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -z "$saved_thp" ] || echo always >$thp/enabled
+grep -q ' /dev/hugepages ' /proc/mounts ||
+	{ mkdir -p /dev/hugepages && mount -t hugetlbfs hugetlbfs /dev/hugepages; }
+
+set_huge() {
+	echo "$1" >/proc/sys/vm/nr_hugepages
+	_got=$(cat /proc/sys/vm/nr_hugepages)
+	[ "$_got" = "$1" ] || echo "# only $_got of $1 hugetlb pages could be reserved"
+}
+setup() { # SETUP
+	case ",$1," in
+	*,huge,*) set_huge 128 ;;
+	*,huge1,*) set_huge 1 ;;
+	*) set_huge 0 ;;
+	esac
+	case ",$1," in *,shm,*) echo 268435456 >/proc/sys/kernel/shmmax; echo 4194304 >/proc/sys/kernel/shmall ;; esac
+	case ",$1," in *,overcommit,*) echo 1 >/proc/sys/vm/overcommit_memory ;; esac
+}
+unsetup() {
+	[ -z "$saved_shmmax" ] || echo "$saved_shmmax" >/proc/sys/kernel/shmmax
+	[ -z "$saved_shmall" ] || echo "$saved_shmall" >/proc/sys/kernel/shmall
+	echo "$saved_oc" >/proc/sys/vm/overcommit_memory
+}
+
+# bounded LIMIT MARK CMD...: run CMD in its own process group, in a fresh
+# directory, and wait for the whole group (protection_keys' parent exits
+# while its last child goes on testing); kill the group after LIMIT
+# seconds, creating MARK.
+bounded() {
+	_lim=$1 _mark=$2
+	shift 2
+	setsid "$@" &
+	_pid=$!
+	(
+		sleep "$_lim"
+		: >"$_mark"
+		kill -KILL -"$_pid" 2>/dev/null
+	) </dev/null >/dev/null 2>&1 &
+	_wd=$!
+	wait "$_pid"
+	_rc=$?
+	while kill -0 -"$_pid" 2>/dev/null && [ ! -f "$_mark" ]; do sleep 1; done
+	kill "$_wd" 2>/dev/null
+	wait "$_wd" 2>/dev/null
+	return $_rc
+}
+
+# results OUT RC: one line per case, "RESULT<TAB>CASE", RESULT one of ok,
+# xfail, skip, fail, timeout; the program's own line is "(exit)".  Repeated
+# case names get " #2", " #3"...
+results() {
+	awk -v rc="$2" -v timedout="$3" -v pk="$4" '
+	function emit(r, n) {
+		if (n == "") n = "(unnamed)"
+		if (++seen[n] > 1) n = n " #" seen[n]
+		print r "\t" n
+	}
+	{
+		gsub(/\033\[[0-9;]*m/, ""); sub(/\r$/, "")
+		# Case names with figures that vary from run to run: mrelease_test
+		# doubles the child'"'"'s size until the child is still there to reap;
+		# pagemap_ioctl counts the pages a racing thread dirtied.
+		sub(/reaping a child with [0-9]+MB/, "reaping a child with <N>MB")
+		sub(/Extra pages [0-9]+ \([0-9.]+%\), extra thread faults [0-9]+/, "Extra pages <N>, extra thread faults <N>")
+		gsub(/0x[0-9a-f][0-9a-f][0-9a-f][0-9a-f]+/, "0x<addr>")
+	}
+	/^# \[RUN\] / { run = substr($0, 9); next }
+	/^(ok|not ok) [0-9]+/ {
+		r = ($1 == "ok") ? "ok" : "fail"
+		d = $0
+		sub(/^(ok|not ok) [0-9]+ ?/, "", d)
+		if (d ~ /# *SKIP/) r = "skip"
+		else if (d ~ /# *XFAIL/) r = "xfail"
+		dd = d
+		sub(/ *# *(SKIP|XFAIL|TODO).*$/, "", dd)
+		if (dd == "") { dd = d; sub(/^ *# */, "", dd) }
+		emit(r, (run != "" ? run " / " : "") dd)
+		next
+	}
+	/^Testing .*\.\.\. (done|skipped|failed)/ {
+		n = $0; sub(/^Testing /, "", n); sub(/\.\.\. .*$/, "", n)
+		r = "ok"
+		if ($0 ~ /\.\.\. skipped/) r = "skip"
+		if ($0 ~ /\.\.\. failed/) r = "fail"
+		emit(r, n)
+		next
+	}
+	/\.\.\.* *(OK|Fail|Skip)$/ {
+		n = $0; sub(/\.\.\..*$/, "", n)
+		r = "ok"
+		if ($0 ~ /Fail$/) r = "fail"
+		if ($0 ~ /Skip$/) r = "skip"
+		emit(r, n)
+		next
+	}
+	/^done \(all tests OK\)$/ { pk_done = 1 }
+	END {
+		if (timedout == 1) r = "timeout"
+		else if (rc == 0) r = "ok"
+		else if (rc == 4) r = "skip"
+		else r = "fail(exit " rc ")"
+		# protection_keys: the exit status is its first parent'"'"'s
+		if (pk == 1 && r == "ok" && !pk_done) r = "fail(no \"done (all tests OK)\")"
+		print r "\t(exit)"
+	}' "$1"
+}
+
+# field N LINE: the N-th "|"-separated field
+known_stock() { # ID CASE: print the reason if CASE of ID is a known stock failure
+	echo "$KNOWN_STOCK" | while IFS='|' read -r _id _pat _why; do
+		[ "$_id" = "$1" ] || continue
+		# shellcheck disable=SC2254
+		case "$2" in $_pat) echo "$_why"; break ;; esac
+	done
+}
+expected_diff() { # MODE ID CASE
+	echo "$EXPECTED_DIFF" | while IFS='|' read -r _m _id _pat _why; do
+		[ "$_m" = "$1" ] && [ "$_id" = "$2" ] || continue
+		# shellcheck disable=SC2254
+		case "$3" in $_pat) echo "$_why"; break ;; esac
+	done
+}
+is_good() { case "$1" in ok | xfail) return 0 ;; esac; return 1; }
+is_bad() { case "$1" in fail* | timeout | missing) return 0 ;; esac; return 1; }
+
+grep '^not-built' "$built" | sed 's/^/# /'
+runs=$T_TMP/runs
+echo "$RUNS" | while read -r id tier lim set prog args; do
+	[ -n "$id" ] || continue
+	[ "$tier" = q ] || [ "$FULL" = 1 ] || { echo "# left out of the make test form (make vm-selftests runs it): $id" >&2; continue; }
+	echo "$id $lim $set $prog $args"
+done >"$runs" 2>"$T_TMP/left-out"
+if [ "$FULL" = 0 ]; then
+	echo "# left out (make vm-selftests runs them): $(sed 's/.*: //' "$T_TMP/left-out" | tr '\n' ' ')"
+fi
+form=""
+[ "$FULL" = 1 ] && form=-full
+
+for mode in $modes; do
+	name=$(mode_name "$mode")
+	[ "$mode" = stock ] || echo "$mode" >$m
+	mkdir -p "$T_TMP/$mode"
+	t0=$(date +%s)
+	np=0 ns=0 nf=0 nk=0 cok=0 cfail=0 cskip=0
+	while read -r id lim set prog args; do
+		out=$T_TMP/$mode/$id
+		if [ ! -x "$D/mm-$prog" ]; then
+			printf 'missing\t(exit)\n' >"$out.res"
+			echo "# $name: $id: mm-$prog was not built ($(grep "^not-built $prog:" "$built" | cut -d: -f2-))"
+			continue
+		fi
+		setup "$set"
+		wd=$T_TMP/wd.$id
+		mkdir -p "$wd"
+		s0=$(date +%s)
+		case ",$set," in
+		*,nobody,*)
+			chmod 777 "$wd"
+			# shellcheck disable=SC2086
+			(cd "$wd" && bounded "$lim" "$out.timeout" "$D/mm-as-nobody" "$D/mm-$prog" $args) \
+				>"$out.out" 2>&1 </dev/null
+			;;
+		*)
+			# shellcheck disable=SC2086
+			(cd "$wd" && bounded "$lim" "$out.timeout" "$D/mm-$prog" $args) >"$out.out" 2>&1 </dev/null
+			;;
+		esac
+		rc=$?
+		secs=$(($(date +%s) - s0))
+		rm -rf "$wd"
+		unsetup
+		to=0
+		[ -f "$out.timeout" ] && to=1
+		pk=0
+		case "$prog" in protection_keys*) pk=1 ;; esac
+		results "$out.out" "$rc" "$to" "$pk" >"$out.res"
+		ex=$(sed -n 's/\t(exit)$//p' "$out.res")
+		case "$ex" in
+		ok) np=$((np + 1)) ;;
+		skip) ns=$((ns + 1)) ;;
+		*) nf=$((nf + 1)) ;;
+		esac
+		nk=$((nk + 1))
+		c=$(grep -cv '	(exit)$' "$out.res")
+		grep -v '	(exit)$' "$out.res" >"$out.cases"
+		echo "# $name: $id: $ex, $c cases ($(grep -c '^ok	' "$out.cases") ok, $(grep -c '^fail' "$out.cases") fail, $(grep -c '^skip	' "$out.cases") skip), ${secs}s"
+		cok=$((cok + $(grep -c '^ok	' "$out.cases")))
+		cfail=$((cfail + $(grep -c '^fail' "$out.cases")))
+		cskip=$((cskip + $(grep -c '^skip	' "$out.cases")))
+	done <"$runs"
+	echo "FIGURE: selftests-mm-$name$form $np passed, $ns skipped, $nf failed of $nk programs ($(($(date +%s) - t0)) s under ${FORKLAB_VIRT:-?})"
+	echo "FIGURE: selftests-mm-$name$form-cases $cok ok, $cfail failed, $cskip skipped"
+done
+
+# Every run's output, for a closer look on the host.
+if [ -n "${FORKLAB_OUT:-}" ] && [ -d "$FORKLAB_OUT" ]; then
+	mkdir -p "$FORKLAB_OUT/selftests-mm$form"
+	for mode in $modes; do
+		mkdir -p "$FORKLAB_OUT/selftests-mm$form/$(mode_name "$mode")"
+		cp "$T_TMP/$mode"/*.out "$T_TMP/$mode"/*.res "$FORKLAB_OUT/selftests-mm$form/$(mode_name "$mode")/" 2>/dev/null
+	done
+fi
+
+base=$(echo "$modes" | cut -d' ' -f1)
+while read -r id lim set prog args; do
+	bad=0
+	# Failures in the base mode (cow, or the stock kernel's only run).
+	while IFS='	' read -r r c; do
+		is_bad "$r" || continue
+		why=$(known_stock "$id" "$c")
+		if [ -n "$why" ]; then
+			skip "selftests-mm/$id/$(mode_name "$base")" "$c: $r, a known stock failure: $why"
+		else
+			fail "selftests-mm/$id/$(mode_name "$base")" "$c: $r (not a known stock failure)"
+			bad=1
+		fi
+	done <"$T_TMP/$base/$id.res"
+	for mode in $modes; do
+		[ "$mode" != "$base" ] || continue
+		res=$T_TMP/$mode/$id.res
+		# every case of the base mode whose result differs in this mode:
+		# "BASE<TAB>THIS<TAB>CASE"
+		awk -F'\t' 'NR == FNR { if (!($2 in r)) r[$2] = $1; next }
+			{ r2 = ($2 in r) ? r[$2] : "missing"; if (r2 != $1) print $1 "\t" r2 "\t" $2 }' \
+			"$res" "$T_TMP/$base/$id.res" >"$T_TMP/diff"
+		while IFS='	' read -r r r2 c; do
+			if is_good "$r" && is_bad "$r2"; then
+				why=$(expected_diff "$mode" "$id" "$c")
+				if [ -n "$why" ]; then
+					echo "# $(mode_name "$mode") vs cow: $id: $c: $r -> $r2, expected: $why"
+				else
+					fail "selftests-mm/$id/$(mode_name "$mode")" "$c: $r in cow mode, $r2 in $(mode_name "$mode") mode"
+					bad=1
+				fi
+			else
+				echo "# $(mode_name "$mode") vs cow: $id: $c: $r -> $r2"
+			fi
+		done <"$T_TMP/diff"
+		# cases only this mode has
+		awk -F'\t' 'NR == FNR { have[$2] = 1; next } !($2 in have) { print "# " m " vs cow: " id ": " $2 ": (none) -> " $1 }' \
+			m="$(mode_name "$mode")" id="$id" "$T_TMP/$base/$id.res" "$res"
+	done
+	if [ $bad = 0 ]; then
+		if [ "$base" = stock ]; then
+			pass "selftests-mm/$id"
+		else
+			pass "selftests-mm/$id/cow-stack-eager-alike"
+		fi
+	fi
+	# the output of any run with a failure, for the log
+	for mode in $modes; do
+		if grep -q '^fail\|^timeout' "$T_TMP/$mode/$id.res" 2>/dev/null; then
+			echo "# --- $id, $(mode_name "$mode") mode: last lines of output"
+			grep -v '^ok \|^# \[RUN\]\|^#  *OK\|^#  *RUN\|PASSED (iteration' "$T_TMP/$mode/$id.out" | tail -n 6 | sed 's/^/#   /'
+		fi
+	done
+done <"$runs"
