@@ -27,6 +27,7 @@ KERNEL_PKGS=(
 	qemu-system-x86                      # the guest
 	xz-utils rsync kmod dpkg-dev debhelper fakeroot # make kernel-deb (bindeb-pkg)
 	stress-ng                            # reliability tier
+	libcap-dev libnuma-dev liburing-dev  # static libs of some mm selftests (make kernel-selftests)
 )
 
 want=("${USER_PKGS[@]}")
