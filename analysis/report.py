@@ -127,15 +127,32 @@ class Run:
         return None
 
     def plot_counts(self, d, out):
-        traced = [r for r in self.rows if r["cell"].startswith("counts") and r["metric"] == "fork"]
+        traced = [r for r in self.rows if r["cell"].split("@")[0] == "counts" and r["metric"] == "fork"]
+        traced.sort(key=lambda r: MODES.index(r["fork_mode"]) if r["fork_mode"] in MODES else 9)
         cols, series = [], []
         if traced and any(num(r.get("child_wp_faults")) is not None for r in traced):
-            counters = ["wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault"]
+            counters = ["wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault",
+                        "eager_copies"]
+            self.counts_table = []
             for r in traced:
                 it = float(r["iterations"])
                 for role in ("parent", "child"):
                     cols.append(f"{r['fork_mode']}/{role}")
                     series.append([(num(r.get(f"{role}_{c}")) or 0) / it for c in counters])
+                    got = [num(r.get(f"{role}_{c}")) for c in counters]
+                    got = ["" if v is None else f"{v / it:g}" for v in got]
+                    pw = num(r.get(f"pred_{role}_wp_faults"))
+                    if role == "child":
+                        pc = num(r.get("pred_child_cow_copies"))
+                        pr = None if pw is None or pc is None else pw - pc
+                    else:
+                        pr = num(r.get("pred_parent_cow_reuses"))
+                        pc = None if pw is None or pr is None else pw - pr
+                    pe = num(r.get("pred_eager_copies")) if role == "parent" and r["fork_mode"] == "eager" else None
+                    pred = ["" if v is None else f"{v:g}" for v in (pw, pc, pr, None, None, pe)]
+                    self.counts_table.append(
+                        [f"{r['fork_mode']}/{role}"] +
+                        [f"{g} ({p})" if p else g for g, p in zip(got, pred)])
             r0 = traced[0]
             title = (f"cowtrace counts per iteration, heap {float(r0['heap_bytes']) / MiB:g} MiB: "
                      f"child writes {100 * (num(r0.get('child_write_fraction')) or 0):g} %, "
@@ -334,6 +351,17 @@ def render(runs, outdir, html):
             out.append(f"- {line}")
         if getattr(r, "cross_label", None):
             out.append(f"- Crossover: {r.cross_label}.")
+        if getattr(r, "counts_table", None):
+            out.append("")
+            out.append("Counts per iteration from cowtrace (the `counts` cell), the prediction in "
+                       "parentheses; the predicted eager_copies are the heap's pages only, the measured "
+                       "ones add the process's own stack, libc and TLS pages:")
+            out.append("")
+            out.append("| mode/role | wp_faults | cow_copies | cow_reuses | tlb_flush_fork | tlb_flush_fault "
+                       "| eager_copies |")
+            out.append("|---|---|---|---|---|---|---|")
+            for row in r.counts_table:
+                out.append("| " + " | ".join(row) + " |")
         for key, (png, caption) in r.plots.items():
             out.append("")
             out.append(f"### {caption}")
