@@ -7,6 +7,8 @@
 #   ./run-all.sh --vm                 run a matrix (default configs/matrix/vm.conf) in
 #                                     forklab's patched kernel under QEMU, every fork
 #                                     mode; plots and report are made on the host
+#   ./run-all.sh --vm --kernel DIR    boot that kernel build (default build/kernel, from
+#                                     make kernel; e.g. a cached /var/cache/forklab/kernel/*)
 #   ./run-all.sh --resume DIR         finish an interrupted run in DIR (where it began)
 #   ./run-all.sh --out DIR            write the run to DIR (default results/<date>-<host>-<kernel>)
 #
@@ -28,16 +30,17 @@ cd "$(dirname "$0")"
 
 die() { echo "run-all.sh: $*" >&2; exit 2; }
 
-config='' dry=0 resume='' out='' vm=0
+config='' dry=0 resume='' out='' vm=0 kernel=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config) [ $# -ge 2 ] || die "--config needs a FILE"; config=$2; shift 2 ;;
 	--dry-run) dry=1; shift ;;
 	--vm) vm=1; shift ;;
+	--kernel) [ $# -ge 2 ] || die "--kernel needs a kernel build folder"; kernel=$2; shift 2 ;;
 	--resume) [ $# -ge 2 ] || die "--resume needs a run folder"; resume=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die "--out needs a folder"; out=$2; shift 2 ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --resume DIR, --out DIR)" ;;
+	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --kernel DIR, --resume DIR, --out DIR)" ;;
 	esac
 done
 # A run folder's kind: host (the running kernel) or vm (the patched kernel under QEMU).
@@ -62,6 +65,12 @@ if [ -n "$resume" ]; then
 	out=$resume
 elif [ -n "$out" ] && { [ -e "$out/config.conf" ] || [ -d "$out/cells" ]; }; then
 	die "--out: '$out' already holds a run: finish it with --resume '$out' or pick another folder"
+fi
+if [ -n "$kernel" ]; then
+	[ "$vm" = 1 ] || die "--kernel '$kernel': only with --vm (the kernel booted under QEMU)"
+	if [ ! -f "$kernel/bzImage" ] || [ ! -f "$kernel/kernel.release" ]; then
+		die "--kernel: '$kernel' is not a kernel build (no bzImage and kernel.release; make kernel makes build/kernel)"
+	fi
 fi
 if [ "$vm" = 1 ]; then
 	: "${config:=configs/matrix/vm.conf}"
@@ -148,16 +157,24 @@ if ! scripts/install-deps.sh --check >/dev/null 2>&1; then
 	scripts/install-deps.sh --user
 fi
 make -s all
+initrd=build/kernel-initramfs.cpio.gz
 if [ "$vm" = 1 ]; then
 	# The guest kernel (cached; the first build takes 10+ minutes), the
 	# static programs and the initramfs.
 	make -s static
-	make -s initramfs
+	if [ -z "$kernel" ]; then
+		make -s initramfs
+		kernel=build/kernel
+	else
+		# That kernel, with build/static and build/guest-root as they are.
+		initrd=build/run-all-initramfs.cpio.gz
+		scripts/kernel/initramfs.sh --kernel "$kernel" --out "$initrd"
+	fi
 fi
 
 if [ -z "$out" ]; then
 	if [ "$vm" = 1 ]; then
-		out=results/$(date -u +%Y%m%d-%H%M%S)-qemu-$(cat build/kernel/kernel.release)
+		out=results/$(date -u +%Y%m%d-%H%M%S)-qemu-$(cat "$kernel/kernel.release")
 	else
 		out=results/$(date -u +%Y%m%d-%H%M%S)-$(hostname -s)-$(uname -r)
 	fi
@@ -311,7 +328,7 @@ refuse() {	# NAME STATUS WHY
 }
 unrefuse() {
 	[ -f "$out/refused.txt" ] || return 0
-	grep -v -F "$1: " "$out/refused.txt" >"$out/refused.txt.tmp" || true
+	grep -v "^$1: " "$out/refused.txt" >"$out/refused.txt.tmp" || true
 	if [ -s "$out/refused.txt.tmp" ]; then
 		mv "$out/refused.txt.tmp" "$out/refused.txt"
 	else
@@ -329,6 +346,7 @@ vm_metadata() {
 		"fork_modes=$(cat "$out/guest-modes" 2>/dev/null || echo unknown)" \
 		"vm=QEMU $(sed -n 's/^ *"virtualization": "\([^"]*\)".*/\1/p' "$out/metadata.vm.json"), scripts/kernel/vm-run.sh" \
 		"sysctls_for_run=none on the host" "matrix=$config" \
+		"kernel_build=$(cd "$kernel" && pwd -P) ($(sed -n 's/^patches=//p' "$kernel/info" 2>/dev/null | wc -w) patches of kernel-patch/series)" \
 		"timings=meaningless under TCG; counts are exact"
 }
 run_vm() {
@@ -356,7 +374,7 @@ fi
 t0=$(date +%s) est_done=0
 unrefuse() {
 	[ -f "$O/refused.txt" ] || return 0
-	grep -v -F "$1: " "$O/refused.txt" >"$O/refused.txt.tmp"
+	grep -v "^$1: " "$O/refused.txt" >"$O/refused.txt.tmp"
 	if [ -s "$O/refused.txt.tmp" ]; then mv "$O/refused.txt.tmp" "$O/refused.txt"
 	else rm -f "$O/refused.txt.tmp" "$O/refused.txt"; fi
 }
@@ -407,7 +425,8 @@ SH
 	timeout_s=$((900 + 3 * est_total))
 	rm -f "$out/cmd.log"
 	: >"$out/cmd.log"
-	scripts/kernel/vm-run.sh --out "$abs" --timeout "$timeout_s" -- sh "$abs/guest-run.sh" >/dev/null &
+	scripts/kernel/vm-run.sh --kernel "$kernel" --initrd "$initrd" --out "$abs" --timeout "$timeout_s" \
+		-- sh "$abs/guest-run.sh" >/dev/null &
 	child=$!
 	tail -n +1 -F --pid="$child" "$out/cmd.log" 2>/dev/null &
 	tail_pid=$!

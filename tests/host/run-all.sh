@@ -44,6 +44,9 @@ expect_fail "--out onto an existing run" 2 "--out: '.*hostrun' already holds a r
 echo qemu >"$T_TMP/oldrun/run-kind"
 expect_fail "--resume of a folder of an unknown kind" 2 "run-kind' says 'qemu' \(allowed: host, vm\)" -- \
 	"$RA" --resume "$T_TMP/oldrun" --dry-run
+expect_fail "--kernel without --vm" 2 "--kernel '/tmp': only with --vm" -- "$RA" --kernel /tmp --dry-run
+expect_fail "--kernel of a folder that is no kernel build" 2 "--kernel: '/tmp' is not a kernel build \(no bzImage and kernel.release" -- \
+	"$RA" --vm --kernel /tmp --dry-run
 expect_fail "--vm: a run folder with a space" 2 "--vm: the run folder is shared with the guest over 9p, so its path must not contain spaces or commas: '.*/a b'" -- \
 	"$RA" --vm --out "$T_TMP/a b"
 check_eq "no folder left by a refused --out" "" "$(ls -d "$T_TMP/x" "$T_TMP/a b" 2>/dev/null)"
