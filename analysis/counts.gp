@@ -10,10 +10,10 @@ do for [fmt in "png svg"] {
     set style histogram clustered gap 1
     set style fill solid 0.85 border -1
     set boxwidth 0.9
-    set key top right
+    set key outside right top
     set logscale y
     set yrange [0.8:*]
-    set ylabel "events per iteration (log scale)"
+    set ylabel "events per iteration (log scale; 0 is not drawn)"
     set xlabel "counter"
     set xtics rotate by -20
     ncol = system(sprintf("head -n 1 '%s' | wc -w", ARG1)) + 0

@@ -85,7 +85,7 @@ class Run:
         virt = self.meta.get("virtualization", "none")
         self.note = ""
         if virt == "tcg":
-            self.note = "\\n(QEMU TCG guest: these times mean nothing; only counts are meaningful)"
+            self.note = "\n(QEMU TCG guest: these times mean nothing; only counts are meaningful)"
         self.plots = {}      # key -> (png path, caption)
         self.missing = {}    # key -> why there is no plot
         self.headlines = []
@@ -108,7 +108,9 @@ class Run:
                           ["# heap_MiB median_us p10_us p90_us"] +
                           [f"{heap_x(r['heap_bytes'])} {float(r['median_ns'])/1e3} "
                            f"{float(r['p10_ns'])/1e3} {float(r['p90_ns'])/1e3}" for r in rs] or ["NaN NaN NaN NaN"])
-        gnuplot("spawn.gp", d, out, " ".join(methods), self.note, " ".join(thps))
+        heaps = sorted({float(r["heap_bytes"]) for r in self.rows if r["bench"] == "spawn"})
+        gnuplot("spawn.gp", d, out, " ".join(methods), self.note, " ".join(thps),
+                " ".join(f"{h / MiB:g}" for h in heaps))
         return None
 
     def plot_modes(self, d, out):
@@ -249,7 +251,8 @@ class Run:
             diff = [(x, pts["eager"][x] - pts["cow"][x]) for x in xs]
             for (x0, d0), (x1, d1) in zip(diff, diff[1:]):
                 if d0 > 0 >= d1:
-                    cx = x0 + (x1 - x0) * d0 / (d0 - d1)
+                    # on the plot's log x axis, where the lines are straight
+                    cx = math.exp(math.log(x0) + (math.log(x1) - math.log(x0)) * d0 / (d0 - d1))
                     break
             if cx:
                 label = f"eager beats cow above ~{cx:.0f} % written"
@@ -283,6 +286,21 @@ class Run:
                 self.missing[key] = why
             else:
                 self.plots[key] = (out + ".png", caption)
+
+    def scenario_counts(self):
+        """Traced scenario cells: per process, counts per iteration next to the predictions."""
+        out = []
+        for r in self.rows:
+            if r["bench"] != "scenario" or r["metric"] != "write" or num(r.get("wp_faults")) is None:
+                continue
+            it = float(r["iterations"])
+            cells = [r["cell"], r["method"]]
+            for c in ("wp_faults", "cow_copies", "cow_reuses"):
+                got, pred = num(r.get(c)), num(r.get(f"{r['fork_mode']}_pred_{c}"))
+                cells.append(("" if got is None else f"{got / it:g}") +
+                             ("" if pred is None else f" ({pred:g})"))
+            out.append(cells)
+        return out
 
     # ---- headline numbers ----
     def headline(self):
@@ -347,10 +365,25 @@ def render(runs, outdir, html):
         out.append("")
         out.append(f"## {esc(r.label)}")
         out.append("")
-        for line in r.headline():
+        heads = r.headline()
+        if heads and r.meta.get("virtualization") == "tcg":
+            out.append("Times from a QEMU TCG guest: they mean nothing and are listed only to show "
+                       "what a run on hardware reports.")
+            out.append("")
+        for line in heads:
             out.append(f"- {line}")
         if getattr(r, "cross_label", None):
             out.append(f"- Crossover: {r.cross_label}.")
+        sc = r.scenario_counts()
+        if sc:
+            out.append("")
+            out.append("The classic questions, traced (cowtrace): counts per iteration of each process's "
+                       "write, the prediction for its fork mode in parentheses:")
+            out.append("")
+            out.append("| cell | process | wp_faults | cow_copies | cow_reuses |")
+            out.append("|---|---|---|---|---|")
+            for row in sc:
+                out.append("| " + " | ".join(row) + " |")
         if getattr(r, "counts_table", None):
             out.append("")
             out.append("Counts per iteration from cowtrace (the `counts` cell), the prediction in "
