@@ -2,11 +2,16 @@
 # the QEMU guest.  Included by the top-level Makefile.  See README.md,
 # "Stress and integrity".
 #
-#   make test / make vm-test   the short forms (tests/guest/stress-*.sh)
-#   make vm-stress             the full forms: STRESS_SECONDS of stress-ng per
-#                              mode (default 600), INTEGRITY_TREES trees per
-#                              mode and heap (default 200), eager fork under
-#                              global memory pressure
+#   make test / make vm-test   the short forms (tests/guest/stress-*.sh), on
+#                              make kernel's guest kernel
+#   make kernel-debug          that kernel with configs/kernel-debug.config too
+#                              (lockdep, DEBUG_VM, page table check): build/kernel-debug
+#   make vm-stress             the full forms on the debug kernel: STRESS_SECONDS
+#                              of stress-ng per phase (default 600),
+#                              INTEGRITY_TREES trees per mode and heap (default
+#                              200), eager fork under global and memcg memory
+#                              pressure.  STRESS_KERNEL=$(BUILD)/kernel: on the
+#                              test kernel instead
 #
 # The guest gets Debian's stress-ng (dynamically linked: with its shared
 # libraries and the loader, listed in build/guest-root/forklab/stress-ng.files),
@@ -17,6 +22,9 @@ STRESS_SECONDS      ?= 600
 INTEGRITY_TREES     ?= 200
 VM_STRESS_TIMEOUT   ?= $(shell echo $$(( 5 * $(STRESS_SECONDS) + 30 * $(INTEGRITY_TREES) + 1800 )))
 STRESS_NG           ?= /usr/bin/stress-ng
+KERNEL_DEBUG_DIR    := $(BUILD)/kernel-debug
+STRESS_KERNEL       ?= $(KERNEL_DEBUG_DIR)
+STRESS_INITRAMFS    := $(BUILD)/kernel-stress-initramfs.cpio.gz
 STRESS_ROOT         := $(BUILD)/guest-root
 STRESS_FILES        := $(STRESS_ROOT)/forklab/stress-ng.files
 STRESS_FLIP         := $(STRESS_ROOT)/forklab/lib/forkmode-flip.so
@@ -28,7 +36,10 @@ STATIC_TARGETS += $(STRESS_STATIC)
 # In `make` too, so that the gcc/clang warning checks cover them.
 ALL_TARGETS += $(STRESS_STATIC) $(BUILD)/forkmode-flip.so
 
-.PHONY: vm-stress stress-guest-root
+.PHONY: vm-stress stress-guest-root kernel-debug
+
+kernel-debug:
+	$(call msg,KERNEL,$(KERNEL_DEBUG_DIR))scripts/kernel/build-debug.sh --link $(KERNEL_DEBUG_DIR)
 
 guest-root: stress-guest-root
 stress-guest-root: $(STRESS_FILES) $(STRESS_FLIP) $(STRESS_FULL)
@@ -62,10 +73,10 @@ $(STRESS_FLIP): $(BUILD)/forkmode-flip.so
 
 # The FIGURE lines of the run join $(FIGURES) (tests/run.sh's, for
 # scripts/readme-figures.sh): keys *-full, the last value per key kept.
-vm-stress: static
-	$(Q)$(MAKE) --no-print-directory initramfs
+vm-stress: static kernel-static guest-root $(if $(filter $(KERNEL_DEBUG_DIR),$(STRESS_KERNEL)),kernel-debug)
+	$(call msg,CPIO,$(STRESS_INITRAMFS))scripts/kernel/initramfs.sh --kernel $(STRESS_KERNEL) --out $(STRESS_INITRAMFS)
 	$(call msg,QEMU,stress $(STRESS_SECONDS)s/phase + integrity $(INTEGRITY_TREES) trees)out=$(BUILD)/vm/stress-$$(date +%Y%m%d-%H%M%S); \
-	st=0; scripts/kernel/vm-run.sh --kernel $(KERNEL_DIR) --initrd $(INITRAMFS) \
+	st=0; scripts/kernel/vm-run.sh --kernel $(STRESS_KERNEL) --initrd $(STRESS_INITRAMFS) \
 		--timeout $(VM_STRESS_TIMEOUT) --out $$out $(VM_ARGS) \
 		-- sh tests/guest/stress-full.sh $(STRESS_SECONDS) $(INTEGRITY_TREES) || st=$$?; \
 	mkdir -p $(dir $(FIGURES)); touch $(FIGURES); \
