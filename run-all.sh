@@ -226,8 +226,12 @@ cleanup() { rm -f "$out"/cells/*.tmp "$out"/cells/*.part.*; }
 child='' tail_pid=''
 on_signal() {	# SIG STATUS: stop the cell (or the guest), tidy up, restore
 	trap '' INT TERM HUP
+	# forkbench handles SIGINT itself; vm-run.sh, a background job of this
+	# non-interactive shell, starts with SIGINT ignored and cannot trap it,
+	# so it is stopped with SIGTERM (it stops QEMU).
 	if [ -n "$child" ]; then
-		kill -"$1" "$child" 2>/dev/null || true
+		if [ "$vm" = 1 ]; then kill -TERM "$child" 2>/dev/null || true
+		else kill -"$1" "$child" 2>/dev/null || true; fi
 		wait "$child" 2>/dev/null || true
 	fi
 	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
