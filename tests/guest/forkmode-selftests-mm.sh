@@ -42,6 +42,8 @@ built=$D/mm-selftests-build.txt
 #   shm       shmmax 256 MB, shmall 4194304
 #   overcommit  vm.overcommit_memory=1
 #   nobody    run as uid/gid 65534 (on-fault-limit checks RLIMIT_MEMLOCK)
+# One change from run_vmtests.sh: ksm_tests -H and -P get -l 600 (KSM scan
+# time limit, default 120 s): under TCG on a busy host 100 MB take longer.
 RUNS='
 hugepage-mmap            f  60 huge  hugepage-mmap
 hugepage-shm             f  60 huge,shm hugepage-shm
@@ -77,8 +79,8 @@ va_high_addr_switch      q  60 -     va_high_addr_switch
 mremap_dontunmap         q  60 -     mremap_dontunmap
 madv_populate            q  60 -     madv_populate
 memfd_secret             q  60 -     memfd_secret
-ksm_tests-H              f 300 -     ksm_tests -H -s 100
-ksm_tests-P              f 120 -     ksm_tests -P -s 100
+ksm_tests-H              f 900 -     ksm_tests -H -s 100 -l 600
+ksm_tests-P              f 900 -     ksm_tests -P -s 100 -l 600
 ksm_tests-M              q  60 -     ksm_tests -M -p 10
 ksm_tests-U              q  60 -     ksm_tests -U
 ksm_tests-Z0             q  60 -     ksm_tests -Z -p 10 -z 0
@@ -112,8 +114,12 @@ seal_elf                 q  60 -     seal_elf
 KNOWN_STOCK='
 thuge-gen|(exit)|no 1 GB huge pages in the guest: it bails out (exit 1) unless booted with hugepagesz=1G hugepages=4
 virtual_address_range|(exit)|QEMU -cpu max has 5-level paging (la57): with the 47-bit space filled, mmap without a hint returns an address above 2^47 and the test bails out ("Bad address"); 6.12 test bug
-mremap_test|2GB mremap - *|needs 2 GB more of the guest'"'"'s 2 GB: the 2 GB mapping is not populated (ENOMEM)
+mremap_test|2GB mremap - *|the guest has 2 GB of RAM and no swap: the overcommit heuristic refuses the 2 GB source mapping (ENOMEM)
 mremap_test|(exit)|the 2GB mremap cases above
+khugepaged|Swapout *|the guest has no swap (CONFIG_SWAP off): MADV_PAGEOUT cannot swap the pages out
+khugepaged-s2|Swapout *|the guest has no swap (CONFIG_SWAP off): MADV_PAGEOUT cannot swap the pages out
+ksm_tests-H|*|"Scan time limit exceeded": KSM merging 100 MB took longer than -l under TCG
+ksm_tests-P|*|"Scan time limit exceeded": KSM merging 100 MB took longer than -l under TCG
 hugetlb_fault_after_madv|(exit)|too slow under TCG: 10000 rounds of two threads faulting and MADV_DONTNEED-ing a 2 MB hugetlb page take over 120 s
 '
 # Results in stack (1) or eager (2) mode that differ from cow's and are
