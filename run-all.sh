@@ -124,8 +124,9 @@ estimate() {
 		if (a ~ /^spawn/) t *= 5
 		printf "%d", t }'
 }
-# Under QEMU TCG a guest runs this much slower (measured: vm.conf, 2 vCPUs).
-tcg_factor=8
+# Under QEMU TCG a guest runs about this much slower (vm.conf, 2 vCPUs:
+# 145 s of cells for 44 s of host estimate, 2026-11-21).
+tcg_factor=3
 ests=() est_total=0
 for i in "${!names[@]}"; do
 	e=$(estimate "${args[$i]}")
@@ -179,9 +180,23 @@ if [ -z "$out" ]; then
 		out=results/$(date -u +%Y%m%d-%H%M%S)-$(hostname -s)-$(uname -r)
 	fi
 fi
-mkdir -p "$out/cells"
-[ -f "$out/config.conf" ] || cp "$config" "$out/config.conf"
-[ "$vm" = 1 ] && echo vm >"$out/run-kind" || echo host >"$out/run-kind"
+# A new run folder that cannot be written (permissions, a full disk) is
+# removed again: one line says why, nothing is left.
+new_run=0
+[ -e "$out" ] || new_run=1
+setup_fail() {	# ERROR-OUTPUT
+	[ "$new_run" = 0 ] || rm -rf "$out"
+	echo "run-all.sh: cannot write the run folder '$out': $(printf '%s\n' "$1" | tail -n 1)" >&2
+	exit 1
+}
+err=$(mkdir -p "$out/cells" 2>&1) || setup_fail "$err"
+if [ ! -f "$out/config.conf" ]; then
+	err=$({ cp "$config" "$out/config.conf.tmp" && mv "$out/config.conf.tmp" "$out/config.conf"; } 2>&1) ||
+		setup_fail "$err"
+fi
+kind=host
+[ "$vm" = 0 ] || kind=vm
+err=$( (echo "$kind" >"$out/run-kind") 2>&1) || setup_fail "$err"
 log=$out/run.log
 
 # ---- sysctls: saved, set for the run, restored on every exit ----
@@ -277,9 +292,12 @@ run_host() {
 	fi
 	if [ -e "$FORK_MODE" ]; then sysctl_set "$FORK_MODE" 0; fi
 	if [ ! -f "$out/metadata.json" ]; then
-		"${aslr[@]}" build/forkbench metadata >"$out/metadata.json.tmp"
-		meta_merge "$out/metadata.json.tmp" "$out/metadata.json" run_kind=host \
-			"aslr_cells=$aslr_note" "sysctls_for_run=$(sysctls_note)" "matrix=$config"
+		err=$({ "${aslr[@]}" build/forkbench metadata >"$out/metadata.json.tmp" &&
+			meta_merge "$out/metadata.json.tmp" "$out/metadata.json" run_kind=host \
+				"aslr_cells=$aslr_note" "sysctls_for_run=$(sysctls_note)" "matrix=$config"; } 2>&1) || {
+			restore_sysctls >/dev/null
+			setup_fail "$err"
+		}
 		rm -f "$out/metadata.json.tmp"
 	fi
 
