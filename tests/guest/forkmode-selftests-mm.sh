@@ -12,6 +12,8 @@
 #   FAIL  a case failing in cow mode that is not a known stock failure
 #   SKIP  a case failing in cow mode that fails on the stock kernel too
 #         (the known-stock-failures table below gives the reason)
+#   FAIL  a kernel warning, BUG, lockdep or page_table_check report in the
+#         kernel log while a program ran (any mode)
 #   PASS  one per program: every mode gave what cow gave
 # On a kernel without vm.fork_copy_mode (stock) it runs once, mode "stock".
 #
@@ -31,11 +33,13 @@ built=$D/mm-selftests-build.txt
 
 # The runs: ID TIER LIMIT SETUP PROGRAM ARGS...  (run_vmtests.sh's
 # invocations).  TIER q: both forms, f: --full only.  The make test form
-# keeps every program that forks (fork_copy_mode matters only there) and
-# the ones that take a second or two; f are the programs that do not fork
-# and take 4 s or more under TCG, and the long ones (ksm -H/-P, khugepaged,
-# compaction, split_huge_page_test, transhuge-stress 20 s, hugetlb and shmem
-# uffd-stress, uffd-unit-tests in full: 70 s to over 4 minutes each).  LIMIT: seconds before the program's
+# keeps the programs that fork (fork_copy_mode matters only there) and
+# take a few seconds; f are the programs that do not fork and take 4 s or
+# more under TCG, the forking ones that take 15 s to 100 s on the debug
+# kernel (uffd-stress anon, ksm_functional_tests, protection_keys), and
+# the long ones (ksm -H/-P, khugepaged, compaction, split_huge_page_test,
+# transhuge-stress 20 s, hugetlb and shmem uffd-stress, uffd-unit-tests in
+# full: 70 s to over 7 minutes each).  LIMIT: seconds before the program's
 # process group is killed.  SETUP (comma-separated, - for none):
 #   huge      128 hugetlb pages (256 MB) reserved; without it none are
 #   huge1     exactly one hugetlb page
@@ -61,7 +65,7 @@ gup_test-ct              q  60 -     gup_test -ct -F 0x1 0 19 0x1000
 gup_longterm             q  60 huge  gup_longterm
 uffd-unit-tests-wp-fork  q 120 huge  uffd-unit-tests -f wp-fork
 uffd-unit-tests          f 600 huge  uffd-unit-tests
-uffd-stress-anon         q  60 -     uffd-stress anon 20 16
+uffd-stress-anon         f  60 -     uffd-stress anon 20 16
 uffd-stress-hugetlb      f 300 huge  uffd-stress hugetlb 128 32
 uffd-stress-hugetlb-private f 300 huge uffd-stress hugetlb-private 128 32
 uffd-stress-shmem        f 120 -     uffd-stress shmem 20 16
@@ -87,8 +91,8 @@ ksm_tests-Z0             q  60 -     ksm_tests -Z -p 10 -z 0
 ksm_tests-Z1             q  60 -     ksm_tests -Z -p 10 -z 1
 ksm_tests-N1             q  60 -     ksm_tests -N -m 1
 ksm_tests-N0             q  60 -     ksm_tests -N -m 0
-ksm_functional_tests     q 120 -     ksm_functional_tests
-protection_keys_64       q 120 huge  protection_keys_64
+ksm_functional_tests     f 120 -     ksm_functional_tests
+protection_keys_64       f 120 huge  protection_keys_64
 pkey_sighandler_tests_64 q  60 -     pkey_sighandler_tests_64
 soft-dirty               q  60 -     soft-dirty
 pagemap_ioctl            f 120 huge  pagemap_ioctl
@@ -293,6 +297,9 @@ fi
 form=""
 [ "$FULL" = 1 ] && form=-full
 
+# Kernel log lines that fail the program that was running.
+KLOG_BAD='(WARNING|BUG|INFO): |Oops|general protection|kernel BUG|possible (circular|recursive) locking|inconsistent lock|page_table_check|Call Trace:'
+klog_n=$(dmesg | wc -l)
 for mode in $modes; do
 	name=$(mode_name "$mode")
 	[ "$mode" = stock ] || echo "$mode" >$m
@@ -324,6 +331,15 @@ for mode in $modes; do
 		esac
 		rc=$?
 		secs=$(($(date +%s) - s0))
+		dmesg >"$T_TMP/klog"
+		n=$(wc -l <"$T_TMP/klog")
+		[ "$n" -ge "$klog_n" ] || klog_n=0 # the ring buffer wrapped
+		tail -n +$((klog_n + 1)) "$T_TMP/klog" | grep -E "$KLOG_BAD" >"$out.klog"
+		klog_n=$n
+		if [ -s "$out.klog" ]; then
+			fail "selftests-mm/$id/$name/kernel-log" "$(head -n 1 "$out.klog")"
+			tail -n 40 "$T_TMP/klog" | sed 's/^/#   /'
+		fi
 		rm -rf "$wd"
 		unsetup
 		to=0
