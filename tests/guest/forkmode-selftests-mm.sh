@@ -32,7 +32,8 @@ built=$D/mm-selftests-build.txt
 [ -f "$built" ] || { echo "no $built in this initramfs (make kernel-selftests)"; exit 77; }
 
 # The runs: ID TIER LIMIT SETUP PROGRAM ARGS...  (run_vmtests.sh's
-# invocations).  TIER q: both forms, f: --full only.  The make test form
+# invocations; bounds allow for the DEBUG_VM/PROVE_LOCKING guest kernel,
+# 3-5 times slower than a plain one).  TIER q: both forms, f: --full only.  The make test form
 # keeps the programs that fork (fork_copy_mode matters only there) and
 # take a few seconds; f are the programs that do not fork and take 4 s or
 # more under TCG, the forking ones that take 15 s to 100 s on the debug
@@ -49,63 +50,63 @@ built=$D/mm-selftests-build.txt
 # One change from run_vmtests.sh: ksm_tests -H and -P get -l 600 (KSM scan
 # time limit, default 120 s): under TCG on a busy host 100 MB take longer.
 RUNS='
-hugepage-mmap            f  60 huge  hugepage-mmap
-hugepage-shm             f  60 huge,shm hugepage-shm
-map_hugetlb              f  60 huge  map_hugetlb
-hugepage-mremap          q  60 huge  hugepage-mremap
-hugepage-vmemmap         q  60 huge  hugepage-vmemmap
-hugetlb-madvise          f  60 huge  hugetlb-madvise
-hugetlb_dio              q  60 huge  hugetlb_dio
+hugepage-mmap            f  120 huge  hugepage-mmap
+hugepage-shm             f  120 huge,shm hugepage-shm
+map_hugetlb              f  120 huge  map_hugetlb
+hugepage-mremap          q  120 huge  hugepage-mremap
+hugepage-vmemmap         q  120 huge  hugepage-vmemmap
+hugetlb-madvise          f  120 huge  hugetlb-madvise
+hugetlb_dio              q  120 huge  hugetlb_dio
 hugetlb_fault_after_madv f 120 huge1 hugetlb_fault_after_madv
-hugetlb_madv_vs_map      q  60 huge1 hugetlb_madv_vs_map
-map_fixed_noreplace      q  60 -     map_fixed_noreplace
-gup_test-u               q  60 -     gup_test -u
-gup_test-a               q  60 -     gup_test -a
-gup_test-ct              q  60 -     gup_test -ct -F 0x1 0 19 0x1000
-gup_longterm             q  60 huge  gup_longterm
-uffd-unit-tests-wp-fork  q 120 huge  uffd-unit-tests -f wp-fork
-uffd-unit-tests          f 600 huge  uffd-unit-tests
-uffd-stress-anon         f  60 -     uffd-stress anon 20 16
-uffd-stress-hugetlb      f 300 huge  uffd-stress hugetlb 128 32
-uffd-stress-hugetlb-private f 300 huge uffd-stress hugetlb-private 128 32
-uffd-stress-shmem        f 120 -     uffd-stress shmem 20 16
-uffd-stress-shmem-private f 120 -    uffd-stress shmem-private 20 16
-compaction_test          f 300 -     compaction_test
-on-fault-limit           q  60 nobody on-fault-limit
-map_populate             q  60 -     map_populate
-mlock-random-test        q  60 -     mlock-random-test
-mlock2-tests             q  60 -     mlock2-tests
-mrelease_test            q  60 -     mrelease_test
-mremap_test              f 120 -     mremap_test
-thuge-gen                q  60 huge  thuge-gen
-virtual_address_range    q  60 overcommit virtual_address_range
-va_high_addr_switch      q  60 -     va_high_addr_switch
-mremap_dontunmap         q  60 -     mremap_dontunmap
-madv_populate            q  60 -     madv_populate
-memfd_secret             q  60 -     memfd_secret
+hugetlb_madv_vs_map      q  120 huge1 hugetlb_madv_vs_map
+map_fixed_noreplace      q  120 -     map_fixed_noreplace
+gup_test-u               q  120 -     gup_test -u
+gup_test-a               q  120 -     gup_test -a
+gup_test-ct              q  120 -     gup_test -ct -F 0x1 0 19 0x1000
+gup_longterm             q  120 huge  gup_longterm
+uffd-unit-tests-wp-fork  q 240 huge  uffd-unit-tests -f wp-fork
+uffd-unit-tests          f 1200 huge  uffd-unit-tests
+uffd-stress-anon         f  180 -     uffd-stress anon 20 16
+uffd-stress-hugetlb      f 600 huge  uffd-stress hugetlb 128 32
+uffd-stress-hugetlb-private f 600 huge uffd-stress hugetlb-private 128 32
+uffd-stress-shmem        f 300 -     uffd-stress shmem 20 16
+uffd-stress-shmem-private f 300 -    uffd-stress shmem-private 20 16
+compaction_test          f 600 -     compaction_test
+on-fault-limit           q  120 nobody on-fault-limit
+map_populate             q  120 -     map_populate
+mlock-random-test        q  120 -     mlock-random-test
+mlock2-tests             q  120 -     mlock2-tests
+mrelease_test            q  120 -     mrelease_test
+mremap_test              f 300 -     mremap_test
+thuge-gen                q  120 huge  thuge-gen
+virtual_address_range    q  120 overcommit virtual_address_range
+va_high_addr_switch      q  120 -     va_high_addr_switch
+mremap_dontunmap         q  120 -     mremap_dontunmap
+madv_populate            q  120 -     madv_populate
+memfd_secret             q  120 -     memfd_secret
 ksm_tests-H              f 900 -     ksm_tests -H -s 100 -l 600
 ksm_tests-P              f 900 -     ksm_tests -P -s 100 -l 600
-ksm_tests-M              q  60 -     ksm_tests -M -p 10
-ksm_tests-U              q  60 -     ksm_tests -U
-ksm_tests-Z0             q  60 -     ksm_tests -Z -p 10 -z 0
-ksm_tests-Z1             q  60 -     ksm_tests -Z -p 10 -z 1
-ksm_tests-N1             q  60 -     ksm_tests -N -m 1
-ksm_tests-N0             q  60 -     ksm_tests -N -m 0
-ksm_functional_tests     f 120 -     ksm_functional_tests
-protection_keys_64       f 120 huge  protection_keys_64
-pkey_sighandler_tests_64 q  60 -     pkey_sighandler_tests_64
-soft-dirty               q  60 -     soft-dirty
-pagemap_ioctl            f 120 huge  pagemap_ioctl
-khugepaged               f 300 -     khugepaged
-khugepaged-s2            f 300 -     khugepaged -s 2
-transhuge-stress         f 120 -     transhuge-stress -d 20
-split_huge_page_test     f 600 -     split_huge_page_test
-migration                q  60 -     migration
-mkdirty                  q  60 -     mkdirty
-mdwe_test                q  60 -     mdwe_test
-droppable                q  60 -     droppable
-mseal_test               q  60 -     mseal_test
-seal_elf                 q  60 -     seal_elf
+ksm_tests-M              q  120 -     ksm_tests -M -p 10
+ksm_tests-U              q  120 -     ksm_tests -U
+ksm_tests-Z0             q  120 -     ksm_tests -Z -p 10 -z 0
+ksm_tests-Z1             q  120 -     ksm_tests -Z -p 10 -z 1
+ksm_tests-N1             q  120 -     ksm_tests -N -m 1
+ksm_tests-N0             q  120 -     ksm_tests -N -m 0
+ksm_functional_tests     f 300 -     ksm_functional_tests
+protection_keys_64       f 300 huge  protection_keys_64
+pkey_sighandler_tests_64 q  120 -     pkey_sighandler_tests_64
+soft-dirty               q  120 -     soft-dirty
+pagemap_ioctl            f 300 huge  pagemap_ioctl
+khugepaged               f 600 -     khugepaged
+khugepaged-s2            f 600 -     khugepaged -s 2
+transhuge-stress         f 240 -     transhuge-stress -d 20
+split_huge_page_test     f 900 -     split_huge_page_test
+migration                q  120 -     migration
+mkdirty                  q  120 -     mkdirty
+mdwe_test                q  120 -     mdwe_test
+droppable                q  120 -     droppable
+mseal_test               q  120 -     mseal_test
+seal_elf                 q  120 -     seal_elf
 '
 # Built but not run: hmm-tests (needs the test_hmm module and its
 # /dev/hmm_dmirror devices), hugetlb-read-hwpoison and hugetlb-soft-offline
