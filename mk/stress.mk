@@ -4,7 +4,7 @@
 #
 #   make test / make vm-test   the short forms (tests/guest/stress-*.sh), on
 #                              make kernel's guest kernel
-#   make kernel-debug          that kernel with configs/kernel-debug.config too
+#   make kernel-debug          that kernel with configs/debug/kernel-debug.config too
 #                              (lockdep, DEBUG_VM, page table check): build/kernel-debug
 #   make vm-stress             the full forms on the debug kernel: STRESS_SECONDS
 #                              of stress-ng per phase (default 600),
