@@ -37,8 +37,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 need gcc sha256sum flock
-[ -f "$kdir/info" ] && [ -d "$kdir/headers/include" ] ||
+if [ ! -f "$kdir/info" ] || [ ! -d "$kdir/headers/include" ]; then
 	die "$kdir is not a finished kernel build with headers (run make kernel)"
+fi
 kkey=$(sed -n 's/^key=//p' "$kdir/info")
 [ -n "$kkey" ] || die "$kdir/info names no key"
 
@@ -98,10 +99,10 @@ log=$stage/build.log
 # io_uring cases.
 if [[ " $libs_found " == *" uring "* ]]; then
 	echo "#define LOCAL_CONFIG_HAVE_LIBURING 1" >"$gen/local_config.h"
-	uring=-luring
+	uring=(-luring)
 else
 	echo "// No liburing support found" >"$gen/local_config.h"
-	uring=""
+	uring=()
 fi
 # khugepaged.c of 6.12.117 returns KSFT_SKIP without including kselftest.h
 # (the upstream Makefile build fails the same way): build it through a
@@ -133,7 +134,7 @@ for p in "${PROGS[@]}"; do
 	flags=() libs=(-lrt -lpthread -lm) needlib=""
 	case "$p" in
 	uffd-stress | uffd-unit-tests) srcs+=(uffd-common.c) ;;
-	gup_longterm) libs+=($uring) ;;
+	gup_longterm) libs+=("${uring[@]}") ;;
 	memfd_secret | mlock-random-test) needlib=cap; libs+=(-lcap) ;;
 	migration | ksm_tests) needlib=numa; libs+=(-lnuma) ;;
 	khugepaged) srcs[0]=$gen/khugepaged-wrap.c ;;
