@@ -83,4 +83,4 @@ vm-stress: static kernel-static guest-root $(if $(filter $(KERNEL_DEBUG_DIR),$(S
 	tr -d '\r' <$$out/cmd.log | sed -n 's/^FIGURE: //p' | cat $(FIGURES) - | \
 		awk '{v[$$1] = $$0} END {for (k in v) print v[k]}' | sort >$(FIGURES).tmp && \
 		mv $(FIGURES).tmp $(FIGURES); \
-	echo "  figures: $$(grep -c -- '-full ' $(FIGURES)) full-run lines in $(FIGURES)"; exit $$st
+	echo "  figures: $$(grep -c -- '^[a-z-]*-full' $(FIGURES)) full-run lines in $(FIGURES)"; exit $$st

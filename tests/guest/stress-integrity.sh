@@ -21,6 +21,7 @@
 I=$FORKLAB_BUILD/forkmode-integrity
 TREES=${FORKLAB_INTEGRITY_TREES:-1}
 KEY=${FORKLAB_INTEGRITY_KEY:-integrity-checks}
+NOTE=${FORKLAB_FIGURE_NOTE:+ ($FORKLAB_FIGURE_NOTE)}
 m=/proc/sys/vm/fork_copy_mode
 s=/proc/sys/vm/fork_eager_stack_pages
 thp=/sys/kernel/mm/transparent_hugepage
@@ -95,5 +96,5 @@ else
 	pass integrity/no-kernel-report
 fi
 if [ $rc = 0 ] && [ "$mism" = 0 ] && [ "$errs" = 0 ]; then
-	echo "FIGURE: $KEY $pages pages verified in $trees process trees, 0 mismatches"
+	echo "FIGURE: $KEY $pages pages verified in $trees process trees, 0 mismatches$NOTE"
 fi

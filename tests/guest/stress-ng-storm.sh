@@ -26,6 +26,7 @@
 . "$(dirname "$0")/../lib.sh"
 SECS=${FORKLAB_STRESS_SECONDS:-12}
 KEY=${FORKLAB_STRESS_KEY:-stress-seconds}
+NOTE=${FORKLAB_FIGURE_NOTE:+ ($FORKLAB_FIGURE_NOTE)}
 SNG=/usr/bin/stress-ng
 FLIP=$FORKLAB_ROOT/lib/forkmode-flip.so
 m=/proc/sys/vm/fork_copy_mode
@@ -148,7 +149,7 @@ storm() {
 		check_ge "stress/mixed/fork_stack_copy-moved" $ds 1 ;;
 	esac
 	if [ $nfail = "$_nf0" ]; then
-		echo "FIGURE: $KEY-$_p $_secs seconds of stress-ng storm survived in $_p mode"
+		echo "FIGURE: $KEY-$_p $_secs seconds of stress-ng storm survived in $_p mode$NOTE"
 	fi
 }
 
