@@ -13,9 +13,7 @@
 #     (__GFP_RETRY_MAYFAIL, no OOM killer); the parent keeps its data and
 #     its pages; every copy is freed (nr_anon_pages +0 over the fork)
 #   cow, the same heap: fork succeeds (nothing is copied)
-# (Fitting goes first: after a fork freed a lot, tens of MB wait on the
-# per-CPU free lists, which an allocation that finds nothing to reclaim
-# does not drain, so __GFP_RETRY_MAYFAIL fails before they are used.)
+# Each after a settle (below).
 # Then: the OOM killer never ran, no kernel report in dmesg, and the free
 # memory is back within FREE_SLACK_KB of where it was (nothing leaked).
 . "$(dirname "$0")/../lib.sh"
@@ -54,14 +52,27 @@ memfree() {
 	done </proc/zoneinfo
 	echo $_f
 }
+# settle: drop caches, compact, and empty the per-CPU free lists: every
+# write to vm.stat_refresh lowers their limit by an eighth and frees what
+# is above it (decay_pcp_high), 30 writes take them from 110 MB to their
+# floor.  Without that, an allocation that finds nothing to reclaim does
+# not drain them (only direct reclaim that made progress does): the
+# parent's own heap fill once ran into the OOM killer here with tens of
+# MB sitting on those lists.
 settle() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
+	_i=0
+	while [ $_i -lt 30 ]; do
+		echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+		_i=$((_i + 1))
+	done
 	sleep 1
 }
 run() {
 	_n=$1; shift
+	settle
 	if ! "$F" "$@" >"$T_TMP/$_n" 2>&1 || grep -q '^error=' "$T_TMP/$_n"; then
 		fail "pressure/$_n" "forkmode-fork $*: $(grep -m1 '^error=' "$T_TMP/$_n" || tail -n 1 "$T_TMP/$_n")"
 		return 1
