@@ -3,10 +3,11 @@
 #
 #   scripts/readme-figures.sh [--check] [FIGURES]
 #
-# FIGURES (default build/test-logs/figures.txt) holds "key value words..."
-# lines that tests/run.sh collected from "FIGURE:" lines.  The block between
-# "<!-- figures:begin -->" and "<!-- figures:end -->" in README.md becomes a
-# table of them, in key order.  --check: exit 1 if the README differs.
+# FIGURES (default build/test-logs/figures.txt) holds key<TAB>value<TAB>
+# words<TAB>source lines that scripts/figures-add.sh collected from tests'
+# "FIGURE:" lines.  The block between "<!-- figures:begin -->" and
+# "<!-- figures:end -->" in README.md becomes a table of them, in key order,
+# each with the run it came from.  --check: exit 1 if the README differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0
@@ -20,12 +21,8 @@ grep -q '^<!-- figures:begin -->$' README.md && grep -q '^<!-- figures:end -->$'
 table=$(mktemp) new=$(mktemp)
 trap 'rm -f "$table" "$new"' EXIT
 {
-	run=$(sed -n 's/^_run //p' "$fig")
-	[ -z "$run" ] || printf 'From `make test`, %s.\n\n' "$run"
-	printf '| Figure | Value |\n|---|---:|\n'
-	grep -v '^_run ' "$fig" | sort | while read -r key value words; do
-		printf '| %s | %s |\n' "${words:-$key}" "$value"
-	done
+	printf '| Figure | Value | From |\n|---|---:|---|\n'
+	LC_ALL=C sort "$fig" | awk -F'\t' 'NF == 4 { printf "| %s | %s | %s |\n", ($3 == "" ? $1 : $3), $2, $4 }'
 } >"$table"
 awk -v t="$table" '
 	/^<!-- figures:end -->$/ { skip = 0 }
@@ -37,4 +34,4 @@ if [ $check = 1 ]; then
 	exit 0
 fi
 cat "$new" >README.md
-echo "README.md: $(grep -vc '^_run ' "$fig") figures from $fig"
+echo "README.md: $(wc -l <"$fig") figures from $fig"

@@ -7,7 +7,8 @@
 #   PASS: name            FAIL: name: why            SKIP: name: why
 # A test may also print figures for the README (scripts/readme-figures.sh):
 #   FIGURE: key value [words]
-# collected, last one per key wins, in build/test-logs/figures.txt.
+# collected by scripts/figures-add.sh into build/test-logs/figures.txt
+# (the last value per key, with the run that printed it).
 # A test that exits non-zero without printing FAIL counts as one failure;
 # exit status 77 with no lines counts as one skip (automake convention).
 #
@@ -83,12 +84,7 @@ for tier in $tiers; do
 done
 
 # Keep the figures of earlier runs for keys this run did not produce.
-if [ -s "$figures.new" ]; then
-	touch "$figures"
-	echo "_run $(date -u +%Y-%m-%d), forklab $(git rev-parse --short HEAD 2>/dev/null || echo '?'), tiers: $tiers" >>"$figures.new"
-	cat "$figures" "$figures.new" | awk '{v[$1] = $0} END {for (k in v) print v[k]}' |
-		sort >"$figures.tmp" && mv "$figures.tmp" "$figures"
-fi
+[ -s "$figures.new" ] && scripts/figures-add.sh "make test ($(echo $tiers | tr ' ' ','))" "$figures" <"$figures.new"
 rm -f "$figures.new"
 
 if [ ${#failures[@]} -gt 0 ]; then
