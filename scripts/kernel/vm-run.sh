@@ -22,13 +22,19 @@
 #
 # Exit status: the guest's (0 = every guest test passed).  A guest that hangs is
 # killed at the timeout; a panic, a timeout or a QEMU error exits 1 and the
-# last line of output says which.
+# last line of output says which.  A bad option or value exits 2 before
+# anything is created.
 set -euo pipefail
 # shellcheck source=scripts/kernel/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kdir=$KROOT/build/kernel initrd=$KROOT/build/kernel-initramfs.cpio.gz out=""
 timeout_s=1800 accel=${FORKLAB_ACCEL:-auto} smp=2 mem=2048 append="" console=0 mode=tests
+# usage MESSAGE: a bad option or value (exit 2, nothing created yet).
+usage() {
+	echo "$PROG: $*" >&2
+	exit 2
+}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kdir=$2; shift 2 ;;
@@ -43,16 +49,19 @@ while [ $# -gt 0 ]; do
 	--mode) mode=$2; shift 2 ;;
 	--) shift; mode=cmd; break ;;
 	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
-	*) die "unknown option '$1' (see --help)" ;;
+	*) usage "unknown option '$1' (see --help)" ;;
 	esac
 done
 [ "$V" = 1 ] && console=1
-case "$accel" in auto|kvm|tcg) ;; *) die "--accel: '$accel' is not auto, kvm or tcg" ;; esac
-case "$mode" in tests|cmd|panic|hang) ;; *) die "--mode: '$mode' is not tests, cmd, panic or hang" ;; esac
+case "$accel" in auto|kvm|tcg) ;; *) usage "--accel: '$accel' is not auto, kvm or tcg" ;; esac
+case "$mode" in tests|cmd|panic|hang) ;; *) usage "--mode: '$mode' is not tests, cmd, panic or hang" ;; esac
 for n in "$timeout_s" "$smp" "$mem"; do
-	case "$n" in '' | *[!0-9]*) die "'$n' is not a positive integer (--timeout/--smp/--mem)" ;; esac
+	case "$n" in '' | *[!0-9]*) usage "'$n' is not a positive integer (--timeout/--smp/--mem)" ;; esac
 done
-[ "$mode" != cmd ] || [ $# -gt 0 ] || die "no command after --"
+[ "$mode" != cmd ] || [ $# -gt 0 ] || usage "no command after --"
+# 9p's mount options cannot carry spaces or commas in the shared path.
+case "$out" in '') abs="" ;; /*) abs=$out ;; *) abs=$PWD/$out ;; esac
+case "$abs" in *[[:space:],]*) usage "--out path must not contain spaces or commas: $abs" ;; esac
 need qemu-system-x86_64 timeout
 [ -f "$kdir/bzImage" ] || die "no kernel at $kdir/bzImage (run: make kernel)"
 [ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
@@ -60,9 +69,8 @@ need qemu-system-x86_64 timeout
 if [ -z "$out" ]; then
 	out=$KROOT/build/vm/$(date +%Y%m%d-%H%M%S)-$$
 fi
-mkdir -p "$out"
+err=$(mkdir -p "$out" 2>&1) || die "--out: ${err#mkdir: }"
 out=$(cd "$out" && pwd)
-case "$out" in *[[:space:],]*) die "--out path must not contain spaces or commas: $out" ;; esac
 rm -f "$out"/{console.log,status,guest-tests.log,cmd.log,cmd.sh,metadata.json,qemu.log}
 rm -rf "$out/guest-logs"
 if [ "$mode" = cmd ]; then

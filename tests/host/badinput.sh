@@ -183,11 +183,11 @@ report.py: summary.csv not text :: any :: 1 :: ^report.py: cannot read .*/badsum
 report.py: results folder not writable :: nobody :: 1 :: ^report.py: .*/ro/[a-z]*: Permission denied$ :: $RPT "$FIX/run-a" --out "$RO/rep"
 report.py: results folder read-only :: root :: 1 :: ^report.py: .*/romnt/[a-z]*: Read-only file system$ :: $RPT "$FIX/run-a" --out "$ROMNT"
 report.py: disk full :: root :: 1 :: ^report.py: .*No space left on device :: $RPT "$FIX/run-a" --out "$FULL" >/dev/null
-vm-run.sh: unknown option :: any :: 1 :: ^vm-run.sh: unknown option '--bogus' :: $VMR --bogus
-vm-run.sh: bad --accel :: any :: 1 :: ^vm-run.sh: --accel: 'fast' is not auto, kvm or tcg$ :: $VMR --accel fast
-vm-run.sh: bad --mode :: any :: 1 :: ^vm-run.sh: --mode: 'x' is not tests, cmd, panic or hang$ :: $VMR --mode x
-vm-run.sh: bad --timeout :: any :: 1 :: ^vm-run.sh: '10s' is not a positive integer :: $VMR --timeout 10s
-vm-run.sh: nothing after -- :: any :: 1 :: ^vm-run.sh: no command after --$ :: $VMR --
+vm-run.sh: unknown option :: any :: 2 :: ^vm-run.sh: unknown option '--bogus' :: $VMR --bogus
+vm-run.sh: bad --accel :: any :: 2 :: ^vm-run.sh: --accel: 'fast' is not auto, kvm or tcg$ :: $VMR --accel fast
+vm-run.sh: bad --mode :: any :: 2 :: ^vm-run.sh: --mode: 'x' is not tests, cmd, panic or hang$ :: $VMR --mode x
+vm-run.sh: bad --timeout :: any :: 2 :: ^vm-run.sh: '10s' is not a positive integer :: $VMR --timeout 10s
+vm-run.sh: nothing after -- :: any :: 2 :: ^vm-run.sh: no command after --$ :: $VMR --
 vm-run.sh: no kernel :: any :: 1 :: ^vm-run.sh: no kernel at /nonexistent/bzImage \(run: make kernel\)$ :: $VMR --kernel /nonexistent
 EOF
 if [ -e /proc/sys/vm/fork_copy_mode ]; then
@@ -218,9 +218,7 @@ fi
 if [ -f "$R/build/kernel/bzImage" ] && [ -f "$R/build/kernel-initramfs.cpio.gz" ]; then
 	cat >>"$table" <<'EOF'
 vm-run.sh: no initramfs :: any :: 1 :: ^vm-run.sh: no initramfs at /nonexistent.cpio.gz \(run: make initramfs\)$ :: $VMR --initrd /nonexistent.cpio.gz
-# vm-run.sh creates --out before it checks the name: that empty folder is
-# removed by the case itself (not a partial file).
-vm-run.sh: --out with a space :: any :: 1 :: ^vm-run.sh: --out path must not contain spaces or commas: :: $VMR --out "$OUT/a b"; rc=$?; rm -rf "$OUT/a b"; exit $rc
+vm-run.sh: --out with a space :: any :: 2 :: ^vm-run.sh: --out path must not contain spaces or commas: :: $VMR --out "$OUT/a b"
 vm-run.sh: results folder not writable :: nobody :: 1 :: cannot create directory .*/ro/vm.*Permission denied :: $VMR --out "$RO/vm" -- true
 EOF
 else
