@@ -131,8 +131,16 @@ ksm_tests-U|*|flaky in any mode (seen in cow and stack mode; the program does no
 hugetlb_fault_after_madv|(exit)|too slow under TCG: 10000 rounds of two threads faulting and MADV_DONTNEED-ing a 2 MB hugetlb page take over 120 s
 '
 # Results in stack (1) or eager (2) mode that differ from cow's and are
-# expected: MODE, ID, case (shell pattern), why.  (None needed so far.)
+# expected: MODE, ID, case (shell pattern), why.  khugepaged's
+# collapse_max_ptes_shared forks with a THP, has the child write one page
+# and expects the shared PMD to be split by the copy-on-write fault.
 EXPECTED_DIFF='
+2|khugepaged|Trigger CoW on page *|eager mode gives the child its own copy of the THP at fork, so the write does not split a shared PMD (the test expects no THP after it) and the max_ptes_shared collapse cases that need pages shared with the parent cannot happen
+2|khugepaged|Maybe collapse with max_ptes_shared exceeded*|eager mode gives the child its own copy of the THP at fork, so the write does not split a shared PMD (the test expects no THP after it) and the max_ptes_shared collapse cases that need pages shared with the parent cannot happen
+2|khugepaged|Collapse with max_ptes_shared PTEs shared*|eager mode gives the child its own copy of the THP at fork, so the write does not split a shared PMD (the test expects no THP after it) and the max_ptes_shared collapse cases that need pages shared with the parent cannot happen
+2|khugepaged-s2|Trigger CoW on page *|eager mode gives the child its own copy of the THP at fork, so the write does not split a shared PMD (the test expects no THP after it) and the max_ptes_shared collapse cases that need pages shared with the parent cannot happen
+2|khugepaged-s2|Maybe collapse with max_ptes_shared exceeded*|eager mode gives the child its own copy of the THP at fork, so the write does not split a shared PMD (the test expects no THP after it) and the max_ptes_shared collapse cases that need pages shared with the parent cannot happen
+2|khugepaged-s2|Collapse with max_ptes_shared PTEs shared*|eager mode gives the child its own copy of the THP at fork, so the write does not split a shared PMD (the test expects no THP after it) and the max_ptes_shared collapse cases that need pages shared with the parent cannot happen
 '
 
 m=/proc/sys/vm/fork_copy_mode
