@@ -71,16 +71,14 @@ $(STRESS_FLIP): $(BUILD)/forkmode-flip.so
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
 
-# The FIGURE lines of the run join $(FIGURES) (tests/run.sh's, for
-# scripts/readme-figures.sh): keys *-full, the last value per key kept.
+# The FIGURE lines of the run join $(FIGURES) through scripts/figures-add.sh
+# (as tests/run.sh's do; scripts/readme-figures.sh): keys *-full.
 vm-stress: static kernel-static guest-root $(if $(filter $(KERNEL_DEBUG_DIR),$(STRESS_KERNEL)),kernel-debug)
 	$(call msg,CPIO,$(STRESS_INITRAMFS))scripts/kernel/initramfs.sh --kernel $(STRESS_KERNEL) --out $(STRESS_INITRAMFS)
 	$(call msg,QEMU,stress $(STRESS_SECONDS)s/phase + integrity $(INTEGRITY_TREES) trees)out=$(BUILD)/vm/stress-$$(date +%Y%m%d-%H%M%S); \
 	st=0; scripts/kernel/vm-run.sh --kernel $(STRESS_KERNEL) --initrd $(STRESS_INITRAMFS) \
 		--timeout $(VM_STRESS_TIMEOUT) --out $$out $(VM_ARGS) \
 		-- sh tests/guest/stress-full.sh $(STRESS_SECONDS) $(INTEGRITY_TREES) || st=$$?; \
-	mkdir -p $(dir $(FIGURES)); touch $(FIGURES); \
-	tr -d '\r' <$$out/cmd.log | sed -n 's/^FIGURE: //p' | cat $(FIGURES) - | \
-		awk '{v[$$1] = $$0} END {for (k in v) print v[k]}' | sort >$(FIGURES).tmp && \
-		mv $(FIGURES).tmp $(FIGURES); \
+	tr -d '\r' <$$out/cmd.log | sed -n 's/^FIGURE: //p' | \
+		scripts/figures-add.sh "make vm-stress STRESS_SECONDS=$(STRESS_SECONDS) INTEGRITY_TREES=$(INTEGRITY_TREES)" $(FIGURES); \
 	echo "  figures: $$(grep -c -- '^[a-z-]*-full' $(FIGURES)) full-run lines in $(FIGURES)"; exit $$st
