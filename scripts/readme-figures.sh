@@ -21,8 +21,8 @@ grep -q '^<!-- figures:begin -->$' README.md && grep -q '^<!-- figures:end -->$'
 table=$(mktemp) new=$(mktemp)
 trap 'rm -f "$table" "$new"' EXIT
 {
-	printf '| Figure | Value | From |\n|---|---:|---|\n'
-	LC_ALL=C sort "$fig" | awk -F'\t' 'NF == 4 { printf "| %s | %s | %s |\n", ($3 == "" ? $1 : $3), $2, $4 }'
+	printf '| Figure | Value | From |\n|---|---|---|\n'
+	LC_ALL=C sort "$fig" | awk -F'\t' 'NF == 4 { printf "| `%s` | %s %s | %s |\n", $1, $2, $3, $4 }'
 } >"$table"
 awk -v t="$table" '
 	/^<!-- figures:end -->$/ { skip = 0 }

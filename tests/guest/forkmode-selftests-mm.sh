@@ -400,8 +400,8 @@ for mode in $modes; do
 		cfail=$((cfail + $(grep -c '^fail' "$out.cases")))
 		cskip=$((cskip + $(grep -c '^skip	' "$out.cases")))
 	done <"$runs"
-	echo "FIGURE: selftests-mm-$name$form $np passed, $ns skipped, $nf failed of $nk programs ($(($(date +%s) - t0)) s under ${FORKLAB_VIRT:-?})"
-	echo "FIGURE: selftests-mm-$name$form-cases $cok ok, $cfail failed, $cskip skipped"
+	echo "FIGURE: selftests-mm-$name$form $np of $nk mm selftest programs passed in $name mode ($ns skipped, $nf failed; $(($(date +%s) - t0)) s under ${FORKLAB_VIRT:-?})"
+	echo "FIGURE: selftests-mm-$name$form-cases $cok mm selftest cases ok in $name mode ($cfail failed, $cskip skipped)"
 done
 
 # Every run's output, for a closer look on the host.
