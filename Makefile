@@ -21,7 +21,7 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all test clean static deps
+.PHONY: all test test-sanitize sanitize-all clean static deps
 
 # bpf.mk first: bench.mk links the cowtrace library it defines.
 -include mk/bpf.mk
@@ -42,6 +42,27 @@ test:
 	$(Q)scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh $(if $(TIER),--tier $(TIER))
+
+# The user-space tiers again, with every program and C test built with
+# AddressSanitizer and UndefinedBehaviorSanitizer into $(BUILD)/sanitize
+# (any finding aborts the program, so the test fails).  TIER as for test.
+# Leak checking is off here: LeakSanitizer stops the world at exit with a
+# cloned task, which the traced process counts would see; sanitizers.sh
+# runs the programs with it on.  The bpf tier is left out by default: its
+# exact fault counts are of the plain programs, and the sanitizer runtime
+# adds faults (and, with ASLR, a re-exec) of its own.
+SANITIZE_TIERS := unit,host
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+test-sanitize:
+	$(Q)scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize $(BUILD)/sanitize/forkbench-target-static
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize EXTRA_CFLAGS="$(SANITIZE)" sanitize-all
+	$(Q)ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		BUILD=$(abspath $(BUILD))/sanitize tests/run.sh --tier $(or $(TIER),$(SANITIZE_TIERS))
+
+# Everything of all but what must be static (-static and ASan do not mix)
+# or is preloaded into the guest's stress-ng.
+sanitize-all: $(filter-out $(STATIC_TARGETS) %/forkbench-target-static %.so,$(ALL_TARGETS))
 
 clean:
 	$(call msg,CLEAN,$(BUILD))rm -rf $(BUILD)
