@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "cowtrace_lib.h"
+#include "parse.h"
 
 enum format { FMT_HUMAN, FMT_CSV, FMT_JSON };
 
@@ -95,26 +96,8 @@ static const struct argp_option options[] = {
 
 /* s for a one-line message: printable ASCII, other bytes as \xNN, at most
  * 64 bytes of s. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	size_t i, o = 0;
-
-	for (i = 0; s[i] && o + 8 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == 64) {
-			o += (size_t)snprintf(buf + o, len - o, "...");
-			break;
-		}
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = (char)c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
+/* Bad values in messages: bench/parse.c's parse_shown (one printable line). */
+#define shown parse_shown
 #define SHOWN_LEN (64 * 4 + 8)
 
 static void die_usage(const char *what, const char *val, const char *allowed)
