@@ -8,6 +8,7 @@
  */
 #include "forkbench.h"
 #include "fork_mode.h"
+#include "output.h"
 #include "sysinfo.h"
 #include "trace.h"
 
@@ -380,15 +381,8 @@ static char *run_metadata(const struct fb_bench *b, const struct fb_common *c, c
 	fprintf(f, "\"bench\": \"%s\", \"cpu_pinned\": %d, \"trace_mode\": \"%s\", \"command\": \"forkbench",
 		b->name, c->cpu, trace_mode());
 	for (i = 1; i < argc; i++) {
-		const char *s;
-
 		fputc(' ', f);
-		for (s = argv[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				fputc('\\', f);
-			if ((unsigned char)*s >= 0x20)
-				fputc(*s, f);
-		}
+		json_chars(f, argv[i]);
 	}
 	fputc('"', f);
 	fclose(f);

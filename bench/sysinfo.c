@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sysinfo.h"
 #include "fork_mode.h"
+#include "output.h"
 
 #include <cpuid.h>
 #include <stdio.h>
@@ -123,18 +124,10 @@ const char *effective_fork_mode(void)
 static void kv(FILE *f, const char *key, const char *val, int first)
 {
 	fprintf(f, "%s\n    \"%s\": ", first ? "" : ",", key);
-	if (!val) {
+	if (val)
+		json_str(f, val);
+	else
 		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *val; val++) {
-		if (*val == '"' || *val == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*val >= 0x20)
-			fputc(*val, f);
-	}
-	fputc('"', f);
 }
 
 static char *cpu_model(void)
