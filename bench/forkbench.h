@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "predict.h"
 #include "result.h"
+#include "usage.h"
 
 #define FB_MAX_HEAPS 16
 #define FB_UNSET UINT64_MAX
@@ -24,7 +25,7 @@
 /* Exit statuses. */
 #define FB_EXIT_OK 0
 #define FB_EXIT_ERROR 1		/* the measurement failed */
-#define FB_EXIT_USAGE 2		/* bad input: nothing was run */
+/* bad input, nothing was run: USAGE_EXIT (usage.h) */
 
 /* Options common to every benchmark. */
 struct fb_common {

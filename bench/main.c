@@ -11,6 +11,7 @@
 #include "output.h"
 #include "sysinfo.h"
 #include "trace.h"
+#include "usage.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -290,10 +291,13 @@ static const struct fb_bench *find_bench(const char *name)
 	return NULL;
 }
 
-static void die_usage(const char *bench, const char *msg)
+/* Bad input for benchmark b: "forkbench NAME: msg", exit 2. */
+static void die_usage(const struct fb_bench *b, const char *msg)
 {
-	fprintf(stderr, "forkbench%s%s: %s\n", bench ? " " : "", bench ? bench : "", msg);
-	exit(FB_EXIT_USAGE);
+	char prog[64];
+
+	snprintf(prog, sizeof(prog), "forkbench %s", b->name);
+	usage_die(prog, "%s", msg);
 }
 
 /* argp with one-line errors.  getopt and argp print two lines (the error and
@@ -331,7 +335,7 @@ static void parse_args(const struct fb_bench *b, int argc, char **argv, struct f
 	}
 	if (fb_parse_err[0]) {
 		free(captured);
-		die_usage(b->name, fb_parse_err);
+		die_usage(b, fb_parse_err);
 	}
 	line = captured ? captured : "";
 	nl = strchr(line, '\n');
@@ -344,7 +348,7 @@ static void parse_args(const struct fb_bench *b, int argc, char **argv, struct f
 	snprintf(msg, sizeof(msg), "%s (see 'forkbench %s --help')",
 		 *line ? line : "bad arguments", b->name);
 	free(captured);
-	die_usage(b->name, msg);
+	die_usage(b, msg);
 }
 
 /* ---- output ---- */
@@ -492,9 +496,8 @@ int main(int argc, char **argv)
 	int rc = 0, k;
 
 	if (argc < 2) {
-		fprintf(stderr, "forkbench: no benchmark given (allowed: %s; see forkbench --help)\n",
-			bench_names());
-		return FB_EXIT_USAGE;
+		usage_die("forkbench", "no benchmark given (allowed: %s; see forkbench --help)",
+			  bench_names());
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "-?")) {
 		usage_list(stdout);
@@ -510,16 +513,15 @@ int main(int argc, char **argv)
 	if (!b) {
 		char q[SHOWN_LEN];
 
-		fprintf(stderr, "forkbench: unknown benchmark '%s' (allowed: %s)\n",
-			parse_shown(argv[1], q, sizeof(q)), bench_names());
-		return FB_EXIT_USAGE;
+		usage_die("forkbench", "unknown benchmark '%s' (allowed: %s)",
+			  parse_shown(argv[1], q, sizeof(q)), bench_names());
 	}
 	parse_args(b, argc - 1, argv + 1, &c);
 	if (c.iterations == FB_UNSET)
 		c.iterations = b->default_iterations;
 	err[0] = '\0';
 	if (b->check && b->check(&c, err, sizeof(err)))
-		die_usage(b->name, err);
+		die_usage(b, err);
 
 	if ((c.output && check_writable("-o", c.output, err, sizeof(err))) ||
 	    (c.samples && check_writable("--samples", c.samples, err, sizeof(err)))) {
@@ -538,7 +540,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (c.events && events_open(&c.ev, c.events, err, sizeof(err)))
-		die_usage(b->name, err);
+		die_usage(b, err);
 	if (c.trace && trace_open(b->trace_heap_only, err, sizeof(err))) {
 		fprintf(stderr, "forkbench %s: --trace: %s\n", b->name, err);
 		return FB_EXIT_ERROR;
@@ -546,7 +548,7 @@ int main(int argc, char **argv)
 	if (c.nmodes && !fork_mode_supported()) {
 		for (k = 0; k < c.nmodes; k++)
 			if (c.modes[k] != MODE_COW)
-				die_usage(b->name, "--fork-mode stack/eager need forklab's kernel patch "
+				die_usage(b, "--fork-mode stack/eager need forklab's kernel patch "
 						   "(this kernel has no vm.fork_copy_mode); cow is what it does");
 	}
 	install_signals();

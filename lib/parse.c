@@ -56,6 +56,16 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	return 0;
 }
 
+int parse_pid(const char *s, pid_t *out, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 1, PARSE_PID_MAX, &v, err, errlen))
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
 int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
 	char *end, q[SHOWN_LEN], qe[SHOWN_LEN];

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define FB_ERRLEN 256
 
@@ -18,6 +19,11 @@ int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t err
 /* Unsigned decimal integer in [min, max]. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	      char *err, size_t errlen);
+
+/* A process ID: decimal in [1, PARSE_PID_MAX] (PID_MAX_LIMIT of 64-bit
+ * Linux: no kernel hands out a larger one, whatever kernel.pid_max says). */
+#define PARSE_PID_MAX 4194304
+int parse_pid(const char *s, pid_t *out, char *err, size_t errlen);
 
 /* Decimal fraction in [0, 1] ("0.25"), or a percentage ("25%"). */
 int parse_fraction(const char *s, double *out, char *err, size_t errlen);

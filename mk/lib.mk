@@ -5,7 +5,7 @@
 #   CFLAGS += $(LIB_CPPFLAGS)        link: $(LIB_OBJS)
 # A new lib/X.c joins LIB_SRCS.
 
-LIB_SRCS     := parse.c output.c
+LIB_SRCS     := parse.c output.c usage.c
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/lib/%.o)
 LIB_CPPFLAGS := -Ilib
 
