@@ -40,7 +40,7 @@ struct fb_common {
 	const char *output;	/* --output FILE (summary) */
 	const char *events;	/* --events LIST */
 	bool trace;
-	enum fork_mode modes[MODE_NR];	/* --fork-mode list */
+	enum fork_mode modes[FORK_MODE_NR];	/* --fork-mode list */
 	int nmodes;
 	enum fork_mode fork_mode; /* the mode this process's forks run in */
 	bool takes_args;	/* the benchmark has positional arguments */

@@ -144,7 +144,7 @@ static int add_heap(const char *item, void *ctx)
 static int add_mode(const char *item, void *ctx)
 {
 	struct fb_common *c = ctx;
-	int i = parse_choice(item, fork_mode_names, "--fork-mode", fb_parse_err,
+	int i = parse_choice(item, fork_mode_names(), "--fork-mode", fb_parse_err,
 			     sizeof(fb_parse_err));
 
 	if (i < 0)
@@ -547,7 +547,7 @@ int main(int argc, char **argv)
 	}
 	if (c.nmodes && !fork_mode_supported()) {
 		for (k = 0; k < c.nmodes; k++)
-			if (c.modes[k] != MODE_COW)
+			if (c.modes[k] != FORK_MODE_COW)
 				die_usage(b, "--fork-mode stack/eager need forklab's kernel patch "
 						   "(this kernel has no vm.fork_copy_mode); cow is what it does");
 	}
@@ -557,14 +557,14 @@ int main(int argc, char **argv)
 	c.res = &res;
 	if (!c.nmodes) {
 		/* The kernel's mode, whatever it is. */
-		c.fork_mode = (enum fork_mode)fork_mode_parse(effective_fork_mode());
+		c.fork_mode = fork_mode_parse(effective_fork_mode());
 		rc = b->run(&c);
 	}
 	for (k = 0; k < c.nmodes && !rc && !fb_stopping(); k++) {
 		c.fork_mode = c.modes[k];
-		if (fork_mode_supported() && fork_mode_set((int)c.fork_mode)) {
+		if (fork_mode_supported() && fork_mode_set(c.fork_mode)) {
 			fprintf(stderr, "forkbench: cannot set fork mode %s: %s\n",
-				fork_mode_names[c.fork_mode], strerror(errno));
+				fork_mode_name(c.fork_mode), strerror(errno));
 			rc = -1;
 			break;
 		}

@@ -32,7 +32,7 @@ int family_cells(struct fb_common *c, const char *bench, const struct family *f,
 	for (i = 0; i < f->n; i++) {
 		snprintf(method, sizeof(method), "%s%s%s(depth %d)", label, *label ? ":" : "",
 			 f->name[i], f->depth[i]);
-		cells[i] = cell_new(c->res, bench, method, fork_mode_names[c->fork_mode], heap,
+		cells[i] = cell_new(c->res, bench, method, fork_mode_name(c->fork_mode), heap,
 				    thp_names[c->thp], c->iterations);
 	}
 	return 0;

@@ -353,7 +353,7 @@ static int spawn_run(struct fb_common *c)
 			if (!opt.use[m])
 				continue;
 			cells[h][m] = cell_new(c->res, "spawn", method_names[m],
-					       fork_mode_names[c->fork_mode], c->heaps[h],
+					       fork_mode_name(c->fork_mode), c->heaps[h],
 					       thp_names[c->thp], c->iterations);
 			cells[h][m]->thp_bytes = w[h].thp_bytes;
 		}
