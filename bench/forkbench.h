@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* forkbench: one harness (main.c: CLI, registry, output) and one file per
- * benchmark exporting a struct fb_bench.  Adding a benchmark is one file and
- * one entry in the table in main.c. */
+/* forkbench: one harness (cli.c: command line; harness.c: signals, timing
+ * helpers, the run in each fork mode; main.c: the run's order and its
+ * output) and the benchmarks, one file each in bench/benchmarks/.  Adding a
+ * benchmark is that one file: its struct fb_bench and FB_BENCH(it)
+ * (registry.h); the build and the list find it. */
 #ifndef FORKLAB_FORKBENCH_H
 #define FORKLAB_FORKBENCH_H
 
@@ -16,6 +18,7 @@
 #include "heapmem.h"
 #include "parse.h"
 #include "predict.h"
+#include "registry.h"
 #include "result.h"
 #include "usage.h"
 
@@ -54,6 +57,7 @@ struct fb_common {
 struct fb_bench {
 	const char *name;
 	const char *summary;		/* one line for the list */
+	unsigned int order;		/* place in the list, lowest first; 0: after those given */
 	const struct argp *argp;	/* its own options and --help text */
 	uint64_t default_iterations;
 	bool trace_heap_only;		/* --trace counts faults in the heap only */
@@ -63,8 +67,6 @@ struct fb_bench {
 	 * fb_stopping() says so. */
 	int (*run)(struct fb_common *c);
 };
-
-extern const struct fb_bench spawn_bench, heap_bench, nested_bench, scenario_bench;
 
 /* Option parsers put a one-line message here and return EINVAL. */
 extern char fb_parse_err[2 * FB_ERRLEN];

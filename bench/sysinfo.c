@@ -2,6 +2,7 @@
 #include "sysinfo.h"
 #include "fork_mode.h"
 #include "output.h"
+#include "version.h"
 
 #include <cpuid.h>
 #include <stdio.h>
@@ -212,7 +213,7 @@ char *sysinfo_json(const char *extra_json)
 	kv(f, "sched_child_runs_first", s ? s : "n/a (not in this kernel)", 0);
 	free(s);
 	kv(f, "compiler", __VERSION__, 0);
-	kv(f, "forklab_git", FORKLAB_GIT, 0);
+	kv(f, "forklab_git", forklab_revision(), 0);
 	kv(f, "date", date, 0);
 	if (extra_json && *extra_json)
 		fprintf(f, ",\n    %s", extra_json);

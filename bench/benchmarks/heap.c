@@ -417,8 +417,9 @@ static const struct argp heap_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench heap_bench = {
+static const struct fb_bench heap_bench = {
 	.name = "heap",
+	.order = 20,
 	.summary = "large-heap parent: fork, COW faults after it, memcpy floor",
 	.argp = &heap_argp,
 	.default_iterations = 10,
@@ -426,3 +427,4 @@ const struct fb_bench heap_bench = {
 	.check = heap_check,
 	.run = heap_run,
 };
+FB_BENCH(heap_bench);

@@ -242,8 +242,9 @@ static const struct argp scenario_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench scenario_bench = {
+static const struct fb_bench scenario_bench = {
 	.name = "scenario",
+	.order = 40,
 	.summary = "the classic COW questions, predicted and measured",
 	.argp = &scenario_argp,
 	.default_iterations = 5,
@@ -251,3 +252,4 @@ const struct fb_bench scenario_bench = {
 	.check = scenario_check,
 	.run = scenario_run,
 };
+FB_BENCH(scenario_bench);

@@ -454,8 +454,9 @@ static const struct argp spawn_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench spawn_bench = {
+static const struct fb_bench spawn_bench = {
 	.name = "spawn",
+	.order = 10,
 	.summary = "fork/vfork/posix_spawn/clone+exec compared, vs parent size",
 	.argp = &spawn_argp,
 	.default_iterations = 100,
@@ -463,3 +464,4 @@ const struct fb_bench spawn_bench = {
 	.check = spawn_check,
 	.run = spawn_run,
 };
+FB_BENCH(spawn_bench);
