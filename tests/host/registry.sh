@@ -5,6 +5,8 @@
 # picks it up and it shows end to end: the list, its --help, CSV and JSON
 # rows, in the dynamic and the static forkbench.  If registering needed a
 # second edit (a table, an extern, a Makefile list), it would not show.
+# The build with it is `make -j2 clean all` over a build of the tree before:
+# that it ends with a whole build is checked too.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 CHECK="$FORKLAB_ROOT/tests/tools/check_summary.py"
@@ -27,6 +29,21 @@ if ! (cd "$S" && git init -q && git add -A &&
 	git -c user.name=forklab -c user.email=forklab@localhost commit -q -m tree) \
 	>"$T_TMP/git.log" 2>&1; then
 	fail "registry: scratch copy" "$(tail -n 3 "$T_TMP/git.log")"
+	exit 0
+fi
+
+# Its own build/, whatever BUILD or make's flags the test runs under.
+smake() {
+	env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EXTRA_CFLAGS \
+		make -C "$S" -s -j2 BUILD=build "$@" >"$T_TMP/make.log" 2>&1
+}
+
+# Before: the tree as it is builds, without regprobe.
+if smake build/forkbench && ! "$S/build/forkbench" --help | grep -q regprobe; then
+	pass "registry: the scratch tree builds, no regprobe in it"
+else
+	fail "registry: the scratch tree builds, no regprobe in it" \
+		"$(grep -m3 -E 'error|Error' "$T_TMP/make.log")"
 	exit 0
 fi
 
@@ -67,13 +84,31 @@ EOF
 check_eq "registry: the benchmark is the one change to the tree" \
 	"?? bench/benchmarks/regprobe.c" "$(cd "$S" && git status --porcelain --untracked-files=all)"
 
-# Its own build/, whatever BUILD or make's flags the test runs under.
-if env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EXTRA_CFLAGS \
-	make -C "$S" -s -j2 BUILD=build build/forkbench build/static/forkbench >"$T_TMP/make.log" 2>&1; then
-	pass "registry: forkbench builds with the new file"
+# An incremental make picks it up.
+if smake build/forkbench && "$S/build/forkbench" --help | grep -q '^  regprobe '; then
+	pass "registry: an incremental make builds it in"
 else
-	fail "registry: forkbench builds with the new file" "$(grep -m3 -E 'error|Error' "$T_TMP/make.log")"
+	fail "registry: an incremental make builds it in" \
+		"$(grep -m3 -E 'error|Error' "$T_TMP/make.log")"
+fi
+
+# Then `make -j2 clean all` over that build: clean runs first (a file
+# left in build/ is gone) and the build after it is whole (up-to-date
+# targets are not taken for built while clean removes them).
+: >"$S/build/left-from-before"
+if smake clean all build/static/forkbench; then
+	pass "registry: make -j2 clean all builds with the new file"
+else
+	fail "registry: make -j2 clean all builds with the new file" \
+		"$(grep -m3 -E 'error|Error' "$T_TMP/make.log")"
 	exit 0
+fi
+if [ ! -e "$S/build/left-from-before" ] && [ -x "$S/build/forkbench" ] &&
+	[ -x "$S/build/cowtrace" ] && [ -x "$S/build/tests/unit/test_escape" ]; then
+	pass "make -j2 clean all: clean ran first, the build is whole"
+else
+	fail "make -j2 clean all: clean ran first, the build is whole" \
+		"$(cd "$S/build" 2>/dev/null && echo ./*)"
 fi
 check_eq "registry: the build changed no file of the tree" \
 	"?? bench/benchmarks/regprobe.c" "$(cd "$S" && git status --porcelain --untracked-files=all)"
