@@ -84,23 +84,44 @@ static int add_mode(const char *item, void *ctx)
 	return 0;
 }
 
+/* A comma-separated option: fn(item, c) for each item.  The message is the
+ * item's (fn sets fb_parse_err) or else the list's ("empty item ..."). */
+static error_t list_option(const char *opt, const char *arg,
+			   int (*fn)(const char *item, void *ctx), struct fb_common *c)
+{
+	char e[FB_ERRLEN], q[SHOWN_LEN];
+
+	if (parse_list(arg, fn, c, e, sizeof(e)) >= 0)
+		return 0;
+	if (!fb_parse_err[0])
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s '%s': %s", opt,
+			 parse_shown(arg, q, sizeof(q)), e);
+	return EINVAL;
+}
+
+/* A whole number in [min, max]. */
+static error_t u64_option(const char *opt, const char *arg, uint64_t min, uint64_t max,
+			  uint64_t *out)
+{
+	char e[FB_ERRLEN];
+
+	if (!parse_u64(arg, min, max, out, e, sizeof(e)))
+		return 0;
+	snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: %s", opt, e);
+	return EINVAL;
+}
+
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct fb_common *c = state->input;
-	char e[FB_ERRLEN], q[SHOWN_LEN];
+	char q[SHOWN_LEN];
 	uint64_t v;
 	int i;
 
 	switch (key) {
 	case OPT_HEAP:
 		c->nheaps = 0;
-		if (parse_list(arg, add_heap, c, e, sizeof(e)) < 0) {
-			if (!fb_parse_err[0])
-				snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap '%s': %s",
-					 parse_shown(arg, q, sizeof(q)), e);
-			return EINVAL;
-		}
-		return 0;
+		return list_option("--heap", arg, add_heap, c);
 	case OPT_THP:
 		i = parse_choice(arg, thp_names, "--thp value", fb_parse_err, sizeof(fb_parse_err));
 		if (i < 0)
@@ -108,25 +129,15 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		c->thp = (enum thp_mode)i;
 		return 0;
 	case 'n':
-		if (parse_u64(arg, 1, 10000000, &c->iterations, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--iterations: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return u64_option("--iterations", arg, 1, 10000000, &c->iterations);
 	case OPT_WARMUP:
-		if (parse_u64(arg, 0, 1000000, &c->warmup, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--warmup: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return u64_option("--warmup", arg, 0, 1000000, &c->warmup);
 	case OPT_CPU: {
 		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 		cpu_set_t set;
 
-		if (parse_u64(arg, 0, ncpu > 0 ? (uint64_t)ncpu - 1 : 0, &v, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--cpu: %s", e);
+		if (u64_option("--cpu", arg, 0, ncpu > 0 ? (uint64_t)ncpu - 1 : 0, &v))
 			return EINVAL;
-		}
 		if (sched_getaffinity(0, sizeof(set), &set) == 0 && !CPU_ISSET((int)v, &set)) {
 			snprintf(fb_parse_err, sizeof(fb_parse_err),
 				 "--cpu: CPU %s is not in this process's allowed set", arg);
@@ -155,13 +166,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_FORK_MODE:
 		c->nmodes = 0;
-		if (parse_list(arg, add_mode, c, e, sizeof(e)) < 0) {
-			if (!fb_parse_err[0])
-				snprintf(fb_parse_err, sizeof(fb_parse_err), "--fork-mode '%s': %s",
-					 parse_shown(arg, q, sizeof(q)), e);
-			return EINVAL;
-		}
-		return 0;
+		return list_option("--fork-mode", arg, add_mode, c);
 	case ARGP_KEY_ARG:
 		if (c->takes_args)
 			return ARGP_ERR_UNKNOWN;

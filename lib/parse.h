@@ -43,6 +43,8 @@ int parse_choice(const char *s, const char *const *names, const char *what,
  * "...").  buf should have SHOWN_LEN bytes. */
 #define SHOWN_LEN (64 * 4 + 8)
 const char *parse_shown(const char *s, char *buf, size_t len);
+/* The same for the n bytes at s (a NUL among them is shown too). */
+const char *parse_shown_n(const char *s, size_t n, char *buf, size_t len);
 
 /* Human-readable size: "0 B", "4 KiB", "1.5 GiB". */
 const char *fmt_size(uint64_t bytes, char *buf, size_t len);

@@ -34,8 +34,9 @@ $(BUILD)/static/forkbench: $(BENCH_OBJS) $(LIB_OBJS) $(CT_LIB) | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) $(CT_LIBS_STATIC) -o $@
 
 # run-all.sh's matrix config parser (bench/matrix.c), a program of its own.
-$(BUILD)/forklab-matrix: $(BUILD)/bench/matrix_main.o $(BUILD)/bench/matrix.o $(BUILD)/lib/usage.o
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ -o $@
+$(BUILD)/forklab-matrix: $(BUILD)/bench/matrix_main.o $(BUILD)/bench/matrix.o \
+			 $(BUILD)/lib/parse.o $(BUILD)/lib/usage.o
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ -lm -o $@
 
 # The exec targets are what forkbench measures starting, not code under
 # test: built without EXTRA_CFLAGS (no sanitizers, which cannot be static).
