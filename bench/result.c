@@ -132,8 +132,8 @@ static void metric_stats(const struct fb_cell *c, int k, struct stats *st)
 	free(tmp);
 }
 
-/* Column set of the summary: the fixed DESIGN.md columns, then every non-time
- * metric of any cell in first-seen order. */
+/* Column set of the summary: the fixed columns (docs/design.md), then every
+ * non-time metric of any cell in first-seen order. */
 struct extra_cols {
 	const char *name[FB_MAX_METRICS * 4];
 	int n;
