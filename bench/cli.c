@@ -188,15 +188,13 @@ static const struct argp common_argp = { common_options, common_parse, NULL, NUL
 
 static void usage_list(FILE *f)
 {
-	const struct fb_bench *const *list;
-	size_t n, i;
+	size_t i;
 
-	list = bench_list(&n);
 	fprintf(f, "Usage: forkbench BENCH [OPTION...]\n"
 		   "       forkbench metadata        (the machine, as JSON)\n\n"
 		   "What fork() costs, measured. Benchmarks:\n");
-	for (i = 0; i < n; i++)
-		fprintf(f, "  %-10s %s\n", list[i]->name, list[i]->summary);
+	for (i = 0; i < bench_count(); i++)
+		fprintf(f, "  %-10s %s\n", bench_at(i)->name, bench_at(i)->summary);
 	fprintf(f, "\n'forkbench BENCH --help' shows a benchmark's options and examples.\n");
 }
 
@@ -204,14 +202,12 @@ static void usage_list(FILE *f)
 static const char *bench_names(void)
 {
 	static char names[1024];
-	const struct fb_bench *const *list;
-	size_t n, i;
+	size_t i;
 
-	list = bench_list(&n);
 	names[0] = '\0';
-	for (i = 0; i < n; i++)
+	for (i = 0; i < bench_count(); i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s, ",
-			 list[i]->name);
+			 bench_at(i)->name);
 	snprintf(names + strlen(names), sizeof(names) - strlen(names), "metadata");
 	return names;
 }

@@ -10,6 +10,6 @@
  * metadata print and exit 0; bad input exits 2 after a one-line message. */
 const struct fb_bench *cli_parse(int argc, char **argv, struct fb_common *c);
 /* Bad input for b: "forkbench NAME: msg" as one line, exit 2. */
-_Noreturn void cli_die(const struct fb_bench *b, const char *msg);
+void cli_die(const struct fb_bench *b, const char *msg) __attribute__((noreturn));
 
 #endif

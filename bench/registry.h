@@ -22,10 +22,11 @@ struct fb_bench;
 	static const struct fb_bench *const fb_bench_entry_##desc                \
 		__attribute__((used, section("fb_benches"), aligned(sizeof(void *)))) = &(desc)
 
-/* Every registered benchmark, in list order: by the descriptor's order key
- * (lowest first, benchmarks without one last), then by name.  Sorted on
- * first use; *n gets the count. */
-const struct fb_bench *const *bench_list(size_t *n);
+/* How many benchmarks there are, and the i-th of them (NULL past the
+ * end) in list order: by the descriptor's order key (lowest first,
+ * benchmarks without one last), then by name. */
+size_t bench_count(void);
+const struct fb_bench *bench_at(size_t i);
 /* The benchmark called name, or NULL. */
 const struct fb_bench *bench_find(const char *name);
 

@@ -10,7 +10,7 @@
 /* Prints "prog: " and the formatted message on stderr as one line (a
  * newline inside it becomes a space) and exits with USAGE_EXIT.  prog is
  * the program's name, with its subcommand if it has one ("forkbench spawn"). */
-_Noreturn void usage_die(const char *prog, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void usage_die(const char *prog, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
 
 #endif
