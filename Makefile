@@ -1,8 +1,9 @@
 # forklab — top-level build.  `make` builds user space into build/, `make test`
 # runs every test tier and ends with "N passed, N failed, N skipped".
 #
-# Each part has its own fragment in mk/: bench.mk (forkbench), bpf.mk
-# (cowtrace), kernel.mk (kernel, initramfs, QEMU).  V=1 shows commands.
+# Each part has its own fragment in mk/: lib.mk (code both programs link),
+# bench.mk (forkbench), bpf.mk (cowtrace), kernel.mk (kernel, initramfs,
+# QEMU).  V=1 shows commands.
 
 CC      ?= gcc
 BUILD   ?= build
@@ -19,14 +20,29 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# `make clean GOAL...` (also with -j): clean runs alone first, then a new
+# make builds the other goals.  In one make, -j would run rm -rf $(BUILD)
+# beside the build (or after it) and leave no build.
+CLEAN_FIRST := $(and $(filter clean,$(MAKECMDGOALS)),$(filter-out clean,$(MAKECMDGOALS)))
+ifneq ($(CLEAN_FIRST),)
+.PHONY: $(MAKECMDGOALS) clean-first
+$(MAKECMDGOALS): clean-first
+	@:
+clean-first:
+	$(call msg,CLEAN,$(BUILD))rm -rf $(BUILD)
+	$(Q)$(MAKE) --no-print-directory $(CLEAN_FIRST)
+else
+
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all test test-sanitize sanitize-all clean static deps
 
-# bpf.mk first: bench.mk links the cowtrace library it defines.
+# lib.mk first: every program links its objects.  bpf.mk before bench.mk:
+# bench.mk links the cowtrace library it defines.
+include mk/lib.mk
 -include mk/bpf.mk
 include mk/bench.mk
--include $(filter-out mk/bpf.mk mk/bench.mk,$(sort $(wildcard mk/*.mk)))
+-include $(filter-out mk/lib.mk mk/bpf.mk mk/bench.mk,$(sort $(wildcard mk/*.mk)))
 
 all: $(ALL_TARGETS)
 
@@ -66,3 +82,5 @@ sanitize-all: $(filter-out $(STATIC_TARGETS) %/forkbench-target-static %.so,$(AL
 
 clean:
 	$(call msg,CLEAN,$(BUILD))rm -rf $(BUILD)
+
+endif

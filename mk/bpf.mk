@@ -44,16 +44,16 @@ $(BUILD)/bpf/cowtrace_lib.o: bpf/cowtrace_lib.c bpf/cowtrace_lib.h bpf/cowtrace.
 			     $(BUILD)/bpf/cowtrace.skel.h
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
 
-$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h bench/parse.h | $(BUILD)/bpf
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -Ibench -c $< -o $@
+$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h lib/*.h | $(BUILD)/bpf
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf $(LIB_CPPFLAGS) -c $< -o $@
 
 $(CT_LIB): $(BUILD)/bpf/cowtrace_lib.o
 	$(call msg,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(BUILD)/bench/parse.o $(CT_LIB)
+$(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB)
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(CT_LIBS) -lm -o $@
 
-$(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(BUILD)/bench/parse.o $(CT_LIB) | $(BUILD)/static
+$(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB) | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(CT_LIBS_STATIC) -lm -o $@
 
 # the library as forkbench uses it

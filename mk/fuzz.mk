@@ -1,5 +1,5 @@
 # Fuzzing (clang's libFuzzer) of the two input parsers: the size parser
-# (bench/parse.c, --heap) and the matrix config parser (bench/matrix.c).
+# (lib/parse.c, --heap) and the matrix config parser (bench/matrix.c).
 #
 #   make fuzz                    build both targets and run each FUZZ_SECONDS (60)
 #   make fuzz FUZZ_SECONDS=600   longer
@@ -12,17 +12,17 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -fno-omit-frame-pointer -Ibench
+		-fno-sanitize-recover=all -fno-omit-frame-pointer -Ibench -Ilib
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_size $(BUILD)/fuzz/fuzz_matrix
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_TARGETS)
 
-$(BUILD)/fuzz/fuzz_size: tests/fuzz/fuzz_size.c bench/parse.c bench/parse.h | $(BUILD)/fuzz
+$(BUILD)/fuzz/fuzz_size: tests/fuzz/fuzz_size.c lib/parse.c lib/parse.h | $(BUILD)/fuzz
 	$(call msg,FUZZ-CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(filter %.c,$^) -lm -o $@
 
-$(BUILD)/fuzz/fuzz_matrix: tests/fuzz/fuzz_matrix.c bench/matrix.c bench/matrix.h | $(BUILD)/fuzz
-	$(call msg,FUZZ-CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(filter %.c,$^) -o $@
+$(BUILD)/fuzz/fuzz_matrix: tests/fuzz/fuzz_matrix.c bench/matrix.c bench/matrix.h lib/parse.c lib/parse.h | $(BUILD)/fuzz
+	$(call msg,FUZZ-CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(filter %.c,$^) -lm -o $@
 
 $(BUILD)/fuzz:
 	$(Q)mkdir -p $@

@@ -24,6 +24,9 @@ BPF_CLANG    ?= clang
 BPFTOOL      ?= bpftool
 KT_ARCH_INC  := -I/usr/include/$(shell gcc -print-multiarch 2>/dev/null)
 KT_STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
+# The guest programs include lib/fork_mode.h (the user-space view of the
+# patch series) through this.
+KT_CPPFLAGS  := -Ilib
 VM_ARGS      ?=
 export V
 

@@ -13,7 +13,7 @@
 KPATCH_SRC   := tests/guest/src
 KPATCH_PROGS := forkmode-fork forkmode-spawn forkmode-bench forkmode-prctl \
 		forkmode-stress
-KPATCH_DEPS  := $(KPATCH_SRC)/forkmode_lib.h bench/fork_mode.h
+KPATCH_DEPS  := $(KPATCH_SRC)/forkmode_lib.h lib/fork_mode.h
 
 KPATCH_STATIC := $(KPATCH_PROGS:%=$(BUILD)/static/%) $(BUILD)/static/forkmode-exit
 STATIC_TARGETS += $(KPATCH_STATIC)
@@ -25,7 +25,7 @@ kpatch-static: $(KPATCH_STATIC)
 
 $(BUILD)/static/forkmode-%: $(KPATCH_SRC)/forkmode_%.c $(KPATCH_DEPS)
 	@mkdir -p $(@D)
-	$(call msg,CC-STATIC,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@ -lpthread
+	$(call msg,CC-STATIC,$@)$(CC) $(ALL_CFLAGS) $(KT_CPPFLAGS) -static $< -o $@ -lpthread
 
 # No C library: exec'ing it takes no write fault (see forkmode_exit.c).
 $(BUILD)/static/forkmode-exit: $(KPATCH_SRC)/forkmode_exit.c

@@ -63,9 +63,9 @@ $(STRESS_FILES): $(wildcard $(STRESS_NG)) mk/stress.mk
 	for f in $$files; do install -D -m 755 "$$(readlink -f $$f)" "$(STRESS_ROOT)$$f"; done; \
 	printf '%s\n' $$files >$@
 
-$(BUILD)/forkmode-flip.so: tests/guest/src/forkmode_flip.c bench/fork_mode.h
+$(BUILD)/forkmode-flip.so: tests/guest/src/forkmode_flip.c lib/fork_mode.h
 	@mkdir -p $(@D)
-	$(call msg,CC-SO,$@)$(CC) $(ALL_CFLAGS) -fPIC -shared $< -o $@ -lpthread
+	$(call msg,CC-SO,$@)$(CC) $(ALL_CFLAGS) $(KT_CPPFLAGS) -fPIC -shared $< -o $@ -lpthread
 
 $(STRESS_FLIP): $(BUILD)/forkmode-flip.so
 	@mkdir -p $(@D)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: parse_size() (bench/parse.c), what --heap takes.
+ * libFuzzer target: parse_size() (lib/parse.c), what --heap takes.
  *
  * Properties, any input: the error is one printable line naming no more
  * than it should; a size that parses is at most max, and re-formatted

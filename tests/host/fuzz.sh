@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fuzzing, bounded: the size parser (bench/parse.c) and the matrix config
+# Fuzzing, bounded: the size parser (lib/parse.c) and the matrix config
 # parser (bench/matrix.c) under libFuzzer with ASan and UBSan, FUZZ_TEST_SECONDS
 # (default 20) each from the checked-in seeds.  A crash, a sanitizer finding
 # or a failed property (see tests/fuzz/*.c) fails; the input is kept.

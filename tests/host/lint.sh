@@ -22,14 +22,14 @@ files=$(git ls-files '*.c' | grep -v '\.bpf\.c$' | grep -v '^kernel-patch/')
 if ! command -v cppcheck >/dev/null; then
 	fail "cppcheck" "cppcheck not installed (scripts/install-deps.sh)"
 elif cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	--std=c11 -D__x86_64__ -D_GNU_SOURCE --inline-suppr -Ibench -Ibpf -Itests/unit \
+	--std=c11 -D__x86_64__ -D_GNU_SOURCE --inline-suppr -Ilib -Ibench -Ibpf -Itests/unit \
 	--suppress=missingIncludeSystem $files >"$T_TMP/cppcheck.log" 2>&1; then
 	pass "cppcheck clean ($(echo "$files" | wc -l) files)"
 else
 	fail "cppcheck clean" "$(head -c 400 "$T_TMP/cppcheck.log")"
 fi
 
-# clang-tidy on forkbench, cowtrace (user space), their tests and the fuzz
+# clang-tidy on lib/, forkbench, cowtrace (user space), their tests and the fuzz
 # targets.  Findings in the generated BPF skeleton (build/bpf/*.skel.h) are
 # not forklab's code and are left out.
 if ! command -v clang-tidy >/dev/null; then
@@ -40,7 +40,7 @@ if [ ! -f "$FORKLAB_BUILD/bpf/cowtrace.skel.h" ]; then
 	fail "clang-tidy" "no $FORKLAB_BUILD/bpf/cowtrace.skel.h (run make first)"
 	exit 0
 fi
-tidy_files=$(git ls-files 'bench/*.c' 'bpf/*.c' 'bpf/tests/*.c' 'tests/unit/*.c' 'tests/fuzz/*.c' |
+tidy_files=$(git ls-files 'lib/*.c' 'bench/*.c' 'bpf/*.c' 'bpf/tests/*.c' 'tests/unit/*.c' 'tests/fuzz/*.c' |
 	grep -v '\.bpf\.c$')
 # A canary with one known finding shows clang-tidy ran with these checks.
 printf '#include <string.h>\nint f(const char *a, const char *b) { if (strcmp(a, b)) return 1; return 0; }\n' \
@@ -48,7 +48,7 @@ printf '#include <string.h>\nint f(const char *a, const char *b) { if (strcmp(a,
 cp .clang-tidy "$T_TMP/"
 # one file per clang-tidy, two at a time
 printf '%s\n' $tidy_files "$T_TMP/tidy_canary.c" | xargs -P 2 -I{} sh -c 'clang-tidy --quiet "$1" -- -std=c11 -D_GNU_SOURCE \
-	-Ibench -Ibpf -I"$2/bpf" -Itests/unit >"$3/tidy.$(echo "$1" | tr / _).log" 2>&1' \
+	-Ilib -Ibench -Ibpf -I"$2/bpf" -Itests/unit >"$3/tidy.$(echo "$1" | tr / _).log" 2>&1' \
 	sh {} "$FORKLAB_BUILD" "$T_TMP"
 cat "$T_TMP"/tidy.*.log >"$T_TMP/tidy.log"
 grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$T_TMP/tidy.log" |

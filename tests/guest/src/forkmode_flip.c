@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../../bench/fork_mode.h"
+#include "fork_mode.h"
 
 #define MAX_MODES 8
 

@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../../bench/fork_mode.h"
+#include "fork_mode.h"
 
 #define FL_PAGE 4096UL
 #define FL_VMSTAT_MAX 16384
