@@ -13,8 +13,8 @@
 W=$FORKLAB_BUILD/forkmode-stress
 m=/proc/sys/vm/fork_copy_mode
 s=/proc/sys/vm/fork_eager_stack_pages
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$W" ] || { echo "no $W in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-load/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$W" ] || { echo "FAIL: forkmode-load/setup: no $W in this initramfs (make static)"; exit 1; }
 saved_m=$(cat $m) saved_s=$(cat $s)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 

@@ -34,9 +34,9 @@ SNG=/usr/bin/stress-ng
 FLIP=$FORKLAB_ROOT/lib/forkmode-flip.so
 m=/proc/sys/vm/fork_copy_mode
 s=/proc/sys/vm/fork_eager_stack_pages
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x $SNG ] || { echo "no $SNG in this initramfs (apt-get install stress-ng; make initramfs)"; exit 77; }
-[ -f "$FLIP" ] || { echo "no $FLIP in this initramfs (make guest-root)"; exit 77; }
+[ -f $m ] || { echo "FAIL: stress-ng-storm/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x $SNG ] || { echo "FAIL: stress-ng-storm/setup: no $SNG in this initramfs (apt-get install stress-ng; make initramfs)"; exit 1; }
+[ -f "$FLIP" ] || { echo "FAIL: stress-ng-storm/setup: no $FLIP in this initramfs (make guest-root)"; exit 1; }
 saved_m=$(cat $m) saved_s=$(cat $s)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 echo 8 >$s
