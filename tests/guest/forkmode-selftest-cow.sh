@@ -10,8 +10,8 @@
 . "$(dirname "$0")/../lib.sh"
 prog=$FORKLAB_BUILD/kernel-selftests/mm-cow
 m=/proc/sys/vm/fork_copy_mode
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$prog" ] || { echo "no $prog in this initramfs"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-selftest-cow/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$prog" ] || { echo "FAIL: forkmode-selftest-cow/setup: no $prog in this initramfs"; exit 1; }
 saved_m=$(cat $m)
 saved_huge=$(cat /proc/sys/vm/nr_hugepages)
 thp=/sys/kernel/mm/transparent_hugepage/enabled

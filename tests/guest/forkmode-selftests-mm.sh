@@ -31,7 +31,7 @@ FULL=0
 [ "${1:-}" = --full ] && FULL=1
 D=$FORKLAB_BUILD/kernel-selftests
 built=$D/mm-selftests-build.txt
-[ -f "$built" ] || { echo "no $built in this initramfs (make kernel-selftests)"; exit 77; }
+[ -f "$built" ] || { echo "FAIL: forkmode-selftests-mm/setup: no $built in this initramfs (make kernel-selftests)"; exit 1; }
 
 # The runs: ID TIER LIMIT SETUP PROGRAM ARGS...  (run_vmtests.sh's
 # invocations; bounds allow for the DEBUG_VM/PROVE_LOCKING guest kernel,
