@@ -22,7 +22,7 @@
 #include "forkmode_lib.h"
 
 #define NOBODY 65534
-#define CAP_SYSCTL "/proc/sys/vm/fork_copy_prctl_max"
+#define CAP_SYSCTL FORK_MODE_PRCTL_MAX_SYSCTL
 #define HEAP_PAGES 64
 
 static int failures;

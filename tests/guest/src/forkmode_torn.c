@@ -126,7 +126,7 @@ struct counts {
 
 static void counts_now(struct counts *c)
 {
-	c->threaded = vmstat_now("fork_copy_threaded");
+	c->threaded = vmstat_now(FORK_MODE_VMSTAT_COPY_THREADED);
 	c->eager = vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY);
 	c->stack = vmstat_now(FORK_MODE_VMSTAT_STACK_COPY);
 }
