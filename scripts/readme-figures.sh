@@ -15,8 +15,9 @@ check=0
 fig=${1:-build/test-logs/figures.txt}
 die() { echo "readme-figures: $*" >&2; exit 2; }
 [ -s "$fig" ] || die "no figures in '$fig' (run make test first)"
-grep -q '^<!-- figures:begin -->$' README.md && grep -q '^<!-- figures:end -->$' README.md ||
+if ! grep -q '^<!-- figures:begin -->$' README.md || ! grep -q '^<!-- figures:end -->$' README.md; then
 	die "README.md has no '<!-- figures:begin -->' ... '<!-- figures:end -->' block"
+fi
 
 table=$(mktemp) new=$(mktemp)
 trap 'rm -f "$table" "$new"' EXIT

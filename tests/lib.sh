@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared helpers for forklab's shell tests.  POSIX sh: the same file is used
 # by host tests (bash/dash) and in-guest tests (busybox ash).
 #
@@ -8,8 +9,8 @@
 
 : "${FORKLAB_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${FORKLAB_BUILD:=$FORKLAB_ROOT/build}"
-FB=$FORKLAB_BUILD/forkbench
-CT=$FORKLAB_BUILD/cowtrace
+# shellcheck disable=SC2034 # FB and CT are for the tests that source this file
+FB=$FORKLAB_BUILD/forkbench CT=$FORKLAB_BUILD/cowtrace
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/forklab-test.XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 

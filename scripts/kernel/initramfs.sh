@@ -36,7 +36,9 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
-[ -n "$kdir" ] && [ -n "$out" ] || die "usage: initramfs.sh --kernel DIR --out FILE [--static DIR]"
+if [ -z "$kdir" ] || [ -z "$out" ]; then
+	die "usage: initramfs.sh --kernel DIR --out FILE [--static DIR]"
+fi
 [ -f "$kdir/kernel.release" ] || die "$kdir is not a kernel build (run make kernel)"
 need cpio gzip readelf
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -64,7 +66,7 @@ echo "root:x:0:" >"$root/etc/group"
 
 n_tests=0
 for t in "$KROOT"/tests/guest/*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
+	if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
 	install -m 755 "$t" "$root/forklab/tests/guest/"
 	n_tests=$((n_tests + 1))
 done
@@ -72,7 +74,7 @@ done
 n_prog=0 skipped=()
 if [ -d "$static" ]; then
 	for p in "$static"/*; do
-		[ -f "$p" ] && [ -x "$p" ] || continue
+		if [ ! -f "$p" ] || [ ! -x "$p" ]; then continue; fi
 		if is_dynamic_elf "$p"; then
 			skipped+=("$(basename "$p")")
 			continue

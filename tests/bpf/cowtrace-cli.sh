@@ -51,6 +51,7 @@ expect_fail "kprobe mode where there are no kprobes" 7 "kprobe" -- \
 check_eq "COMMAND's stdout untouched" out "$(cat "$T_TMP/o")"
 
 # ---- BTF and tracefs, in a private mount namespace --------------------
+# shellcheck disable=SC2016 # the inner sh expands $0 (cowtrace's path)
 if command -v unshare >/dev/null; then
 	expect_fail "no kernel BTF: exit 4" 4 "kernel has no BTF" -- unshare -m --propagation private \
 		sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" -- true' "$CT"

@@ -199,9 +199,7 @@ forkbench: --fork-mode as nobody on a stock kernel :: nobody :: 2 :: --fork-mode
 EOF
 fi
 # cowtrace cases that get past the privilege check: only where it loads.
-ct_loads=0
 if is_root && "$CT" -f csv -o /dev/null -- true 2>/dev/null; then
-	ct_loads=1
 	cat >>"$table" <<'EOF'
 cowtrace: --btf truncated :: root :: 4 :: cannot use '.*/truncated.btf' as kernel BTF: neither :: $CT --btf "$IN/truncated.btf" -- true
 cowtrace: kernel without BTF :: root :: 4 :: kernel has no BTF \(/sys/kernel/btf/vmlinux: No such file or directory\).*--btf FILE :: unshare -m --propagation private sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$CT" -- true'
