@@ -138,10 +138,16 @@ interrupt() {
 	sleep 1
 	check_eq "$1: sysctls set while the cell runs" "madvise 0" "$(thp) $(fcm)"
 	# ADDR_NO_RANDOMIZE = 0x0040000 in /proc/PID/personality (hex)
-	local fb pers
-	fb=$(pgrep -g "$pid" -x forkbench | head -n 1)
-	pers=$(cat "/proc/$fb/personality" 2>/dev/null || echo 0)
-	check_eq "$1: forkbench runs with ASLR off (setarch -R)" 1 "$(((0x$pers >> 18) & 1))"
+	# (the first forkbench of the group whose personality can be read: on a
+	# loaded machine setarch may not have exec'd it yet, or a child is exiting)
+	local fb pers=
+	for _ in $(seq 100); do
+		for fb in $(pgrep -g "$pid" -x forkbench); do
+			pers=$(cat "/proc/$fb/personality" 2>/dev/null) && break 2
+		done
+		sleep 0.1
+	done
+	check_eq "$1: forkbench runs with ASLR off (setarch -R)" 1 "$(((0x${pers:-0} >> 18) & 1))"
 	if [ "$3" = group ]; then kill -"$2" -- -"$pid"; else kill -"$2" "$pid"; fi
 	wait "$pid" || rc=$?
 	check_eq "$1: exit status" "$4" "$rc"
