@@ -99,8 +99,8 @@ check_ge load/tlb-flush-skips-happened $(($(vm fork_tlb_flush_skipped) - skip0))
 settle
 snap
 tries=0
-while { [ $pt -gt $((pt0 + PT_SLACK)) ] || [ $anon -gt $((anon0 + ANON_SLACK)) ] ||
-	[ $free -lt $((free0 - FREE_SLACK_KB)) ]; } && [ $tries -lt 15 ]; do
+while { [ "$pt" -gt $((pt0 + PT_SLACK)) ] || [ "$anon" -gt $((anon0 + ANON_SLACK)) ] ||
+	[ "$free" -lt $((free0 - FREE_SLACK_KB)) ]; } && [ $tries -lt 15 ]; do
 	settle
 	snap
 	tries=$((tries + 1))

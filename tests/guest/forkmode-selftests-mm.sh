@@ -288,7 +288,7 @@ known_stock() { # ID CASE: print the reason if CASE of ID is a known stock failu
 }
 expected_diff() { # MODE ID CASE
 	echo "$EXPECTED_DIFF" | while IFS='|' read -r _m _id _pat _why; do
-		[ "$_m" = "$1" ] && [ "$_id" = "$2" ] || continue
+		if [ "$_m" != "$1" ] || [ "$_id" != "$2" ]; then continue; fi
 		# shellcheck disable=SC2254
 		case "$3" in $_pat) echo "$_why"; break ;; esac
 	done

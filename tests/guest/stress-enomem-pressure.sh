@@ -50,7 +50,7 @@ memfree() {
 	while read -r k v _; do
 		case $k in count:) _f=$((_f + v * 4)) ;; esac
 	done </proc/zoneinfo
-	echo $_f
+	echo "$_f"
 }
 # settle: drop caches, compact, and empty the per-CPU free lists: every
 # write to vm.stat_refresh lowers their limit by an eighth and frees what

@@ -197,8 +197,8 @@ ANON_SLACK=64 PT_SLACK=8 FREE_SLACK_KB=4096 COMMIT_SLACK_KB=512
 settle
 snap
 tries=0
-while { [ $pt -gt $((pt0 + PT_SLACK)) ] || [ $anon -gt $((anon0 + ANON_SLACK)) ] ||
-	[ $free -lt $((free0 - FREE_SLACK_KB)) ] || [ $commit -gt $((commit0 + COMMIT_SLACK_KB)) ]; } &&
+while { [ "$pt" -gt $((pt0 + PT_SLACK)) ] || [ "$anon" -gt $((anon0 + ANON_SLACK)) ] ||
+	[ "$free" -lt $((free0 - FREE_SLACK_KB)) ] || [ "$commit" -gt $((commit0 + COMMIT_SLACK_KB)) ]; } &&
 	[ $tries -lt 15 ]; do
 	settle
 	snap
