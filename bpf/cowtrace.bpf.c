@@ -413,7 +413,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		if (per_proc)
 			w->pend_wp += 1;
 		if (per_vma)
-			COUNT(p, rs, vma_wp[cls], 1);
+			COUNT(p, rs, vma_wp_faults[cls], 1);
 	}
 	if (win_src == CT_SRC_TP) {
 		w->jiffies = bpf_jiffies64();
@@ -454,7 +454,7 @@ static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 	rs = role_stats(p);
 	COUNT(p, rs, wp_faults, 1);
 	if (per_vma)
-		COUNT(p, rs, vma_wp[cls], 1);
+		COUNT(p, rs, vma_wp_faults[cls], 1);
 	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
 	if (t) {
 		t->fault_ts = bpf_ktime_get_ns();
@@ -510,7 +510,7 @@ static __always_inline int on_wp_page_copy(struct vm_fault *vmf)
 	rs = role_stats(p);
 	COUNT(p, rs, cow_copies, 1);
 	if (per_vma)
-		COUNT(p, rs, vma_copy[vma_index(cls)], 1);
+		COUNT(p, rs, vma_cow_copies[vma_index(cls)], 1);
 	return 0;
 }
 
@@ -528,7 +528,7 @@ static __always_inline int on_wp_page_reuse(struct vm_fault *vmf)
 	rs = role_stats(p);
 	COUNT(p, rs, cow_reuses, 1);
 	if (per_vma)
-		COUNT(p, rs, vma_reuse[vma_index(cls)], 1);
+		COUNT(p, rs, vma_cow_reuses[vma_index(cls)], 1);
 	return 0;
 }
 
@@ -550,7 +550,7 @@ static __always_inline void fault_flush(__u32 role, __u32 cls, __u64 pages, int 
 	if (copy) {
 		COUNT(p, rs, cow_copies, 1);
 		if (per_vma)
-			COUNT(p, rs, vma_copy[cls], 1);
+			COUNT(p, rs, vma_cow_copies[cls], 1);
 	}
 }
 
@@ -593,7 +593,7 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 				}
 				if (per_vma && copy_src == CT_SRC_TP) {
 					p = per_proc ? cur_proc() : NULL;
-					COUNT(p, rs, vma_copy[cls], 1);
+					COUNT(p, rs, vma_cow_copies[cls], 1);
 				}
 				return 0;
 			}

@@ -307,62 +307,132 @@ static int avail(const struct report *r, enum ct_counter k)
 	return ct_counter_status(r->t, k) != CT_UNAVAILABLE;
 }
 
-/* Counters shown as columns: DESIGN.md names first. */
-static const enum ct_counter cols[] = {
-	CT_WP_FAULTS, CT_COW_COPIES, CT_COW_REUSES, CT_TLB_FLUSH_FORK, CT_TLB_FLUSH_FAULT,
-	CT_TLB_PAGES_FORK, CT_TLB_PAGES_FAULT, CT_FORK_NS, CT_EAGER_COPIES, CT_LOCK_WAIT_NS,
-};
-#define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
+/* The columns of a report (CT_CSV, CT_JSON, CT_HUMAN, CT_NOTE): the
+ * counter table's, ct_counters.h. */
+static int columns(unsigned int view, enum ct_counter col[CT_NR_COUNTERS])
+{
+	int n = ct_columns(view, col, CT_NR_COUNTERS);
 
-static void human_val(FILE *f, const struct report *r, enum ct_counter k,
-		      const struct ct_counts *c, int w)
+	return n < CT_NR_COUNTERS ? n : CT_NR_COUNTERS;
+}
+
+/* The /proc/vmstat deltas: " name=N" each (human), or "name": N (JSON). */
+static void vmstat_deltas(FILE *f, const struct report *r, int json)
+{
+	int i, j;
+
+	for (i = 0; i < r->vm1.n; i++) {
+		unsigned long long before = 0;
+
+		for (j = 0; j < r->vm0.n; j++)
+			if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
+				before = r->vm0.v[j];
+		if (json)
+			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", r->vm1.name[i],
+				r->vm1.v[i] - before);
+		else
+			fprintf(f, " %s=%llu", r->vm1.name[i], r->vm1.v[i] - before);
+	}
+}
+
+/* ---- human ----------------------------------------------------------- */
+
+/* Human columns are as wide as their name, at least 6. */
+static int human_width(enum ct_counter k)
+{
+	size_t n = strlen(ct_counter_name(k));
+
+	return n < 6 ? 6 : (int)n;
+}
+
+static int human_shown(enum ct_counter k)
+{
+	return !(ct_counter_show(k) & CT_OPTIN) || env.opt.lock_wait;
+}
+
+static void human_val(FILE *f, const struct report *r, enum ct_counter k, uint64_t v)
 {
 	if (avail(r, k))
-		fprintf(f, " %*llu", w, (unsigned long long)ct_counts_get(c, k));
+		fprintf(f, " %*llu", human_width(k), (unsigned long long)v);
 	else
-		fprintf(f, " %*s", w, "-");
+		fprintf(f, " %*s", human_width(k), "-");
 }
 
-static int human_shown(const struct report *r, enum ct_counter k)
-{
-	return k != CT_LOCK_WAIT_NS || env.opt.lock_wait;
-}
-
+/* The header (c NULL) or a row of counts. */
 static void human_row(FILE *f, const struct report *r, const char *lead,
 		      const struct ct_counts *c)
 {
-	int i;
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_HUMAN, col);
 
-	fprintf(f, "%-36s %6llu", lead, (unsigned long long)c->forks);
-	for (i = 0; i < NCOLS; i++)
-		if (human_shown(r, cols[i]))
-			human_val(f, r, cols[i], c, (int)strlen(ct_counter_name(cols[i])));
+	fprintf(f, "%-36s", lead);
+	for (i = 0; i < n; i++) {
+		if (!human_shown(col[i]))
+			continue;
+		if (c)
+			human_val(f, r, col[i], ct_counts_get(c, col[i]));
+		else
+			fprintf(f, " %*s", human_width(col[i]), ct_counter_name(col[i]));
+	}
 	fputc('\n', f);
 }
 
-static void human_vma(FILE *f, const struct report *r, const char *lead,
-		      const struct ct_counts *c)
+/* A per-mapping line: lead, then the human columns up to the last one
+ * split by mapping: the others blank, those their name (c NULL: the
+ * header) or their count in class v. */
+static void human_vma_line(FILE *f, const struct report *r, const char *lead,
+			   const struct ct_counts *c, enum ct_vma v)
 {
-	int v;
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_HUMAN, col);
+
+	while (n > 0 && !ct_counter_has_vma(col[n - 1]))
+		n--;
+	fprintf(f, "%-36s", lead);
+	for (i = 0; i < n; i++) {
+		if (!human_shown(col[i]))
+			continue;
+		if (!ct_counter_has_vma(col[i]))
+			fprintf(f, " %*s", human_width(col[i]), "");
+		else if (c)
+			human_val(f, r, col[i], ct_counts_vma(c, col[i], v));
+		else
+			fprintf(f, " %*s", human_width(col[i]), ct_counter_name(col[i]));
+	}
+	fputc('\n', f);
+}
+
+/* A line per mapping class with a nonzero count. */
+static void human_vma(FILE *f, const struct report *r, const struct ct_counts *c)
+{
+	enum ct_counter k;
+	int v, any;
+	char l[64];
 
 	for (v = 0; v < CT_VMA_COUNT; v++) {
-		char l[64];
-
-		if (!c->vma_wp_faults[v] && !c->vma_cow_copies[v] && !c->vma_cow_reuses[v])
+		for (k = 0, any = 0; k < CT_NR_COUNTERS; k++)
+			any |= ct_counts_vma(c, k, (enum ct_vma)v) != 0;
+		if (!any)
 			continue;
-		snprintf(l, sizeof(l), "%s  %s", lead, ct_vma_name((enum ct_vma)v));
-		fprintf(f, "%-36s %6s %9llu", l, "",
-			(unsigned long long)c->vma_wp_faults[v]);
-		if (avail(r, CT_COW_COPIES))
-			fprintf(f, " %10llu", (unsigned long long)c->vma_cow_copies[v]);
-		else
-			fprintf(f, " %10s", "-");
-		if (avail(r, CT_COW_REUSES))
-			fprintf(f, " %10llu", (unsigned long long)c->vma_cow_reuses[v]);
-		else
-			fprintf(f, " %10s", "-");
-		fputc('\n', f);
+		snprintf(l, sizeof(l), "  %s", ct_vma_name((enum ct_vma)v));
+		human_vma_line(f, r, l, c, (enum ct_vma)v);
 	}
+}
+
+static void human_status(FILE *f, const struct report *r)
+{
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_NOTE, col);
+
+	fprintf(f, "%-16s %-12s %s\n", "counter", "status", "source");
+	for (i = 0; i < n; i++)
+		fprintf(f, "%-16s %-12s %s\n", ct_counter_name(col[i]),
+			ct_status_name(ct_counter_status(r->t, col[i])),
+			ct_counter_note(r->t, col[i]));
+	if (env.opt.per_vma)
+		fprintf(f, "%-16s %-12s %s\n", "per-vma", "approx",
+			"mapping classes: tls = pages around fsbase; libc .bss counts as anon");
+	fputc('\n', f);
 }
 
 static void print_human(FILE *f, const struct report *r)
@@ -376,21 +446,8 @@ static void print_human(FILE *f, const struct report *r)
 	else
 		fprintf(f, "PID %d followed for %.3f s\n", (int)env.pid, r->secs);
 	fprintf(f, "probes: %s\n\n", ct_probe_summary(r->t));
-	fprintf(f, "%-16s %-12s %s\n", "counter", "status", "source");
-	for (i = 0; i < NCOLS; i++)
-		fprintf(f, "%-16s %-12s %s\n", ct_counter_name(cols[i]),
-			ct_status_name(ct_counter_status(r->t, cols[i])),
-			ct_counter_note(r->t, cols[i]));
-	if (env.opt.per_vma)
-		fprintf(f, "%-16s %-12s %s\n", "per-vma", "approx",
-			"mapping classes: tls = pages around fsbase; libc .bss counts as anon");
-	fputc('\n', f);
-
-	fprintf(f, "%-36s %6s", "pid ppid role comm", "forks");
-	for (i = 0; i < NCOLS; i++)
-		if (human_shown(r, cols[i]))
-			fprintf(f, " %s", ct_counter_name(cols[i]));
-	fputc('\n', f);
+	human_status(f, r);
+	human_row(f, r, "pid ppid role comm", NULL);
 	for (i = 0; i < r->nprocs; i++) {
 		const struct ct_proc_info *p = &r->procs[i];
 
@@ -398,22 +455,21 @@ static void print_human(FILE *f, const struct report *r)
 			 p->role, p->comm, p->exited ? "" : "*");
 		human_row(f, r, lead, &p->c);
 		if (env.opt.per_vma)
-			human_vma(f, r, "", &p->c);
+			human_vma(f, r, &p->c);
 	}
 	for (i = 0; i < r->nroles; i++) {
 		snprintf(lead, sizeof(lead), "role %d (%llu proc%s)", i,
 			 (unsigned long long)r->roles[i].procs, r->roles[i].procs == 1 ? "" : "s");
 		human_row(f, r, lead, &r->roles[i]);
 		if (env.opt.per_vma)
-			human_vma(f, r, "", &r->roles[i]);
+			human_vma(f, r, &r->roles[i]);
 	}
 	snprintf(lead, sizeof(lead), "total (%llu proc%s)", (unsigned long long)r->total.procs,
 		 r->total.procs == 1 ? "" : "s");
 	human_row(f, r, lead, &r->total);
 	if (env.opt.per_vma) {
-		fprintf(f, "%-36s %6s %9s %10s %10s\n", "per-vma (total)", "", "wp_faults",
-			"cow_copies", "cow_reuses");
-		human_vma(f, r, "", &r->total);
+		human_vma_line(f, r, "per-vma (total)", NULL, CT_VMA_STACK);
+		human_vma(f, r, &r->total);
 	}
 	fprintf(f, "(* = still running at the end; role %d holds all deeper roles)\n",
 		CT_ROLES - 1);
@@ -423,52 +479,47 @@ static void print_human(FILE *f, const struct report *r)
 		(unsigned long long)r->loss.prog_misses);
 	if (env.vmstat) {
 		fprintf(f, "/proc/vmstat deltas (system-wide, not per process):");
-		for (i = 0; i < r->vm1.n; i++) {
-			int j;
-			unsigned long long before = 0;
-
-			for (j = 0; j < r->vm0.n; j++)
-				if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
-					before = r->vm0.v[j];
-			fprintf(f, " %s=%llu", r->vm1.name[i], r->vm1.v[i] - before);
-		}
+		vmstat_deltas(f, r, 0);
 		fputc('\n', f);
 	}
 }
 
+/* ---- CSV ------------------------------------------------------------- */
+
 /* CSV: one status row, then process, role and total rows.  Unavailable
  * counters are empty. */
-static void csv_counts(FILE *f, const struct report *r, const struct ct_counts *c)
+static void csv_val(FILE *f, const struct report *r, enum ct_counter k, uint64_t v)
 {
-	int i, v;
+	if (avail(r, k))
+		fprintf(f, ",%llu", (unsigned long long)v);
+	else
+		fputc(',', f);
+}
 
-	fprintf(f, ",%llu,%llu", (unsigned long long)c->procs, (unsigned long long)c->forks);
-	for (i = 0; i < NCOLS; i++) {
-		if (avail(r, cols[i]))
-			fprintf(f, ",%llu", (unsigned long long)ct_counts_get(c, cols[i]));
-		else
-			fputc(',', f);
-		if (cols[i] == CT_TLB_PAGES_FAULT) {
-			if (avail(r, CT_TLB_FLUSH_FORK))
-				fprintf(f, ",%llu", (unsigned long long)c->tlb_full_fork);
+/* The counter columns of the header, the status row or a row of counts. */
+enum csv_what { CSV_NAMES, CSV_STATUS, CSV_COUNTS };
+
+static void csv_columns(FILE *f, const struct report *r, enum csv_what what,
+			const struct ct_counts *c)
+{
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, v, n = columns(CT_CSV, col);
+
+	for (v = -1; v < (env.opt.per_vma ? CT_VMA_COUNT : 0); v++) {
+		for (i = 0; i < n; i++) {
+			if (v >= 0 && !ct_counter_has_vma(col[i]))
+				continue;
+			if (what == CSV_STATUS)
+				fprintf(f, ",%s", ct_status_name(ct_counter_status(r->t, col[i])));
+			else if (what == CSV_NAMES && v < 0)
+				fprintf(f, ",%s", ct_counter_name(col[i]));
+			else if (what == CSV_NAMES)
+				fprintf(f, ",vma_%s_%s", ct_vma_name((enum ct_vma)v),
+					ct_counter_name(col[i]));
 			else
-				fputc(',', f);
-			if (avail(r, CT_TLB_FLUSH_FAULT))
-				fprintf(f, ",%llu", (unsigned long long)c->tlb_full_fault);
-			else
-				fputc(',', f);
+				csv_val(f, r, col[i], v < 0 ? ct_counts_get(c, col[i])
+					: ct_counts_vma(c, col[i], (enum ct_vma)v));
 		}
-	}
-	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++) {
-		fprintf(f, ",%llu", (unsigned long long)c->vma_wp_faults[v]);
-		if (avail(r, CT_COW_COPIES))
-			fprintf(f, ",%llu", (unsigned long long)c->vma_cow_copies[v]);
-		else
-			fputc(',', f);
-		if (avail(r, CT_COW_REUSES))
-			fprintf(f, ",%llu", (unsigned long long)c->vma_cow_reuses[v]);
-		else
-			fputc(',', f);
 	}
 }
 
@@ -486,35 +537,14 @@ static void csv_comm(FILE *f, const char *s)
 static void print_csv(FILE *f, const struct report *r)
 {
 	const char *mode = ct_mode_name(r->t);
-	int i, v;
+	int i;
 
-	fprintf(f, "mode,scope,pid,ppid,role,comm,procs,forks");
-	for (i = 0; i < NCOLS; i++) {
-		fprintf(f, ",%s", ct_counter_name(cols[i]));
-		if (cols[i] == CT_TLB_PAGES_FAULT)
-			fprintf(f, ",tlb_full_fork,tlb_full_fault");
-	}
-	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++) {
-		const char *n = ct_vma_name((enum ct_vma)v);
-
-		fprintf(f, ",vma_%s_wp_faults,vma_%s_cow_copies,vma_%s_cow_reuses", n, n, n);
-	}
+	fprintf(f, "mode,scope,pid,ppid,role,comm");
+	csv_columns(f, r, CSV_NAMES, NULL);
 	fprintf(f, ",lost_events\n");
 
-	/* status row: the status of each counter column */
-	fprintf(f, "%s,status,,,,,exact,exact", mode);
-	for (i = 0; i < NCOLS; i++) {
-		const char *s = ct_status_name(ct_counter_status(r->t, cols[i]));
-
-		fprintf(f, ",%s", s);
-		if (cols[i] == CT_TLB_PAGES_FAULT)
-			fprintf(f, ",%s,%s", ct_status_name(ct_counter_status(r->t, CT_TLB_FLUSH_FORK)),
-				ct_status_name(ct_counter_status(r->t, CT_TLB_FLUSH_FAULT)));
-	}
-	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++)
-		fprintf(f, ",%s,%s,%s", ct_status_name(ct_counter_status(r->t, CT_WP_FAULTS)),
-			ct_status_name(ct_counter_status(r->t, CT_COW_COPIES)),
-			ct_status_name(ct_counter_status(r->t, CT_COW_REUSES)));
+	fprintf(f, "%s,status,,,,", mode);
+	csv_columns(f, r, CSV_STATUS, NULL);
 	fprintf(f, ",exact\n");
 
 	for (i = 0; i < r->nprocs; i++) {
@@ -522,18 +552,20 @@ static void print_csv(FILE *f, const struct report *r)
 
 		fprintf(f, "%s,process,%d,%d,%d,", mode, (int)p->pid, (int)p->ppid, p->role);
 		csv_comm(f, p->comm);
-		csv_counts(f, r, &p->c);
+		csv_columns(f, r, CSV_COUNTS, &p->c);
 		fprintf(f, ",\n");
 	}
 	for (i = 0; i < r->nroles; i++) {
 		fprintf(f, "%s,role,,,%d,", mode, i);
-		csv_counts(f, r, &r->roles[i]);
+		csv_columns(f, r, CSV_COUNTS, &r->roles[i]);
 		fprintf(f, ",\n");
 	}
 	fprintf(f, "%s,total,,,,", mode);
-	csv_counts(f, r, &r->total);
+	csv_columns(f, r, CSV_COUNTS, &r->total);
 	fprintf(f, ",%llu\n", (unsigned long long)r->lost);
 }
+
+/* ---- JSON ------------------------------------------------------------ */
 
 static void json_str(FILE *f, const char *s)
 {
@@ -551,10 +583,11 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_num(FILE *f, const struct report *r, const char *name, enum ct_counter k,
+/* "name": value, or null when unavailable; sep before it. */
+static void json_num(FILE *f, const struct report *r, const char *sep, enum ct_counter k,
 		     uint64_t v)
 {
-	fprintf(f, ", \"%s\": ", name);
+	fprintf(f, "%s\"%s\": ", sep, ct_counter_name(k));
 	if (avail(r, k))
 		fprintf(f, "%llu", (unsigned long long)v);
 	else
@@ -563,26 +596,39 @@ static void json_num(FILE *f, const struct report *r, const char *name, enum ct_
 
 static void json_counts(FILE *f, const struct report *r, const struct ct_counts *c)
 {
-	int i, v;
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, v, j, n = columns(CT_JSON, col);
 
-	fprintf(f, "\"forks\": %llu, \"procs\": %llu", (unsigned long long)c->forks,
-		(unsigned long long)c->procs);
-	for (i = 0; i < NCOLS; i++)
-		json_num(f, r, ct_counter_name(cols[i]), cols[i], ct_counts_get(c, cols[i]));
-	json_num(f, r, "tlb_full_fork", CT_TLB_FLUSH_FORK, c->tlb_full_fork);
-	json_num(f, r, "tlb_full_fault", CT_TLB_FLUSH_FAULT, c->tlb_full_fault);
-	json_num(f, r, "lock_waits", CT_LOCK_WAIT_NS, c->lock_waits);
+	for (i = 0; i < n; i++)
+		json_num(f, r, i ? ", " : "", col[i], ct_counts_get(c, col[i]));
 	if (!env.opt.per_vma)
 		return;
 	fprintf(f, ", \"per_vma\": {");
 	for (v = 0; v < CT_VMA_COUNT; v++) {
-		fprintf(f, "%s\"%s\": {\"wp_faults\": %llu", v ? ", " : "",
-			ct_vma_name((enum ct_vma)v), (unsigned long long)c->vma_wp_faults[v]);
-		json_num(f, r, "cow_copies", CT_COW_COPIES, c->vma_cow_copies[v]);
-		json_num(f, r, "cow_reuses", CT_COW_REUSES, c->vma_cow_reuses[v]);
+		fprintf(f, "%s\"%s\": {", v ? ", " : "", ct_vma_name((enum ct_vma)v));
+		for (i = 0, j = 0; i < n; i++)
+			if (ct_counter_has_vma(col[i]))
+				json_num(f, r, j++ ? ", " : "", col[i],
+					 ct_counts_vma(c, col[i], (enum ct_vma)v));
 		fputc('}', f);
 	}
 	fputc('}', f);
+}
+
+static void json_status(FILE *f, const struct report *r)
+{
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_NOTE, col);
+
+	fprintf(f, ",\n  \"counters\": {");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\n    \"%s\": {\"status\": \"%s\", \"source\": ", i ? "," : "",
+			ct_counter_name(col[i]),
+			ct_status_name(ct_counter_status(r->t, col[i])));
+		json_str(f, ct_counter_note(r->t, col[i]));
+		fputc('}', f);
+	}
+	fprintf(f, "\n  }");
 }
 
 static void print_json(FILE *f, const struct report *r)
@@ -603,15 +649,9 @@ static void print_json(FILE *f, const struct report *r)
 		fprintf(f, "%d", r->status);
 	else
 		fprintf(f, "null");
-	fprintf(f, ",\n  \"elapsed_s\": %.6f,\n  \"counters\": {", r->secs);
-	for (i = 0; i < NCOLS; i++) {
-		fprintf(f, "%s\n    \"%s\": {\"status\": \"%s\", \"source\": ", i ? "," : "",
-			ct_counter_name(cols[i]),
-			ct_status_name(ct_counter_status(r->t, cols[i])));
-		json_str(f, ct_counter_note(r->t, cols[i]));
-		fputc('}', f);
-	}
-	fprintf(f, "\n  },\n  \"lost_events\": {\"total\": %llu, \"procs\": %llu, "
+	fprintf(f, ",\n  \"elapsed_s\": %.6f", r->secs);
+	json_status(f, r);
+	fprintf(f, ",\n  \"lost_events\": {\"total\": %llu, \"procs\": %llu, "
 		"\"threads\": %llu, \"prog_misses\": %llu},\n  \"processes\": [",
 		(unsigned long long)r->lost, (unsigned long long)r->loss.procs,
 		(unsigned long long)r->loss.threads, (unsigned long long)r->loss.prog_misses);
@@ -636,16 +676,7 @@ static void print_json(FILE *f, const struct report *r)
 	fprintf(f, "}");
 	if (env.vmstat) {
 		fprintf(f, ",\n  \"vmstat_delta\": {");
-		for (i = 0; i < r->vm1.n; i++) {
-			unsigned long long before = 0;
-			int j;
-
-			for (j = 0; j < r->vm0.n; j++)
-				if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
-					before = r->vm0.v[j];
-			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", r->vm1.name[i],
-				r->vm1.v[i] - before);
-		}
+		vmstat_deltas(f, r, 1);
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n}\n");

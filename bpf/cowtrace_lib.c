@@ -28,9 +28,9 @@
 
 #include "cowtrace.h"
 #include "cowtrace_lib.h"
+#include "ct_internal.h"
 #include "cowtrace.skel.h"
 
-_Static_assert(CT_CLS_NR == CT_VMA_COUNT, "vma classes differ");
 _Static_assert(CT_MAX_ROLES == CT_ROLES, "role counts differ");
 _Static_assert(sizeof(struct ct_win) % 8 == 0, "per-CPU values are 8-byte aligned");
 
@@ -588,7 +588,10 @@ static void compute_status(struct ct_tracer *t)
 {
 	int fe = t->mode == CT_MODE_FENTRY, tlb = t->tp_ok[TP_TLB_FLUSH];
 	int fork_win = t->fork_src != 0;
+	enum ct_counter k;
 
+	for (k = 0; k < CT_NR_COUNTERS; k++)
+		t->status[k] = ct_counter_default(k, &t->note[k]);
 	if (t->attached[PR_DO_WP_PAGE])
 		set_status(t, CT_WP_FAULTS, CT_EXACT, fe ? "fentry on do_wp_page" : "kprobe on do_wp_page");
 	else
@@ -1124,69 +1127,42 @@ int ct_follow(struct ct_tracer *t, pid_t root)
 	return 0;
 }
 
-static void stats_to_counts(const struct ct_tracer *t, const struct ct_stats *s,
-			    struct ct_counts *c)
+/*
+ * c: a copy of the BPF side's struct ct_stats; made the counts reported:
+ * derived counters filled in, unavailable ones 0 (callers check
+ * ct_counter_status).
+ */
+static void derive_counts(const struct ct_tracer *t, struct ct_counts *c)
 {
-	int i, derive = t->status[CT_COW_REUSES] == CT_APPROX;
+	enum ct_counter k;
+	int v;
 
-	memset(c, 0, sizeof(*c));
-	c->wp_faults = s->wp_faults;
-	c->cow_copies = s->cow_copies;
-	c->cow_reuses = s->cow_reuses;
-	if (derive)
-		c->cow_reuses = s->wp_faults > s->cow_copies ? s->wp_faults - s->cow_copies : 0;
-	c->tlb_flush_fork = s->tlb_flush_fork;
-	c->tlb_flush_fault = s->tlb_flush_fault;
-	c->tlb_pages_fork = s->tlb_pages_fork;
-	c->tlb_pages_fault = s->tlb_pages_fault;
+	if (t->status[CT_COW_REUSES] == CT_APPROX) {
+		c->cow_reuses = c->wp_faults > c->cow_copies ? c->wp_faults - c->cow_copies : 0;
+		for (v = 0; v < CT_VMA_COUNT; v++)
+			c->vma_cow_reuses[v] = c->vma_wp_faults[v] > c->vma_cow_copies[v]
+					       ? c->vma_wp_faults[v] - c->vma_cow_copies[v] : 0;
+	}
 	if (t->win_src == CT_SRC_TP && t->copy_src == CT_SRC_TP) {
 		/* the BPF side counts each window's one-page flush as the copy */
-		c->tlb_flush_fault = s->cow_copies;
-		c->tlb_pages_fault = s->cow_copies;
+		c->tlb_flush_fault = c->cow_copies;
+		c->tlb_pages_fault = c->cow_copies;
 	}
-	c->tlb_full_fork = s->tlb_full_fork;
-	c->tlb_full_fault = s->tlb_full_fault;
-	c->fork_ns = t->fork_src != CT_FORK_DUP_MMAP && t->attached[PR_COPY_PAGE_RANGE]
-		     ? s->cpr_ns : s->fork_ns;
-	c->eager_copies = s->eager_copies;
-	c->lock_wait_ns = s->lock_wait_ns;
-	c->lock_waits = s->lock_waits;
-	c->forks = s->forks;
-	c->procs = s->procs;
-	for (i = 0; i < CT_VMA_COUNT; i++) {
-		c->vma_wp_faults[i] = s->vma_wp[i];
-		c->vma_cow_copies[i] = s->vma_copy[i];
-		c->vma_cow_reuses[i] = s->vma_reuse[i];
-		if (derive)
-			c->vma_cow_reuses[i] = s->vma_wp[i] > s->vma_copy[i]
-					       ? s->vma_wp[i] - s->vma_copy[i] : 0;
-	}
-	/* unavailable counters are 0 here; callers check ct_counter_status */
-	for (i = 0; i < CT_NR_COUNTERS; i++) {
-		if (t->status[i] != CT_UNAVAILABLE)
-			continue;
-		switch (i) {
-		case CT_COW_COPIES: c->cow_copies = 0; break;
-		case CT_COW_REUSES: c->cow_reuses = 0; break;
-		case CT_FORK_NS: c->fork_ns = 0; break;
-		case CT_EAGER_COPIES: c->eager_copies = 0; break;
-		case CT_LOCK_WAIT_NS: c->lock_wait_ns = 0; c->lock_waits = 0; break;
-		default: break;
-		}
-	}
+	if (t->fork_src != CT_FORK_DUP_MMAP && t->attached[PR_COPY_PAGE_RANGE])
+		c->fork_ns = c->cpr_ns;
+	for (k = 0; k < CT_NR_COUNTERS; k++)
+		if (ct_counter_status(t, k) == CT_UNAVAILABLE)
+			ct_counts_clear(c, k);
 }
 
 int ct_read(struct ct_tracer *t, struct ct_counts *per_role, int max_roles)
 {
 	size_t vsz = (sizeof(struct ct_stats) + 7) / 8 * 8;
 	int fd = bpf_map__fd(t->skel->maps.roles);
-	struct ct_stats sum;
-	struct ct_counts c;
-	__u64 *dst, *src;
+	struct ct_counts sum, one;
 	char *buf;
 	__u32 r;
-	int cpu, dsti;
-	size_t j;
+	int cpu, dsti, rc = -1;
 
 	if (max_roles <= 0) {
 		errno = EINVAL;
@@ -1197,24 +1173,22 @@ int ct_read(struct ct_tracer *t, struct ct_counts *per_role, int max_roles)
 		return -1;
 	memset(per_role, 0, sizeof(*per_role) * (size_t)max_roles);
 	for (r = 0; r < CT_MAX_ROLES; r++) {
-		if (bpf_map_lookup_elem(fd, &r, buf)) {
-			free(buf);
-			return -1;
-		}
+		if (bpf_map_lookup_elem(fd, &r, buf))
+			goto cleanup;
 		memset(&sum, 0, sizeof(sum));
-		dst = (__u64 *)&sum;
 		for (cpu = 0; cpu < t->ncpus; cpu++) {
-			src = (__u64 *)(buf + (size_t)cpu * vsz);
-			for (j = 0; j < sizeof(sum) / sizeof(__u64); j++)
-				dst[j] += src[j];
+			memcpy(&one, buf + (size_t)cpu * vsz, sizeof(one));
+			ct_counts_add(&sum, &one);
 		}
-		sum.procs += (__u64)t->base_procs[r];
-		stats_to_counts(t, &sum, &c);
+		sum.procs += (uint64_t)t->base_procs[r];
+		derive_counts(t, &sum);
 		dsti = (int)r < max_roles ? (int)r : max_roles - 1;
-		ct_counts_add(&per_role[dsti], &c);
+		ct_counts_add(&per_role[dsti], &sum);
 	}
+	rc = 0;
+cleanup:
 	free(buf);
-	return 0;
+	return rc;
 }
 
 static int cmp_proc(const void *a, const void *b)
@@ -1275,7 +1249,8 @@ int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max)
 		if (!out[n].exited)
 			read_comm(out[n].pid, out[n].comm, sizeof(out[n].comm));
 		add_pending(t, w, key, &p.st);
-		stats_to_counts(t, &p.st, &out[n].c);
+		memcpy(&out[n].c, &p.st, sizeof(out[n].c));
+		derive_counts(t, &out[n].c);
 		n++;
 	}
 	free(w);
@@ -1342,43 +1317,6 @@ int ct_prog_stats(struct ct_tracer *t, char *buf, size_t len)
 	return buf[0] ? 0 : -1;
 }
 
-void ct_counts_add(struct ct_counts *dst, const struct ct_counts *src)
-{
-	uint64_t *d = (uint64_t *)dst;
-	const uint64_t *s = (const uint64_t *)src;
-	size_t i;
-
-	for (i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
-		d[i] += s[i];
-}
-
-void ct_counts_sub(struct ct_counts *dst, const struct ct_counts *src)
-{
-	uint64_t *d = (uint64_t *)dst;
-	const uint64_t *s = (const uint64_t *)src;
-	size_t i;
-
-	for (i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
-		d[i] -= s[i];
-}
-
-uint64_t ct_counts_get(const struct ct_counts *c, enum ct_counter k)
-{
-	switch (k) {
-	case CT_WP_FAULTS:	return c->wp_faults;
-	case CT_COW_COPIES:	return c->cow_copies;
-	case CT_COW_REUSES:	return c->cow_reuses;
-	case CT_TLB_FLUSH_FORK:	return c->tlb_flush_fork;
-	case CT_TLB_FLUSH_FAULT: return c->tlb_flush_fault;
-	case CT_TLB_PAGES_FORK:	return c->tlb_pages_fork;
-	case CT_TLB_PAGES_FAULT: return c->tlb_pages_fault;
-	case CT_FORK_NS:	return c->fork_ns;
-	case CT_EAGER_COPIES:	return c->eager_copies;
-	case CT_LOCK_WAIT_NS:	return c->lock_wait_ns;
-	default:		return 0;
-	}
-}
-
 const char *ct_mode_name(const struct ct_tracer *t)
 {
 	switch (t->mode) {
@@ -1390,41 +1328,14 @@ const char *ct_mode_name(const struct ct_tracer *t)
 
 enum ct_status ct_counter_status(const struct ct_tracer *t, enum ct_counter k)
 {
+	k = ct_counter_of(k);
 	return (unsigned int)k < CT_NR_COUNTERS ? t->status[k] : CT_UNAVAILABLE;
 }
 
 const char *ct_counter_note(const struct ct_tracer *t, enum ct_counter k)
 {
+	k = ct_counter_of(k);
 	return (unsigned int)k < CT_NR_COUNTERS && t->note[k] ? t->note[k] : "";
-}
-
-const char *ct_counter_name(enum ct_counter k)
-{
-	static const char *const names[CT_NR_COUNTERS] = {
-		"wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork",
-		"tlb_flush_fault", "tlb_pages_fork", "tlb_pages_fault", "fork_ns",
-		"eager_copies", "lock_wait_ns",
-	};
-
-	return (unsigned int)k < CT_NR_COUNTERS ? names[k] : "?";
-}
-
-const char *ct_status_name(enum ct_status s)
-{
-	switch (s) {
-	case CT_EXACT:	return "exact";
-	case CT_APPROX:	return "approx";
-	default:	return "unavailable";
-	}
-}
-
-const char *ct_vma_name(enum ct_vma v)
-{
-	static const char *const names[CT_VMA_COUNT] = {
-		"stack", "heap", "anon", "libc", "tls", "file", "unknown",
-	};
-
-	return (unsigned int)v < CT_VMA_COUNT ? names[v] : "?";
 }
 
 const char *ct_probe_summary(const struct ct_tracer *t)

@@ -31,7 +31,8 @@ ALL_TARGETS += $(CT_LIB) $(BUILD)/cowtrace \
 	       $(BUILD)/bpf/cowtrace-libtest
 STATIC_TARGETS += $(BUILD)/static/cowtrace $(CT_TESTPROGS:%=$(BUILD)/static/%)
 
-$(BUILD)/bpf/cowtrace.tmp.bpf.o: bpf/cowtrace.bpf.c bpf/cowtrace.h bpf/vmlinux.h | $(BUILD)/bpf
+$(BUILD)/bpf/cowtrace.tmp.bpf.o: bpf/cowtrace.bpf.c bpf/cowtrace.h bpf/ct_counters.h bpf/vmlinux.h \
+				 | $(BUILD)/bpf
 	$(call msg,BPF,$@)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
 $(BUILD)/bpf/cowtrace.bpf.o: $(BUILD)/bpf/cowtrace.tmp.bpf.o
@@ -40,14 +41,16 @@ $(BUILD)/bpf/cowtrace.bpf.o: $(BUILD)/bpf/cowtrace.tmp.bpf.o
 $(BUILD)/bpf/cowtrace.skel.h: $(BUILD)/bpf/cowtrace.bpf.o
 	$(call msg,GEN-SKEL,$@)$(BPFTOOL) gen skeleton $< name cowtrace_bpf > $@
 
-$(BUILD)/bpf/cowtrace_lib.o: bpf/cowtrace_lib.c bpf/cowtrace_lib.h bpf/cowtrace.h \
-			     $(BUILD)/bpf/cowtrace.skel.h
+$(BUILD)/bpf/cowtrace_lib.o: bpf/cowtrace_lib.c bpf/*.h $(BUILD)/bpf/cowtrace.skel.h
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
 
-$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h lib/*.h | $(BUILD)/bpf
+$(BUILD)/bpf/ct_counters.o: bpf/ct_counters.c bpf/*.h | $(BUILD)/bpf
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -c $< -o $@
+
+$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h bpf/ct_counters.h lib/*.h | $(BUILD)/bpf
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf $(LIB_CPPFLAGS) -c $< -o $@
 
-$(CT_LIB): $(BUILD)/bpf/cowtrace_lib.o
+$(CT_LIB): $(BUILD)/bpf/cowtrace_lib.o $(BUILD)/bpf/ct_counters.o
 	$(call msg,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB)
@@ -57,7 +60,8 @@ $(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB) | $(BUIL
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(CT_LIBS_STATIC) -lm -o $@
 
 # the library as forkbench uses it
-$(BUILD)/bpf/cowtrace-libtest: bpf/tests/cowtrace-libtest.c bpf/cowtrace_lib.h $(CT_LIB)
+$(BUILD)/bpf/cowtrace-libtest: bpf/tests/cowtrace-libtest.c bpf/cowtrace_lib.h bpf/ct_counters.h \
+			       $(CT_LIB)
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $(CT_CPPFLAGS) $< $(CT_LIB) $(CT_LIBS) -o $@
 
 $(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/bpf
@@ -71,3 +75,6 @@ $(BUILD)/bpf:
 
 .PHONY: cowtrace
 cowtrace: $(BUILD)/cowtrace
+
+# forkbench --trace's columns come from the counter table
+$(BUILD)/bench/trace.o: bpf/cowtrace_lib.h bpf/ct_counters.h
