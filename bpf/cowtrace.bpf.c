@@ -938,7 +938,7 @@ int BPF_PROG(tp_lock_acquired, struct mm_struct *mm)
 	return 0;
 }
 
-/* ---- kprobes (attached by name at run time; see cowtrace_lib.c) ------ */
+/* ---- kprobes (attached by name at run time; see ct_attach.c) -------- */
 
 SEC("kprobe")
 int BPF_KPROBE(kp_do_wp_page, struct vm_fault *vmf)

@@ -21,6 +21,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 	      -Wno-unused-function
 
 CT_LIB         := $(BUILD)/libcowtrace.a
+CT_LIB_SRCS    := ct_open.c ct_preflight.c ct_attach.c ct_status.c ct_proctree.c ct_maps.c \
+		  ct_counters.c
+CT_LIB_OBJS    := $(CT_LIB_SRCS:%.c=$(BUILD)/bpf/%.o)
 CT_CPPFLAGS    := -Ibpf
 CT_LIBS        := -lbpf -lelf -lz
 CT_LIBS_STATIC := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
@@ -41,16 +44,14 @@ $(BUILD)/bpf/cowtrace.bpf.o: $(BUILD)/bpf/cowtrace.tmp.bpf.o
 $(BUILD)/bpf/cowtrace.skel.h: $(BUILD)/bpf/cowtrace.bpf.o
 	$(call msg,GEN-SKEL,$@)$(BPFTOOL) gen skeleton $< name cowtrace_bpf > $@
 
-$(BUILD)/bpf/cowtrace_lib.o: bpf/cowtrace_lib.c bpf/*.h $(BUILD)/bpf/cowtrace.skel.h
+# the library's parts (bpf/ct_internal.h says which does what)
+$(CT_LIB_OBJS): $(BUILD)/bpf/%.o: bpf/%.c bpf/*.h $(BUILD)/bpf/cowtrace.skel.h
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
-
-$(BUILD)/bpf/ct_counters.o: bpf/ct_counters.c bpf/*.h | $(BUILD)/bpf
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -c $< -o $@
 
 $(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h bpf/ct_counters.h lib/*.h | $(BUILD)/bpf
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf $(LIB_CPPFLAGS) -c $< -o $@
 
-$(CT_LIB): $(BUILD)/bpf/cowtrace_lib.o $(BUILD)/bpf/ct_counters.o
+$(CT_LIB): $(CT_LIB_OBJS)
 	$(call msg,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB)
