@@ -709,9 +709,17 @@ static double now_s(void)
  */
 #define SPAWN_STACK ((size_t)256 * 1024)
 
+/* The pipe ends as created, for the child: it reads them from the shared
+ * address space, so they are never changed once it runs. */
+struct spawn_fds {
+	int go_r, go_w, ep_r, ep_w;
+};
+
 struct spawn {
-	int go[2];
-	int ep[2];
+	pid_t pid;
+	int go[2];		/* cowtrace -> child: "traced, exec now" */
+	int ep[2];		/* child -> cowtrace: exec's errno (EOF: it ran) */
+	struct spawn_fds child;
 	void *stack;
 };
 
@@ -720,37 +728,61 @@ struct spawn {
 __attribute__((no_sanitize_address))
 static int spawn_child(void *arg)
 {
-	struct spawn *sp = arg;
+	const struct spawn_fds *fd = arg;
 	char c;
 	int e;
 
-	close(sp->go[1]);
-	close(sp->ep[0]);
-	if (read(sp->go[0], &c, 1) != 1)
+	close(fd->go_w);
+	close(fd->ep_r);
+	if (read(fd->go_r, &c, 1) != 1)
 		_exit(127);
 	execvp(env.cmd[0], env.cmd);
 	e = errno;
-	if (write(sp->ep[1], &e, sizeof(e)) < 0)
+	if (write(fd->ep_w, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-static pid_t spawn(struct spawn *sp)
+static void close_fd(int *fd)
 {
-	pid_t pid;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
+/* What spawn left open (cowtrace's ends in go and ep), once the child has
+ * exec'd or is gone. */
+static void spawn_end(struct spawn *sp)
+{
+	close_fd(&sp->go[0]);
+	close_fd(&sp->go[1]);
+	close_fd(&sp->ep[0]);
+	close_fd(&sp->ep[1]);
+	if (sp->stack != MAP_FAILED)
+		munmap(sp->stack, SPAWN_STACK);
+	sp->stack = MAP_FAILED;
+}
+
+/* The child, waiting on sp->go; 0, or -1 with errno (spawn_end either way). */
+static int spawn(struct spawn *sp)
+{
+	sp->pid = -1;
+	sp->go[0] = sp->go[1] = sp->ep[0] = sp->ep[1] = -1;
+	sp->stack = MAP_FAILED;
 	if (pipe2(sp->go, O_CLOEXEC) || pipe2(sp->ep, O_CLOEXEC))
 		return -1;
 	sp->stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (sp->stack == MAP_FAILED)
 		return -1;
-	pid = clone(spawn_child, (char *)sp->stack + SPAWN_STACK, CLONE_VM | SIGCHLD, sp);
-	if (pid < 0)
+	sp->child = (struct spawn_fds){ sp->go[0], sp->go[1], sp->ep[0], sp->ep[1] };
+	sp->pid = clone(spawn_child, (char *)sp->stack + SPAWN_STACK, CLONE_VM | SIGCHLD,
+			&sp->child);
+	if (sp->pid < 0)
 		return -1;
-	close(sp->go[0]);
-	close(sp->ep[1]);
-	return pid;
+	close_fd(&sp->go[0]);
+	close_fd(&sp->ep[1]);
+	return 0;
 }
 
 /* Wait for a process that is not our child: pidfd, else polling. */
@@ -836,140 +868,183 @@ static int close_output(FILE *f, const char *path)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* COMMAND, traced: its exit status in r->status.  0, or cowtrace's exit
+ * status for an error (said on stderr). */
+static int run_command(struct ct_tracer *t, struct report *r)
 {
-	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	struct report r;
-	struct ct_tracer *t = NULL;
-	struct sigaction sa;
-	char err[512];
-	FILE *out = stderr;
-	int rc, i, wstatus = 0, eno = 0;
 	struct spawn sp;
-	pid_t child = 0;
+	int rc, eno = 0, wstatus = 0;
 	double t0;
 
-	memset(&r, 0, sizeof(r));
-	argp_err_exit_status = CT_ERR_USAGE;
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
-		return CT_ERR_USAGE;
-	if (env.output) {
-		out = open_output(env.output);
-		if (!out)
-			return CT_ERR_USAGE;
-	}
-
-	rc = ct_open(&t, &env.opt, err, sizeof(err));
+	rc = spawn(&sp);
 	if (rc) {
-		fprintf(stderr, "cowtrace: %s\n", err);
+		fprintf(stderr, "cowtrace: cannot fork: %s\n", strerror(errno));
+		rc = CT_ERR_BPF;
+		goto cleanup;
+	}
+	rc = ct_follow(t, sp.pid);
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
+		kill(sp.pid, SIGKILL);
+		waitpid(sp.pid, NULL, 0);
+		goto cleanup;
+	}
+	t0 = now_s();
+	if (write(sp.go[1], "g", 1) != 1)
+		kill(sp.pid, SIGKILL);
+	close_fd(&sp.go[1]);
+	if (read(sp.ep[0], &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
+		waitpid(sp.pid, NULL, 0);
+		fprintf(stderr, "cowtrace: cannot run '%s': %s\n", env.cmd[0], strerror(eno));
+		rc = eno == ENOENT ? 127 : 126;
+		goto cleanup;
+	}
+	/* end of file: the exec replaced the shared address space */
+	spawn_end(&sp);
+	/* like perf stat: SIGINT goes to COMMAND, cowtrace waits for it */
+	while (waitpid(sp.pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	r->secs = now_s() - t0;
+	r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+		  : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1;
+cleanup:
+	spawn_end(&sp);
+	return rc;
+}
+
+/* -p PID, traced until it exits or SIGINT.  0 or cowtrace's exit status. */
+static int follow_pid(struct ct_tracer *t, struct report *r)
+{
+	int rc = ct_follow(t, env.pid);
+	double t0;
+
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
 		return rc;
 	}
+	fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
+		"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
+	t0 = now_s();
+	wait_foreign(env.pid);
+	r->secs = now_s() - t0;
+	r->status = -1;
+	return 0;
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* before anything is counted, so the deltas cover every counted event */
-	if (env.vmstat)
-		vmstat_read(&r.vm0);
-	if (env.cmd) {
-		child = spawn(&sp);
-		if (child < 0) {
-			fprintf(stderr, "cowtrace: cannot fork: %s\n", strerror(errno));
-			ct_close(t);
-			return CT_ERR_BPF;
-		}
-		rc = ct_follow(t, child);
-		if (rc) {
-			fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-			ct_close(t);
-			return rc;
-		}
-		t0 = now_s();
-		if (write(sp.go[1], "g", 1) != 1)
-			kill(child, SIGKILL);
-		close(sp.go[1]);
-		if (read(sp.ep[0], &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
-			waitpid(child, NULL, 0);
-			fprintf(stderr, "cowtrace: cannot run '%s': %s\n", env.cmd[0], strerror(eno));
-			ct_close(t);
-			return eno == ENOENT ? 127 : 126;
-		}
-		/* end of file: the exec replaced the shared address space */
-		close(sp.ep[0]);
-		munmap(sp.stack, SPAWN_STACK);
-		/* like perf stat: SIGINT goes to COMMAND, cowtrace waits for it */
-		while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
-			;
-		r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
-			 : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1;
-	} else {
-		rc = ct_follow(t, env.pid);
-		if (rc) {
-			fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
-			ct_close(t);
-			return rc;
-		}
-		fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
-			"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
-		t0 = now_s();
-		wait_foreign(env.pid);
-		r.status = -1;
-	}
-	r.secs = now_s() - t0;
-	if (env.vmstat)
-		vmstat_read(&r.vm1);
+/* The counts per role, in total, per process, and the lost events. */
+static int collect(struct ct_tracer *t, struct report *r)
+{
+	int i, max = env.opt.max_procs ? (int)env.opt.max_procs : 16384;
 
-	r.t = t;
-	r.nroles = 0;
-	if (ct_read(t, r.roles, CT_ROLES)) {
+	r->t = t;
+	if (ct_read(t, r->roles, CT_ROLES)) {
 		fprintf(stderr, "cowtrace: cannot read the counters: %s\n", strerror(errno));
-		ct_close(t);
 		return CT_ERR_BPF;
 	}
-	memset(&r.total, 0, sizeof(r.total));
+	memset(&r->total, 0, sizeof(r->total));
 	for (i = 0; i < CT_ROLES; i++) {
-		ct_counts_add(&r.total, &r.roles[i]);
-		if (r.roles[i].procs)
-			r.nroles = i + 1;
+		ct_counts_add(&r->total, &r->roles[i]);
+		if (r->roles[i].procs)
+			r->nroles = i + 1;
 	}
-	r.procs = calloc(env.opt.max_procs ? env.opt.max_procs : 16384, sizeof(*r.procs));
-	r.nprocs = r.procs ? ct_read_procs(t, r.procs, env.opt.max_procs ? (int)env.opt.max_procs
-					   : 16384) : 0;
-	if (r.nprocs < 0)
-		r.nprocs = 0;
-	ct_read_loss(t, &r.loss);
-	r.lost = r.loss.procs + r.loss.threads + r.loss.prog_misses;
+	r->procs = calloc((size_t)max, sizeof(*r->procs));
+	r->nprocs = r->procs ? ct_read_procs(t, r->procs, max) : 0;
+	if (r->nprocs < 0)
+		r->nprocs = 0;
+	ct_read_loss(t, &r->loss);
+	r->lost = r->loss.procs + r->loss.threads + r->loss.prog_misses;
+	return 0;
+}
 
+static void print_report(FILE *f, const struct report *r)
+{
 	switch (env.format) {
 	case FMT_CSV:
-		print_csv(out, &r);
+		print_csv(f, r);
 		break;
 	case FMT_JSON:
-		print_json(out, &r);
+		print_json(f, r);
 		break;
 	default:
-		print_human(out, &r);
+		print_human(f, r);
 		break;
 	}
-	if (env.opt.verbose) {
-		char stats[1024];
+}
 
+/* -v: the programs' run time; lost events, where the report is a file. */
+static void print_notes(struct ct_tracer *t, const struct report *r)
+{
+	char stats[1024];
+
+	if (env.opt.verbose) {
 		if (ct_prog_stats(t, stats, sizeof(stats)) == 0)
 			fprintf(stderr, "cowtrace: BPF program run time: %s\n", stats);
 		else
 			fprintf(stderr, "cowtrace: BPF program run time: not kept "
 				"(sysctl kernel.bpf_stats_enabled=1 to measure it)\n");
 	}
-	if (r.lost && env.format != FMT_HUMAN)
+	if (r->lost && env.format != FMT_HUMAN)
 		fprintf(stderr, "cowtrace: warning: %llu events lost (see lost_events)\n",
-			(unsigned long long)r.lost);
-	rc = out != stderr ? close_output(out, env.output) : 0;
+			(unsigned long long)r->lost);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
+	struct ct_tracer *t = NULL;
+	FILE *out = stderr, *f;
+	struct report r;
+	char err[512];
+	int rc = CT_ERR_USAGE;
+
+	memset(&r, 0, sizeof(r));
+	argp_err_exit_status = CT_ERR_USAGE;
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
+		goto cleanup;
+	if (env.output) {
+		out = open_output(env.output);
+		if (!out)
+			goto cleanup;
+	}
+	rc = ct_open(&t, &env.opt, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", err);
+		goto cleanup;
+	}
+	catch_signals();
+	/* before anything is counted, so the deltas cover every counted event */
+	if (env.vmstat)
+		vmstat_read(&r.vm0);
+	rc = env.cmd ? run_command(t, &r) : follow_pid(t, &r);
+	if (rc)
+		goto cleanup;
+	if (env.vmstat)
+		vmstat_read(&r.vm1);
+	rc = collect(t, &r);
+	if (rc)
+		goto cleanup;
+	print_report(out, &r);
+	print_notes(t, &r);
+	f = out;
+	out = stderr;		/* closed here, not at cleanup */
+	if (f != stderr && close_output(f, env.output))
+		rc = CT_ERR_USAGE;
+	else
+		rc = env.cmd ? r.status : 0;
+cleanup:
+	if (out && out != stderr)
+		fclose(out);		/* an error: FILE.tmp goes at exit */
 	free(r.procs);
 	ct_close(t);
-	if (rc)
-		return CT_ERR_USAGE;
-	return child ? r.status : 0;
+	return rc;
 }
