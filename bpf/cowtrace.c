@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <bpf/libbpf.h>
 
 #include "cowtrace_lib.h"
 #include "parse.h"
@@ -39,7 +40,10 @@ static struct env {
 	.opt = { .mode = CT_MODE_AUTO, .per_process = 1 },
 };
 
-const char *argp_program_version = "cowtrace (forklab)";
+/* The revision it was built from (mk/bpf.mk passes it in). */
+#ifndef FORKLAB_GIT
+#define FORKLAB_GIT "unknown"
+#endif
 
 static const char doc[] =
 "Count what fork() costs for every process of a tree: write-protect faults,\n"
@@ -90,7 +94,7 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Print libbpf messages (twice: the verifier log too)", 0 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
-	{ "version", OPT_VERSION, NULL, 0, "Print program version", -1 },
+	{ "version", OPT_VERSION, NULL, 0, "Print the forklab revision and the libbpf version", -1 },
 	{ 0 },
 };
 
@@ -205,7 +209,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)"cowtrace");
 		exit(0);
 	case OPT_VERSION:
-		printf("%s\n", argp_program_version);
+		printf("cowtrace (forklab) %s, libbpf %s\n", FORKLAB_GIT, libbpf_version_string());
 		exit(0);
 	case ARGP_KEY_ARG:
 		/* COMMAND: everything from here on is its own */
@@ -240,6 +244,29 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/* --help ends with the counters: their rows of the counter table. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	enum ct_counter k;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\nCOUNTERS (report columns; unit; what is counted):\n", text);
+	for (k = 0; k < CT_NR_COUNTERS; k++)
+		if (ct_counter_show(k) & (CT_CSV | CT_JSON | CT_HUMAN))
+			fprintf(f, "  %-16s %-9s %s\n", ct_counter_name(k), ct_counter_unit(k),
+				ct_counter_doc(k));
+	if (fclose(f) || !buf)
+		return (char *)text;
+	return buf;		/* argp frees it */
 }
 
 /* ---- /proc/vmstat ---------------------------------------------------- */
@@ -1000,7 +1027,9 @@ static void catch_signals(void)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
+	static const struct argp argp = {
+		options, parse_arg, args_doc, doc, NULL, help_filter, NULL
+	};
 	struct ct_tracer *t = NULL;
 	FILE *out = stderr, *f;
 	struct report r;

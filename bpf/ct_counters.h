@@ -24,7 +24,7 @@
  *   vma     VMA: also split by mapping class (--per-vma: vma_<name>[]), or NOVMA
  *   show    where it is a column: CT_* flags below
  *   note    the source printed with the status (when no rule applies)
- *   doc     what it counts, for cowtrace --help
+ *   doc     what it counts, for cowtrace --help (at most 50 characters)
  *
  * Order: CSV's column order.  JSON lists the CT_LEAD counter first, then
  * those with their own status, then those reported under another's.
@@ -73,10 +73,10 @@
 	  "pages of the ranged flushes during write faults")			\
 	X(TLB_FULL_FORK, tlb_full_fork, "flushes", EXACT, TLB_FLUSH_FORK, NOVMA, \
 	  CT_CSV | CT_JSON, "",							\
-	  "flushes of the whole address space during fork")			\
+	  "whole-address-space flushes during fork")			\
 	X(TLB_FULL_FAULT, tlb_full_fault, "flushes", EXACT, TLB_FLUSH_FAULT, NOVMA, \
 	  CT_CSV | CT_JSON, "",							\
-	  "flushes of the whole address space during write faults")		\
+	  "whole-address-space flushes during write faults")		\
 	X(FORK_NS, fork_ns, "ns", UNAVAILABLE, FORK_NS, NOVMA, CT_REPORT,	\
 	  "needs dup_mmap/copy_page_range probes or syscalls:sys_enter_clone*",	\
 	  "time in fork's address-space copy")					\
@@ -84,12 +84,12 @@
 	  CT_REPORT | CT_BENCH,							\
 	  "needs a probe on copy_present_page or fork_copy_present, or dup_mmap " \
 	  "and forklab's fork_*_copy vm events",				\
-	  "pages copied at fork instead of shared (forklab's stack and eager modes)") \
+	  "pages copied at fork (stack and eager modes)") \
 	X(LOCK_WAIT_NS, lock_wait_ns, "ns", UNAVAILABLE, LOCK_WAIT_NS, NOVMA,	\
 	  CT_REPORT | CT_OPTIN, "not requested (--lock-wait)",			\
 	  "other threads' wait on the mmap lock during forks")			\
 	X(LOCK_WAITS, lock_waits, "waits", EXACT, LOCK_WAIT_NS, NOVMA, CT_JSON,	\
-	  "", "number of those waits")						\
+	  "", "those waits")						\
 	X(CPR_NS, cpr_ns, "ns", EXACT, FORK_NS, NOVMA, 0, "",			\
 	  "time in copy_page_range (fork_ns where dup_mmap cannot be probed)")
 

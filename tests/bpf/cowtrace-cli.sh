@@ -25,6 +25,22 @@ else
 	fail "--help has USAGE and EXAMPLES" "$("$CT" --help | head -3)"
 fi
 
+# ---- --version: the revision built from and libbpf's version ----------
+out=$("$CT" --version 2>&1)
+rc=$?
+rev=$(git -C "$FORKLAB_ROOT" describe --always 2>/dev/null)
+bpfv=$(pkg-config --modversion libbpf 2>/dev/null | cut -d. -f1,2)
+if [ $rc = 0 ] && echo "$out" | grep -Eq '^cowtrace \(forklab\) ([0-9a-f]{7,}(-dirty)?|unknown), libbpf v[0-9]+\.[0-9]+$' &&
+   { [ -z "$rev" ] || echo "$out" | grep -q "^cowtrace (forklab) ${rev}[ ,-]"; } &&
+   { [ -z "$bpfv" ] || echo "$out" | grep -q "libbpf v$bpfv\$"; }; then
+	pass "--version: revision ${rev:-?} and libbpf ${bpfv:-?}, exit 0"
+else
+	fail "--version: revision ${rev:-?} and libbpf ${bpfv:-?}, exit 0" "status $rc: $out"
+fi
+# --help lists the counters (rows of bpf/ct_counters.h)
+n=$("$CT" --help | sed -n '/^COUNTERS/,$p' | grep -cE '^  [a-z_]+ +[a-z]+ +[a-z]')
+check_ge "--help lists the counters ($n)" "$n" 12
+
 # ---- not root: one line, exit 3 --------------------------------------
 if is_root && command -v setpriv >/dev/null; then
 	expect_fail "not root" 3 "needs root, or CAP_BPF and CAP_PERFMON" -- \
@@ -127,6 +143,13 @@ PY
 else
 	fail "csv and json well-formed" "$out"
 fi
+
+# every counter column of the CSV is in --help's list
+missing=""
+for c in $(head -1 "$T_TMP/r.csv" | tr ',' '\n' | sed -e '1,/^comm$/d' -e '/^vma_/d' -e '/^lost_events$/d'); do
+	"$CT" --help | grep -q "^  $c " || missing="$missing $c"
+done
+check_eq "every CSV counter column is in --help" "" "$missing"
 
 # ---- lost events: a process map of 2 entries, 5 children --------------
 "$CT" --max-procs 2 -f csv -o "$T_TMP/l.csv" -- sh -c 'for i in 1 2 3 4 5; do /bin/true; done' \
