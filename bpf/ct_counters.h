@@ -91,6 +91,6 @@
 	X(LOCK_WAITS, lock_waits, "waits", EXACT, LOCK_WAIT_NS, NOVMA, CT_JSON,	\
 	  "", "those waits")						\
 	X(CPR_NS, cpr_ns, "ns", EXACT, FORK_NS, NOVMA, 0, "",			\
-	  "time in copy_page_range (fork_ns where dup_mmap cannot be probed)")
+	  "copy_page_range time (fork_ns without dup_mmap)")
 
 #endif /* CT_COUNTERS_H */

@@ -7,6 +7,7 @@
 #   build/static/cowtrace        CLI, fully static (QEMU initramfs)
 #   build/bpf/cowtrace-{pages,seed,bench,libtest}, build/static/cowtrace-{pages,seed}
 #                                test and benchmark programs
+#   build/tests/unit/ct-table    the counter table's unit test
 #
 # bpf/vmlinux.h is checked in: building needs neither BTF nor network.
 #
@@ -74,6 +75,12 @@ $(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB) | $(BUIL
 $(BUILD)/bpf/cowtrace-libtest: bpf/tests/cowtrace-libtest.c bpf/cowtrace_lib.h bpf/ct_counters.h \
 			       $(CT_LIB)
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $(CT_CPPFLAGS) $< $(CT_LIB) $(CT_LIBS) -o $@
+
+# the counter table and the status rules, nothing loaded (the unit tier)
+CT_UNIT := $(BUILD)/tests/unit/ct-table
+ALL_TARGETS += $(CT_UNIT)
+$(CT_UNIT): bpf/tests/ct-table.c bpf/*.h tests/unit/unit.h $(CT_LIB) | $(BUILD)/tests/unit
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -Ibpf -Itests/unit $< $(CT_LIB) $(CT_LIBS) -o $@
 
 $(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/bpf
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
