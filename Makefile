@@ -20,6 +20,19 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# `make clean GOAL...` (also with -j): clean runs alone first, then a new
+# make builds the other goals.  In one make, -j would run rm -rf $(BUILD)
+# beside the build (or after it) and leave no build.
+CLEAN_FIRST := $(and $(filter clean,$(MAKECMDGOALS)),$(filter-out clean,$(MAKECMDGOALS)))
+ifneq ($(CLEAN_FIRST),)
+.PHONY: $(MAKECMDGOALS) clean-first
+$(MAKECMDGOALS): clean-first
+	@:
+clean-first:
+	$(call msg,CLEAN,$(BUILD))rm -rf $(BUILD)
+	$(Q)$(MAKE) --no-print-directory $(CLEAN_FIRST)
+else
+
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all test test-sanitize sanitize-all clean static deps
@@ -69,3 +82,5 @@ sanitize-all: $(filter-out $(STATIC_TARGETS) %/forkbench-target-static %.so,$(AL
 
 clean:
 	$(call msg,CLEAN,$(BUILD))rm -rf $(BUILD)
+
+endif

@@ -22,7 +22,6 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODES = ["cow", "stack", "eager"]
-METHODS = ["fork_exit", "fork_exec", "vfork_exec", "posix_spawn", "clone_vfork_exec"]
 MiB = 1024 * 1024
 
 
@@ -53,6 +52,11 @@ def load_run(path):
     if not isinstance(meta, dict):
         raise BadRun(f"{f}: not a JSON object")
     return rows, meta
+
+
+def first_seen(values):
+    """The distinct values, in the order they first come."""
+    return list(dict.fromkeys(values))
 
 
 def pick(rows, **kw):
@@ -93,9 +97,16 @@ class Run:
     def modes(self, **kw):
         return [m for m in MODES if pick(self.rows, fork_mode=m, **kw)]
 
+    def spawn_methods(self):
+        """The spawn methods of this run, from its method column, in the
+        order forkbench writes them: a method forkbench gains shows here
+        with no edit to this file."""
+        return first_seen(r["method"] for r in self.rows
+                          if r.get("bench") == "spawn" and r.get("metric") == "start")
+
     # ---- data + plots ----
     def plot_spawn(self, d, out):
-        methods = [m for m in METHODS if pick(self.rows, bench="spawn", method=m, metric="start")]
+        methods = self.spawn_methods()
         if not methods:
             return "no spawn cells in this run"
         thps = [t for t in ("never", "always")
@@ -199,7 +210,8 @@ class Run:
                     vals.setdefault((r["method"], int(r["heap_bytes"])), []).append(float(r["value"]) / 1e3)
         heaps = sorted({h for _, h in vals})
         pickh = [heaps[0], heaps[-1]] if len(heaps) > 1 else heaps
-        methods = [m for m in METHODS if any((m, h) in vals for h in pickh)]
+        methods = [m for m in first_seen(self.spawn_methods() + sorted(m for m, _ in vals))
+                   if any((m, h) in vals for h in pickh)]
         for i, h in enumerate(pickh, 1):
             for m in methods:
                 v = sorted(vals.get((m, h), []))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "family.h"
 #include "sysinfo.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -447,4 +448,45 @@ int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool 
 	}
 	munmap(ctl, sizeof(*ctl));
 	return rc;
+}
+
+/* One cell per process: its write time, the fork that made it, its
+ * measured write faults and the predicted counts for the running mode. */
+int family_cells(struct fb_common *c, const char *bench, const struct family *f,
+		 uint64_t heap, const char *label, struct fb_cell **cells)
+{
+	char method[48];
+	int i;
+
+	for (i = 0; i < f->n; i++) {
+		snprintf(method, sizeof(method), "%s%s%s(depth %d)", label, *label ? ":" : "",
+			 f->name[i], f->depth[i]);
+		cells[i] = cell_new(c->res, bench, method, fork_mode_name(c->fork_mode), heap,
+				    thp_names[c->thp], c->iterations);
+	}
+	return 0;
+}
+
+void family_record(struct fb_common *c, const struct family *f, struct fb_cell **cells,
+		   const struct fam_result *r, const struct pred_counts *pred, bool predicted)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++) {
+		struct fb_cell *cell = cells[i];
+
+		cell_put(cell, "write", FB_TIME, r[i].write_ns);
+		cell_put(cell, "fork", FB_TIME, r[i].fork_ns);
+		cell_put(cell, "write_minflt", FB_MEDIAN, r[i].write_minflt);
+		trace_record_pid(cell, r[i].pid);
+		if (pred) {
+			cell_put(cell, "pred_wp_faults", FB_MEDIAN, predicted ? (double)pred[i].wp_faults : NAN);
+			cell_put(cell, "pred_cow_copies", FB_MEDIAN, predicted ? (double)pred[i].cow_copies : NAN);
+			cell_put(cell, "pred_cow_reuses", FB_MEDIAN, predicted ? (double)pred[i].cow_reuses : NAN);
+			cell_put(cell, "pred_eager_copies", FB_MEDIAN,
+				 predicted ? (double)pred[i].eager_copies : NAN);
+		}
+		cell_commit(cell);
+	}
+	(void)c;
 }

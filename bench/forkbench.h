@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* forkbench: one harness (main.c: CLI, registry, output) and one file per
- * benchmark exporting a struct fb_bench.  Adding a benchmark is one file and
- * one entry in the table in main.c. */
+/* forkbench: one harness (cli.c: command line; harness.c: signals, timing
+ * helpers, the run in each fork mode; main.c: the run's order and its
+ * output) and the benchmarks, one file each in bench/benchmarks/.  Adding a
+ * benchmark is that one file: its struct fb_bench and FB_BENCH(it)
+ * (registry.h); the build and the list find it. */
 #ifndef FORKLAB_FORKBENCH_H
 #define FORKLAB_FORKBENCH_H
 
@@ -16,7 +18,9 @@
 #include "heapmem.h"
 #include "parse.h"
 #include "predict.h"
+#include "registry.h"
 #include "result.h"
+#include "usage.h"
 
 #define FB_MAX_HEAPS 16
 #define FB_UNSET UINT64_MAX
@@ -24,7 +28,7 @@
 /* Exit statuses. */
 #define FB_EXIT_OK 0
 #define FB_EXIT_ERROR 1		/* the measurement failed */
-#define FB_EXIT_USAGE 2		/* bad input: nothing was run */
+/* bad input, nothing was run: USAGE_EXIT (usage.h) */
 
 /* Options common to every benchmark. */
 struct fb_common {
@@ -39,7 +43,7 @@ struct fb_common {
 	const char *output;	/* --output FILE (summary) */
 	const char *events;	/* --events LIST */
 	bool trace;
-	enum fork_mode modes[MODE_NR];	/* --fork-mode list */
+	enum fork_mode modes[FORK_MODE_NR];	/* --fork-mode list */
 	int nmodes;
 	enum fork_mode fork_mode; /* the mode this process's forks run in */
 	bool takes_args;	/* the benchmark has positional arguments */
@@ -53,6 +57,7 @@ struct fb_common {
 struct fb_bench {
 	const char *name;
 	const char *summary;		/* one line for the list */
+	unsigned int order;		/* place in the list, lowest first; 0: after those given */
 	const struct argp *argp;	/* its own options and --help text */
 	uint64_t default_iterations;
 	bool trace_heap_only;		/* --trace counts faults in the heap only */
@@ -62,8 +67,6 @@ struct fb_bench {
 	 * fb_stopping() says so. */
 	int (*run)(struct fb_common *c);
 };
-
-extern const struct fb_bench spawn_bench, heap_bench, nested_bench, scenario_bench;
 
 /* Option parsers put a one-line message here and return EINVAL. */
 extern char fb_parse_err[2 * FB_ERRLEN];

@@ -3,6 +3,7 @@
  * values with control characters and bytes above 0x7e escaped (\xNN), so
  * an error is always one printable line. */
 #include "matrix.h"
+#include "parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,26 +47,6 @@ int matrix_name_ok(const char *name)
 	if (!at)
 		return base_ok(name, strlen(name));
 	return base_ok(name, (size_t)(at - name)) && matrix_mode_ok(at + 1);
-}
-
-/* len bytes of s, printable, at most 64 of them (then "..."). */
-static void quote(const char *s, size_t len, char *out, size_t outlen)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 8 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == 64) {
-			o += (size_t)snprintf(out + o, outlen - o, "...");
-			break;
-		}
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
 }
 
 static int blank(char c)
@@ -178,12 +159,12 @@ static int parse_line(const char *s, const char *end, const char *file, unsigned
 	} else if (klen == 10 && !memcmp(kind, "cell-modes", 10)) {
 		modes_cell = 1;
 	} else {
-		quote(kind, klen, q, sizeof(q));
+		parse_shown_n(kind, klen, q, sizeof(q));
 		return seterr(err, errlen, "%s:%lu: unknown keyword '%s' (allowed: cell, cell-modes)",
 			      file, lineno, q);
 	}
 	name = word(&s, end, &nlen);
-	quote(name, nlen, q, sizeof(q));
+	parse_shown_n(name, nlen, q, sizeof(q));
 	if (!base_ok(name, nlen))
 		return seterr(err, errlen, "%s:%lu: bad cell name '%s' (letters, digits, - and _)",
 			      file, lineno, q);
@@ -224,11 +205,11 @@ int matrix_parse(const char *buf, size_t len, const char *file,
 {
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned long lineno = 0;
-	char qf[80 * 4 + 8];
+	char qf[SHOWN_LEN];
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	quote(file, strlen(file), qf, sizeof(qf));
+	parse_shown(file, qf, sizeof(qf));
 	if (!nmodes || nmodes > MATRIX_MAX_MODES)
 		return seterr(err, errlen, "1 to %d modes needed, %zu given", MATRIX_MAX_MODES, nmodes);
 	for (i = 0; i < nmodes; i++)

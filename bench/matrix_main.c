@@ -10,9 +10,9 @@
  * config, exit status 2; nothing is printed on standard output then.
  */
 #include "matrix.h"
+#include "usage.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +26,6 @@ static void usage(FILE *f)
 		   "  --modes LIST   modes a cell-modes line runs in (cow, stack, eager; default cow)\n"
 		   "Grammar: 'cell NAME ARGS...' and 'cell-modes NAME ARGS...', # comments;\n"
 		   "NAME: letters, digits, - and _. Errors: FILE:LINE: ..., exit status 2.\n");
-}
-
-static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr; returns the exit status for bad input. */
-static int die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 2;
 }
 
 /* The whole file, at most MATRIX_MAX_BYTES + 1 bytes of it. */
@@ -83,7 +68,7 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[a], "--modes")) {
 			if (a + 1 >= argc)
-				return die("--modes needs a list of modes (cow, stack, eager)");
+				usage_die(PROG, "--modes needs a list of modes (cow, stack, eager)");
 			modes_arg = argv[++a];
 		} else if (!strncmp(argv[a], "--modes=", 8)) {
 			modes_arg = argv[a] + 8;
@@ -91,54 +76,42 @@ int main(int argc, char **argv)
 			if (a + 1 < argc)
 				file = argv[++a];
 			if (a + 1 < argc)
-				return die("one config FILE only, '%s' is one too many", argv[a + 1]);
+				usage_die(PROG, "one config FILE only, '%s' is one too many", argv[a + 1]);
 		} else if (argv[a][0] == '-' && argv[a][1]) {
-			return die("unknown option '%s' (allowed: --modes LIST, --help)", argv[a]);
+			usage_die(PROG, "unknown option '%s' (allowed: --modes LIST, --help)", argv[a]);
 		} else if (file) {
-			return die("one config FILE only, '%s' is one too many", argv[a]);
+			usage_die(PROG, "one config FILE only, '%s' is one too many", argv[a]);
 		} else {
 			file = argv[a];
 		}
 	}
 	if (!file)
-		return die("no config FILE given (usage: " PROG " [--modes \"MODE...\"] FILE)");
+		usage_die(PROG, "no config FILE given (usage: " PROG " [--modes \"MODE...\"] FILE)");
 	if (modes_arg) {
 		copy = strdup(modes_arg);	/* modes[] point into it */
 		if (!copy)
-			return die("out of memory");
+			usage_die(PROG, "out of memory");
 		for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
-			if (!matrix_mode_ok(tok)) {
-				rc = die("--modes: unknown mode '%s' (allowed: cow, stack, eager)", tok);
-				break;
-			}
+			if (!matrix_mode_ok(tok))
+				usage_die(PROG, "--modes: unknown mode '%s' (allowed: cow, stack, eager)", tok);
 			for (i = 0; i < nmodes; i++)
 				if (!strcmp(modes[i], tok))
-					break;
-			if (i < nmodes) {
-				rc = die("--modes: '%s' given twice", tok);
-				break;
-			}
+					usage_die(PROG, "--modes: '%s' given twice", tok);
 			modes[nmodes++] = tok;	/* at most 3 distinct valid modes */
 		}
-		if (!rc && !nmodes)
-			rc = die("--modes: empty list (allowed: cow, stack, eager)");
-		if (rc) {
-			free(copy);
-			return rc;
-		}
+		if (!nmodes)
+			usage_die(PROG, "--modes: empty list (allowed: cow, stack, eager)");
 	} else {
 		modes[nmodes++] = "cow";
 	}
 	buf = slurp(file, &len, err, sizeof(err));
-	if (!buf) {
-		free(copy);
-		return die("%s", err);
-	}
+	if (!buf)
+		usage_die(PROG, "%s", err);
 	rc = matrix_parse(buf, len, file, modes, nmodes, &m, err, sizeof(err));
 	free(buf);
 	free(copy);
 	if (rc)
-		return die("%s", err);
+		usage_die(PROG, "%s", err);	/* FILE:LINE: ... */
 	for (i = 0; i < m.n; i++)
 		printf("%s\t%s\n", m.cells[i].name, m.cells[i].args);
 	matrix_free(&m);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const fork_mode_names[] = { "cow", "stack", "eager", NULL };
 const char *const pattern_names[] = { "sequential", "stride", "random", NULL };
 
 static uint32_t new_frame(struct predictor *p)
@@ -90,7 +89,7 @@ int pred_fork(struct predictor *p, int parent)
 		ci = (size_t)child * p->pages + i;
 		if (!p->frame[pi])
 			continue;
-		if (p->mode == MODE_EAGER) {
+		if (p->mode == FORK_MODE_EAGER) {
 			/* The child gets its own copy; the parent's PTE is
 			 * left as it was. */
 			p->frame[ci] = new_frame(p);

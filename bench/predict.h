@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum fork_mode { MODE_COW, MODE_STACK, MODE_EAGER, MODE_NR };
-extern const char *const fork_mode_names[]; /* "cow", "stack", "eager", NULL */
+#include "fork_mode.h"	/* enum fork_mode */
+
 
 #define PRED_MAX_PROCS 64
 

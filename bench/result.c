@@ -102,41 +102,6 @@ void results_free(struct fb_results *r)
 	r->n = 0;
 }
 
-void csv_str(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch == '\t')
-			fputs("\\t", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void num(FILE *f, double v, const char *missing)
 {
 	if (!isfinite(v))
@@ -167,8 +132,8 @@ static void metric_stats(const struct fb_cell *c, int k, struct stats *st)
 	free(tmp);
 }
 
-/* Column set of the summary: the fixed DESIGN.md columns, then every non-time
- * metric of any cell in first-seen order. */
+/* Column set of the summary: the fixed columns (docs/design.md), then every
+ * non-time metric of any cell in first-seen order. */
 struct extra_cols {
 	const char *name[FB_MAX_METRICS * 4];
 	int n;
@@ -431,34 +396,34 @@ int write_samples(FILE *f, const struct fb_results *r)
 	return ferror(f) ? -1 : 0;
 }
 
+/* fn's content into f, flushed (and with sync, on disk), f closed.
+ * Returns 0 or -1 (errno set if a call failed). */
+static int write_stream(FILE *f, int (*fn)(FILE *f, const void *arg), const void *arg,
+			bool sync)
+{
+	int rc;
+
+	errno = 0;
+	rc = fn(f, arg);
+	if (fflush(f) || ferror(f) || (sync && fsync(fileno(f))) || rc)
+		rc = -1;
+	if (fclose(f))
+		rc = -1;
+	return rc;
+}
+
 int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		      const void *arg, char *err, size_t errlen)
 {
 	char tmp[4096];
 	struct stat st;
+	bool direct;
 	FILE *f;
-	int rc;
 
 	/* A device or pipe (/dev/stdout, /dev/full, a FIFO) is written as it
 	 * is: a .tmp beside it and a rename would replace the device node. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		f = fopen(path, "w");
-		if (!f) {
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			return -1;
-		}
-		errno = 0;
-		rc = fn(f, arg);
-		if (fflush(f) || ferror(f) || rc)
-			rc = -1;
-		if (fclose(f))
-			rc = -1;
-		if (rc)
-			snprintf(err, errlen, "cannot write %s: %s", path,
-				 errno ? strerror(errno) : "write error");
-		return rc;
-	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+	direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (snprintf(tmp, sizeof(tmp), "%s%s", path, direct ? "" : ".tmp") >= (int)sizeof(tmp)) {
 		snprintf(err, errlen, "path too long: %s", path);
 		return -1;
 	}
@@ -467,22 +432,18 @@ int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	errno = 0;
-	rc = fn(f, arg);
-	if (fflush(f) || fsync(fileno(f)) || rc)
-		rc = -1;
-	if (fclose(f))
-		rc = -1;
-	if (rc) {
+	if (write_stream(f, fn, arg, !direct)) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 			 errno ? strerror(errno) : "write error");
-		unlink(tmp);
-		return -1;
+		goto cleanup;
 	}
-	if (rename(tmp, path)) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+	if (direct)
+		return 0;
+	if (rename(tmp, path) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+cleanup:
+	if (!direct)
 		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return -1;
 }

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output.h"	/* csv_str, json_str */
+
 #define FB_MAX_METRICS 40
 
 enum fb_kind { FB_TIME, FB_MEDIAN, FB_SUM };
@@ -74,9 +76,6 @@ int write_samples(FILE *f, const struct fb_results *r);
 int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		      const void *arg, char *err, size_t errlen);
 
-/* CSV field / JSON string escaping into f. */
-void csv_str(FILE *f, const char *s);
-void json_str(FILE *f, const char *s);
 /* A number, or empty (CSV) / null (JSON) when NaN. Integers print exactly. */
 void csv_num(FILE *f, double v);
 void json_num(FILE *f, double v);

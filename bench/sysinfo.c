@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sysinfo.h"
 #include "fork_mode.h"
+#include "output.h"
+#include "version.h"
 
 #include <cpuid.h>
 #include <stdio.h>
@@ -123,18 +125,10 @@ const char *effective_fork_mode(void)
 static void kv(FILE *f, const char *key, const char *val, int first)
 {
 	fprintf(f, "%s\n    \"%s\": ", first ? "" : ",", key);
-	if (!val) {
+	if (val)
+		json_str(f, val);
+	else
 		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *val; val++) {
-		if (*val == '"' || *val == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*val >= 0x20)
-			fputc(*val, f);
-	}
-	fputc('"', f);
 }
 
 static char *cpu_model(void)
@@ -219,7 +213,7 @@ char *sysinfo_json(const char *extra_json)
 	kv(f, "sched_child_runs_first", s ? s : "n/a (not in this kernel)", 0);
 	free(s);
 	kv(f, "compiler", __VERSION__, 0);
-	kv(f, "forklab_git", FORKLAB_GIT, 0);
+	kv(f, "forklab_git", forklab_revision(), 0);
 	kv(f, "date", date, 0);
 	if (extra_json && *extra_json)
 		fprintf(f, ",\n    %s", extra_json);

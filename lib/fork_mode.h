@@ -8,7 +8,7 @@
  * kernel without the series, the prctls fail with EINVAL and the sysctl
  * files do not exist: fork_mode_supported() tells.
  *
- *   int m = fork_mode_parse("eager");            FORK_MODE_EAGER, or -2
+ *   enum fork_mode m = fork_mode_parse("eager"); FORK_MODE_EAGER, or -2
  *   if (fork_mode_set(m) != 0) ...               errno: EINVAL (no patch)
  *   int eff = fork_mode_get(&own);               0..2, own = -1..2
  *
@@ -35,11 +35,18 @@
 #define FORKLAB_PR_SET_FORK_COPY_MODE	0x464b4d53
 #define FORKLAB_PR_GET_FORK_COPY_MODE	0x464b4d47
 
-#define FORK_MODE_INHERIT	(-1)
-#define FORK_MODE_COW		0
-#define FORK_MODE_STACK		1
-#define FORK_MODE_EAGER		2
-#define FORK_MODE_INVALID	(-2)	/* fork_mode_parse(): unknown name */
+/* The mode: the sysctl's and the prctl's value.  Functions that take or
+ * return a mode use this type; a plain int converts to it (the prctl's -1
+ * on error is kept apart from FORK_MODE_INHERIT by fork_mode_get()). */
+enum fork_mode {
+	FORK_MODE_INVALID = -2,	/* fork_mode_parse(): unknown name */
+	FORK_MODE_INHERIT = -1,	/* prctl only: follow the sysctl */
+	FORK_MODE_COW = 0,
+	FORK_MODE_STACK = 1,
+	FORK_MODE_EAGER = 2,
+};
+/* The modes a fork runs in: cow, stack, eager (0 .. FORK_MODE_NR - 1). */
+#define FORK_MODE_NR 3
 
 /* sysctls */
 #define FORK_MODE_SYSCTL		"/proc/sys/vm/fork_copy_mode"
@@ -53,34 +60,36 @@
 #define FORK_MODE_VMSTAT_STACK_COPY		"fork_stack_copy"
 #define FORK_MODE_VMSTAT_TLB_FLUSH_SKIPPED	"fork_tlb_flush_skipped"
 
-static inline const char *fork_mode_name(int mode)
+/* "cow", "stack", "eager", NULL: the names of the modes a fork runs in, by
+ * value (a table for parse_choice() of lib/parse.h). */
+static inline const char *const *fork_mode_names(void)
 {
-	switch (mode) {
-	case FORK_MODE_INHERIT:
+	static const char *const names[FORK_MODE_NR + 1] = { "cow", "stack", "eager", NULL };
+
+	return names;
+}
+
+/* "cow", "stack", "eager", "inherit"; "?" for any other value. */
+static inline const char *fork_mode_name(enum fork_mode mode)
+{
+	if (mode == FORK_MODE_INHERIT)
 		return "inherit";
-	case FORK_MODE_COW:
-		return "cow";
-	case FORK_MODE_STACK:
-		return "stack";
-	case FORK_MODE_EAGER:
-		return "eager";
-	default:
-		return "?";
-	}
+	if (mode >= FORK_MODE_COW && (int)mode < FORK_MODE_NR)
+		return fork_mode_names()[mode];
+	return "?";
 }
 
 /* "cow", "stack", "eager", "inherit" or "-1".."2"; FORK_MODE_INVALID else. */
-static inline int fork_mode_parse(const char *s)
+static inline enum fork_mode fork_mode_parse(const char *s)
 {
-	static const char *const names[] = { "cow", "stack", "eager" };
-	unsigned int i;
+	int i;
 
 	if (strcmp(s, "inherit") == 0 || strcmp(s, "-1") == 0)
 		return FORK_MODE_INHERIT;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i]) == 0 ||
+	for (i = 0; i < FORK_MODE_NR; i++) {
+		if (strcmp(s, fork_mode_names()[i]) == 0 ||
 		    (s[0] == (char)('0' + i) && s[1] == '\0'))
-			return (int)i;
+			return (enum fork_mode)i;
 	}
 	return FORK_MODE_INVALID;
 }
@@ -89,15 +98,17 @@ static inline int fork_mode_parse(const char *s)
  * Set the calling process's mode (FORK_MODE_INHERIT..FORK_MODE_EAGER).
  * Returns 0, or -1 with errno set (EINVAL: bad mode or unpatched kernel).
  */
-static inline int fork_mode_set(int mode)
+static inline int fork_mode_set(enum fork_mode mode)
 {
 	return prctl(FORKLAB_PR_SET_FORK_COPY_MODE, (unsigned long)(long)mode,
 		     0UL, 0UL, 0UL);
 }
 
 /*
- * The mode the calling process's next fork() uses (0..2), or -1 with errno
- * set.  If own is not NULL, the process's own setting (-1..2) goes there.
+ * The mode the calling process's next fork() uses (FORK_MODE_COW ..
+ * FORK_MODE_EAGER), or -1 with errno set.  If own is not NULL, the
+ * process's own setting (FORK_MODE_INHERIT .. FORK_MODE_EAGER) goes there
+ * (an int: the kernel writes it).
  */
 static inline int fork_mode_get(int *own)
 {

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *parse_shown(const char *s, char *buf, size_t len)
+const char *parse_shown_n(const char *s, size_t n, char *buf, size_t len)
 {
 	size_t i, o = 0;
 
-	for (i = 0; s && s[i] && o + 8 < len; i++) {
+	for (i = 0; i < n && o + 8 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (i == 64) {
@@ -26,6 +26,11 @@ const char *parse_shown(const char *s, char *buf, size_t len)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+const char *parse_shown(const char *s, char *buf, size_t len)
+{
+	return parse_shown_n(s, s ? strlen(s) : 0, buf, len);
 }
 
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
@@ -53,6 +58,16 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+int parse_pid(const char *s, pid_t *out, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 1, PARSE_PID_MAX, &v, err, errlen))
+		return -1;
+	*out = (pid_t)v;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define FB_ERRLEN 256
 
@@ -18,6 +19,11 @@ int parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t err
 /* Unsigned decimal integer in [min, max]. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	      char *err, size_t errlen);
+
+/* A process ID: decimal in [1, PARSE_PID_MAX] (PID_MAX_LIMIT of 64-bit
+ * Linux: no kernel hands out a larger one, whatever kernel.pid_max says). */
+#define PARSE_PID_MAX 4194304
+int parse_pid(const char *s, pid_t *out, char *err, size_t errlen);
 
 /* Decimal fraction in [0, 1] ("0.25"), or a percentage ("25%"). */
 int parse_fraction(const char *s, double *out, char *err, size_t errlen);
@@ -37,6 +43,8 @@ int parse_choice(const char *s, const char *const *names, const char *what,
  * "...").  buf should have SHOWN_LEN bytes. */
 #define SHOWN_LEN (64 * 4 + 8)
 const char *parse_shown(const char *s, char *buf, size_t len);
+/* The same for the n bytes at s (a NUL among them is shown too). */
+const char *parse_shown_n(const char *s, size_t n, char *buf, size_t len);
 
 /* Human-readable size: "0 B", "4 KiB", "1.5 GiB". */
 const char *fmt_size(uint64_t bytes, char *buf, size_t len);

@@ -21,8 +21,8 @@ fuzz-build: $(FUZZ_TARGETS)
 $(BUILD)/fuzz/fuzz_size: tests/fuzz/fuzz_size.c lib/parse.c lib/parse.h | $(BUILD)/fuzz
 	$(call msg,FUZZ-CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(filter %.c,$^) -lm -o $@
 
-$(BUILD)/fuzz/fuzz_matrix: tests/fuzz/fuzz_matrix.c bench/matrix.c bench/matrix.h | $(BUILD)/fuzz
-	$(call msg,FUZZ-CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(filter %.c,$^) -o $@
+$(BUILD)/fuzz/fuzz_matrix: tests/fuzz/fuzz_matrix.c bench/matrix.c bench/matrix.h lib/parse.c lib/parse.h | $(BUILD)/fuzz
+	$(call msg,FUZZ-CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(filter %.c,$^) -lm -o $@
 
 $(BUILD)/fuzz:
 	$(Q)mkdir -p $@

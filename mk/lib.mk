@@ -5,12 +5,25 @@
 #   CFLAGS += $(LIB_CPPFLAGS)        link: $(LIB_OBJS)
 # A new lib/X.c joins LIB_SRCS.
 
-LIB_SRCS     := parse.c
+LIB_SRCS     := parse.c output.c usage.c version.c
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/lib/%.o)
 LIB_CPPFLAGS := -Ilib
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) $(LIB_CPPFLAGS) -c $< -o $@
+
+# version.o records the revision it was built from; $(BUILD)/lib/revision
+# changes (and version.o is rebuilt) when the revision does.
+FORKLAB_GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+$(BUILD)/lib/revision: FORCE | $(BUILD)/lib
+	$(Q)echo '$(FORKLAB_GIT)' | cmp -s - $@ || echo '$(FORKLAB_GIT)' >$@
+
+$(BUILD)/lib/version.o: $(BUILD)/lib/revision
+$(BUILD)/lib/version.o: EXTRA_CFLAGS += -DFORKLAB_GIT='"$(FORKLAB_GIT)"'
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/lib:
 	$(Q)mkdir -p $@

@@ -34,6 +34,7 @@ int main(void)
 	static const char *const names[] = { "never", "always", NULL };
 	char err[FB_ERRLEN], buf[32];
 	uint64_t v;
+	pid_t pid;
 	double f;
 	int n = 0;
 
@@ -63,6 +64,17 @@ int main(void)
 	CHECK("u64 negative refused", parse_u64("-3", 0, 100, &v, err, sizeof(err)) == -1);
 	CHECK("u64 overflow refused",
 	      parse_u64("99999999999999999999999", 0, UINT64_MAX, &v, err, sizeof(err)) == -1);
+
+	pid = 7;
+	CHECK("pid 1", parse_pid("1", &pid, err, sizeof(err)) == 0 && pid == 1);
+	CHECK("pid max", parse_pid("4194304", &pid, err, sizeof(err)) == 0 && pid == 4194304);
+	CHECK("pid 0 refused", parse_pid("0", &pid, err, sizeof(err)) == -1 &&
+	      strstr(err, "out of range (allowed: 1..4194304)"));
+	CHECK("pid above the limit refused", parse_pid("4194305", &pid, err, sizeof(err)) == -1);
+	CHECK("pid negative refused", parse_pid("-1", &pid, err, sizeof(err)) == -1 &&
+	      strstr(err, "'-1' is not a number"));
+	CHECK("pid junk refused, value kept", parse_pid("12x", &pid, err, sizeof(err)) == -1 &&
+	      pid == 4194304);
 
 	CHECK("fraction 0.25", parse_fraction("0.25", &f, err, sizeof(err)) == 0 && f == 0.25);
 	CHECK("fraction 50%", parse_fraction("50%", &f, err, sizeof(err)) == 0 && f == 0.5);

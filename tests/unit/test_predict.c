@@ -23,7 +23,7 @@ int main(void)
 	/* Seed nested case: A forks B; B forks C and D; one shared page written
 	 * by D, C, B, A: D copies (4 sharers), C copies (3), B copies (2), A is
 	 * the last sharer and reuses.  3 copies, 1 reuse. */
-	pred_init(&p, MODE_COW, 1);
+	pred_init(&p, FORK_MODE_COW, 1);
 	a = 0;
 	b = pred_fork(&p, a);
 	c = pred_fork(&p, b);
@@ -44,7 +44,7 @@ int main(void)
 	pred_free(&p);
 
 	/* Same family in eager mode: 3 forks x 1 page copied at fork, no faults. */
-	pred_init(&p, MODE_EAGER, 1);
+	pred_init(&p, FORK_MODE_EAGER, 1);
 	b = pred_fork(&p, 0);
 	c = pred_fork(&p, b);
 	d = pred_fork(&p, b);
@@ -59,7 +59,7 @@ int main(void)
 
 	/* parent-writes: 8 pages, child alive, parent writes all: 8 faults, 8
 	 * copies; then the child writes all: 8 faults, 8 reuses. */
-	pred_init(&p, MODE_COW, 8);
+	pred_init(&p, FORK_MODE_COW, 8);
 	b = pred_fork(&p, 0);
 	pred_write(&p, 0, all, 8);
 	CHECK("parent-writes: parent 8 faults", p.c[0].wp_faults == 8);
@@ -70,7 +70,7 @@ int main(void)
 
 	/* last-sharer-reuses: child exits without writing; parent writes 8:
 	 * 8 faults, all reuses. */
-	pred_init(&p, MODE_COW, 8);
+	pred_init(&p, FORK_MODE_COW, 8);
 	b = pred_fork(&p, 0);
 	pred_exit(&p, b);
 	pred_write(&p, 0, all, 8);
@@ -81,7 +81,7 @@ int main(void)
 	/* heap: child writes half (4), exits; parent writes all 8: the 4 the
 	 * child copied are the parent's alone (reuse), the other 4 too
 	 * (child gone): 8 faults, 8 reuses. */
-	pred_init(&p, MODE_COW, 8);
+	pred_init(&p, FORK_MODE_COW, 8);
 	b = pred_fork(&p, 0);
 	pred_write(&p, b, all, 4);
 	pred_exit(&p, b);
@@ -93,7 +93,7 @@ int main(void)
 	/* heap before-exit: child writes 4 (copies), parent writes all 8 while
 	 * the child lives: pages 0-3 are the parent's alone (reuse), 4-7 still
 	 * shared (copy). */
-	pred_init(&p, MODE_COW, 8);
+	pred_init(&p, FORK_MODE_COW, 8);
 	b = pred_fork(&p, 0);
 	pred_write(&p, b, all, 4);
 	pred_write(&p, 0, all, 8);
@@ -103,7 +103,7 @@ int main(void)
 
 	/* A private copy forked again: B copies page 0, then forks C; A's frame
 	 * is A's alone (A reuses), B and C share B's copy (B copies, C reuses). */
-	pred_init(&p, MODE_COW, 1);
+	pred_init(&p, FORK_MODE_COW, 1);
 	b = pred_fork(&p, 0);
 	pred_write(&p, b, p0, 1);
 	c = pred_fork(&p, b);
@@ -116,7 +116,7 @@ int main(void)
 	pred_free(&p);
 
 	/* stack mode: heap as cow. */
-	pred_init(&p, MODE_STACK, 8);
+	pred_init(&p, FORK_MODE_STACK, 8);
 	b = pred_fork(&p, 0);
 	pred_write(&p, b, all, 8);
 	CHECK("stack mode heap as cow: 8 copies", p.c[b].cow_copies == 8);
@@ -125,7 +125,7 @@ int main(void)
 	/* Half the heap touched (pages 0-3 of 8): the child writes all 8: 4
 	 * COW copies and 4 fresh pages; the parent then writes all 8 after
 	 * the child exits: 4 reuses and 4 fresh pages. */
-	pred_init_present(&p, MODE_COW, 8, all, 4);
+	pred_init_present(&p, FORK_MODE_COW, 8, all, 4);
 	b = pred_fork(&p, 0);
 	pred_write(&p, b, all, 8);
 	CHECK("touch half: child 4 copies + 4 new", p.c[b].cow_copies == 4 && p.c[b].new_faults == 4 &&
@@ -136,7 +136,7 @@ int main(void)
 	pred_free(&p);
 
 	/* Eager copies only present pages. */
-	pred_init_present(&p, MODE_EAGER, 8, all, 3);
+	pred_init_present(&p, FORK_MODE_EAGER, 8, all, 3);
 	(void)pred_fork(&p, 0);
 	CHECK("eager copies the 3 present pages", p.c[0].eager_copies == 3);
 	pred_free(&p);

@@ -294,7 +294,7 @@ static int heap_run(struct fb_common *c)
 			predict(&x, mode);
 			snprintf(method, sizeof(method), "child%g%%-%s-%s", opt.child_write * 100,
 				 pattern_names[opt.pattern], then_names[opt.then]);
-			cell = cell_new(c->res, "heap", method, fork_mode_names[mode],
+			cell = cell_new(c->res, "heap", method, fork_mode_name(mode),
 					c->heaps[hi], thp_names[c->thp], c->iterations);
 			cell->thp_bytes = heap_thp_bytes(&h);
 			for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++)
@@ -394,7 +394,7 @@ static int heap_check(struct fb_common *c, char *err, size_t errlen)
 		}
 		n = c->heaps[h] * 2 + (uint64_t)(opt.child_write * (double)c->heaps[h]) +
 		    (uint64_t)(opt.parent_write * (double)c->heaps[h]) +
-		    (c->fork_mode == MODE_EAGER ? c->heaps[h] : 0);
+		    (c->fork_mode == FORK_MODE_EAGER ? c->heaps[h] : 0);
 		if (n > need)
 			need = n;
 	}
@@ -417,8 +417,9 @@ static const struct argp heap_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench heap_bench = {
+static const struct fb_bench heap_bench = {
 	.name = "heap",
+	.order = 20,
 	.summary = "large-heap parent: fork, COW faults after it, memcpy floor",
 	.argp = &heap_argp,
 	.default_iterations = 10,
@@ -426,3 +427,4 @@ const struct fb_bench heap_bench = {
 	.check = heap_check,
 	.run = heap_run,
 };
+FB_BENCH(heap_bench);

@@ -47,24 +47,24 @@ static void put_predictions(struct fb_cell *cell, const struct pred_counts *p, e
 {
 	char col[48];
 
-	snprintf(col, sizeof(col), "%s_pred_wp_faults", fork_mode_names[m]);
+	snprintf(col, sizeof(col), "%s_pred_wp_faults", fork_mode_name(m));
 	cell_put(cell, col, FB_MEDIAN, ok ? (double)p->wp_faults : NAN);
-	snprintf(col, sizeof(col), "%s_pred_cow_copies", fork_mode_names[m]);
+	snprintf(col, sizeof(col), "%s_pred_cow_copies", fork_mode_name(m));
 	cell_put(cell, col, FB_MEDIAN, ok ? (double)p->cow_copies : NAN);
-	snprintf(col, sizeof(col), "%s_pred_cow_reuses", fork_mode_names[m]);
+	snprintf(col, sizeof(col), "%s_pred_cow_reuses", fork_mode_name(m));
 	cell_put(cell, col, FB_MEDIAN, ok ? (double)p->cow_reuses : NAN);
-	snprintf(col, sizeof(col), "%s_pred_eager_copies", fork_mode_names[m]);
+	snprintf(col, sizeof(col), "%s_pred_eager_copies", fork_mode_name(m));
 	cell_put(cell, col, FB_MEDIAN, ok ? (double)p->eager_copies : NAN);
 }
 
 static int run_family(struct fb_common *c)
 {
-	struct pred_counts pred[MODE_NR][FAM_MAX];
+	struct pred_counts pred[FORK_MODE_NR][FAM_MAX];
 	struct fam_result r[FAM_MAX];
 	struct fb_cell *cells[FAM_MAX];
 	char err[FB_ERRLEN];
 	struct family f;
-	bool ok[MODE_NR];
+	bool ok[FORK_MODE_NR];
 	uint64_t heap = c->heaps[0] ? c->heaps[0] : scen->heap, i;
 	int m, p, rc = 0;
 
@@ -74,7 +74,7 @@ static int run_family(struct fb_common *c)
 		fprintf(stderr, "forkbench scenario: %s\n", err);
 		return -1;
 	}
-	for (m = 0; m < MODE_NR; m++)
+	for (m = 0; m < FORK_MODE_NR; m++)
 		ok[m] = c->thp == THP_NEVER && !family_predict(&f, (enum fork_mode)m, heap / 4096, pred[m]);
 	family_cells(c, "scenario", &f, heap, scen->name, cells);
 	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
@@ -83,7 +83,7 @@ static int run_family(struct fb_common *c)
 		if (rc || i < c->warmup)
 			continue;
 		for (p = 0; p < f.n; p++) {
-			for (m = 0; m < MODE_NR; m++)
+			for (m = 0; m < FORK_MODE_NR; m++)
 				put_predictions(cells[p], &pred[m][p], (enum fork_mode)m, ok[m]);
 			if (scen->pfn) {
 				/* B wrote first: before its write B and A map one
@@ -115,7 +115,7 @@ static int run_fork_exec(struct fb_common *c)
 	int rc = 0;
 
 	snprintf(target, sizeof(target), "%s/forkbench-target-static", c->self_dir);
-	cell = cell_new(c->res, "scenario", "fork-exec:child", fork_mode_names[c->fork_mode], 0,
+	cell = cell_new(c->res, "scenario", "fork-exec:child", fork_mode_name(c->fork_mode), 0,
 			thp_names[c->thp], c->iterations);
 	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
 		int p[2], status = 0;
@@ -242,8 +242,9 @@ static const struct argp scenario_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench scenario_bench = {
+static const struct fb_bench scenario_bench = {
 	.name = "scenario",
+	.order = 40,
 	.summary = "the classic COW questions, predicted and measured",
 	.argp = &scenario_argp,
 	.default_iterations = 5,
@@ -251,3 +252,4 @@ const struct fb_bench scenario_bench = {
 	.check = scenario_check,
 	.run = scenario_run,
 };
+FB_BENCH(scenario_bench);

@@ -21,47 +21,6 @@ static struct {
 
 static struct family fam;
 
-/* One cell per process: its write time, the fork that made it, its
- * measured write faults and the predicted counts for the running mode. */
-int family_cells(struct fb_common *c, const char *bench, const struct family *f,
-		 uint64_t heap, const char *label, struct fb_cell **cells)
-{
-	char method[48];
-	int i;
-
-	for (i = 0; i < f->n; i++) {
-		snprintf(method, sizeof(method), "%s%s%s(depth %d)", label, *label ? ":" : "",
-			 f->name[i], f->depth[i]);
-		cells[i] = cell_new(c->res, bench, method, fork_mode_names[c->fork_mode], heap,
-				    thp_names[c->thp], c->iterations);
-	}
-	return 0;
-}
-
-void family_record(struct fb_common *c, const struct family *f, struct fb_cell **cells,
-		   const struct fam_result *r, const struct pred_counts *pred, bool predicted)
-{
-	int i;
-
-	for (i = 0; i < f->n; i++) {
-		struct fb_cell *cell = cells[i];
-
-		cell_put(cell, "write", FB_TIME, r[i].write_ns);
-		cell_put(cell, "fork", FB_TIME, r[i].fork_ns);
-		cell_put(cell, "write_minflt", FB_MEDIAN, r[i].write_minflt);
-		trace_record_pid(cell, r[i].pid);
-		if (pred) {
-			cell_put(cell, "pred_wp_faults", FB_MEDIAN, predicted ? (double)pred[i].wp_faults : NAN);
-			cell_put(cell, "pred_cow_copies", FB_MEDIAN, predicted ? (double)pred[i].cow_copies : NAN);
-			cell_put(cell, "pred_cow_reuses", FB_MEDIAN, predicted ? (double)pred[i].cow_reuses : NAN);
-			cell_put(cell, "pred_eager_copies", FB_MEDIAN,
-				 predicted ? (double)pred[i].eager_copies : NAN);
-		}
-		cell_commit(cell);
-	}
-	(void)c;
-}
-
 static int nested_run(struct fb_common *c)
 {
 	struct pred_counts pred[FAM_MAX];
@@ -154,8 +113,9 @@ static const struct argp nested_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench nested_bench = {
+static const struct fb_bench nested_bench = {
 	.name = "nested",
+	.order = 30,
 	.summary = "chains and trees of forks sharing a heap, written in order",
 	.argp = &nested_argp,
 	.default_iterations = 5,
@@ -163,3 +123,4 @@ const struct fb_bench nested_bench = {
 	.check = nested_check,
 	.run = nested_run,
 };
+FB_BENCH(nested_bench);

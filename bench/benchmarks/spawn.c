@@ -353,7 +353,7 @@ static int spawn_run(struct fb_common *c)
 			if (!opt.use[m])
 				continue;
 			cells[h][m] = cell_new(c->res, "spawn", method_names[m],
-					       fork_mode_names[c->fork_mode], c->heaps[h],
+					       fork_mode_name(c->fork_mode), c->heaps[h],
 					       thp_names[c->thp], c->iterations);
 			cells[h][m]->thp_bytes = w[h].thp_bytes;
 		}
@@ -454,8 +454,9 @@ static const struct argp spawn_argp = {
 	NULL, NULL, NULL
 };
 
-const struct fb_bench spawn_bench = {
+static const struct fb_bench spawn_bench = {
 	.name = "spawn",
+	.order = 10,
 	.summary = "fork/vfork/posix_spawn/clone+exec compared, vs parent size",
 	.argp = &spawn_argp,
 	.default_iterations = 100,
@@ -463,3 +464,4 @@ const struct fb_bench spawn_bench = {
 	.check = spawn_check,
 	.run = spawn_run,
 };
+FB_BENCH(spawn_bench);

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forkbench's harness: signals, the timing and process helpers every
+ * benchmark shares, and the run of a benchmark in each fork mode.
+ */
+#include "harness.h"
+#include "fork_mode.h"
+#include "sysinfo.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+volatile sig_atomic_t fb_stop_signal;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+pid_t reap(pid_t pid, int *status, struct rusage *ru)
+{
+	pid_t r;
+
+	for (;;) {
+		r = wait4(pid, status, 0, ru);
+		if (r >= 0 || errno != EINTR)
+			return r;
+		if (fb_stopping())
+			kill(pid, SIGKILL);
+	}
+}
+
+long minflt_self(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+int kill_and_reap(pid_t pid)
+{
+	int status = 0;
+
+	kill(pid, SIGKILL);
+	reap(pid, &status, NULL);
+	return status;
+}
+
+static void on_signal(int sig)
+{
+	fb_stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Every child of forkbench is gone when it exits.  As a subreaper it also
+ * inherits orphaned descendants (an exec target whose worker was killed):
+ * wait for all of them. */
+static void reap_all_children(void)
+{
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+int fb_run(const struct fb_bench *b, struct fb_common *c, struct fb_results *res)
+{
+	int rc = 0, k;
+
+	install_signals();
+	/* Orphaned grandchildren come back to forkbench, which reaps them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	c->res = res;
+	if (!c->nmodes) {
+		/* The kernel's mode, whatever it is. */
+		c->fork_mode = fork_mode_parse(effective_fork_mode());
+		rc = b->run(c);
+	}
+	for (k = 0; k < c->nmodes && !rc && !fb_stopping(); k++) {
+		c->fork_mode = c->modes[k];
+		if (fork_mode_supported() && fork_mode_set(c->fork_mode)) {
+			fprintf(stderr, "forkbench: cannot set fork mode %s: %s\n",
+				fork_mode_name(c->fork_mode), strerror(errno));
+			rc = -1;
+			break;
+		}
+		rc = b->run(c);
+	}
+	reap_all_children();
+	events_close(&c->ev);
+	if (fb_stopping()) {
+		res->complete = false;
+		snprintf(res->why, sizeof(res->why), "interrupted by %s",
+			 fb_stop_signal == SIGINT ? "SIGINT" :
+			 fb_stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP");
+	} else if (rc) {
+		res->complete = false;
+		snprintf(res->why, sizeof(res->why), "the measurement failed");
+	}
+	return rc;
+}
