@@ -24,7 +24,10 @@
 #include <bpf/libbpf.h>
 
 #include "cowtrace_lib.h"
+#include "output.h"
 #include "parse.h"
+#include "usage.h"
+#include "version.h"
 
 enum format { FMT_HUMAN, FMT_CSV, FMT_JSON };
 
@@ -40,10 +43,9 @@ static struct env {
 	.opt = { .mode = CT_MODE_AUTO, .per_process = 1 },
 };
 
-/* The revision it was built from (mk/bpf.mk passes it in). */
-#ifndef FORKLAB_GIT
-#define FORKLAB_GIT "unknown"
-#endif
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define MAX_PROCS	1048576		/* --max-procs */
 
 static const char doc[] =
 "Count what fork() costs for every process of a tree: write-protect faults,\n"
@@ -98,87 +100,66 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-/* s for a one-line message: printable ASCII, other bytes as \xNN, at most
- * 64 bytes of s. */
-/* Bad values in messages: bench/parse.c's parse_shown (one printable line). */
-#define shown parse_shown
-#define SHOWN_LEN (64 * 4 + 8)
+/* The names of -f and -m, in the order of enum format and enum ct_mode. */
+static const char *const format_names[] = { "human", "csv", "json", NULL };
+static const char *const mode_names[] = { "auto", "kprobe", "fentry", "tracepoint", NULL };
+_Static_assert(sizeof(format_names) / sizeof(format_names[0]) == FMT_JSON + 2, "formats");
+_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == CT_MODE_TRACEPOINT + 2, "modes");
 
-static void die_usage(const char *what, const char *val, const char *allowed)
+/* Bad input: one line naming the value and what is allowed, exit 2. */
+static void bad_value(const char *what, const char *arg, const char *allowed)
 {
 	char q[SHOWN_LEN];
 
-	fprintf(stderr, "cowtrace: unknown %s '%s' (allowed: %s)\n", what,
-		shown(val, q, sizeof(q)), allowed);
-	exit(CT_ERR_USAGE);
+	usage_die("cowtrace", "invalid %s '%s' (allowed: %s)", what,
+		  parse_shown(arg, q, sizeof(q)), allowed);
 }
 
-static long parse_long(const char *s, long lo, long hi, const char *what, const char *allowed)
+/* Index of arg in names, or the one-line error and exit 2. */
+static int choice(const char *arg, const char *const *names, const char *what)
 {
-	char *end, q[SHOWN_LEN];
-	long v;
+	char err[FB_ERRLEN];
+	int i = parse_choice(arg, names, what, err, sizeof(err));
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "cowtrace: invalid %s '%s' (allowed: %s)\n", what,
-			shown(s, q, sizeof(q)), allowed);
-		exit(CT_ERR_USAGE);
-	}
-	return v;
+	if (i < 0)
+		usage_die("cowtrace", "%s", err);
+	return i;
 }
 
 static void parse_range(const char *s)
 {
 	unsigned long long lo, hi;
-	char *end, *dash, q[SHOWN_LEN];
+	char *end, *dash;
 
 	errno = 0;
 	lo = strtoull(s, &dash, 0);
 	if (errno || dash == s || *dash != '-' || s[0] == '-')
-		goto bad;
+		bad_value("--range", s, "START-END, START < END, decimal or 0x hex");
 	hi = strtoull(dash + 1, &end, 0);
 	if (errno || end == dash + 1 || *end || dash[1] == '-' || hi <= lo)
-		goto bad;
+		bad_value("--range", s, "START-END, START < END, decimal or 0x hex");
 	env.opt.range_start = lo;
 	env.opt.range_end = hi;
-	return;
-bad:
-	fprintf(stderr, "cowtrace: invalid --range '%s' (allowed: START-END, START < END, "
-		"decimal or 0x hex)\n", shown(s, q, sizeof(q)));
-	exit(CT_ERR_USAGE);
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
+	char buf[SHOWN_LEN];		/* a parser's message; a value shown */
+	uint64_t v;
+
 	switch (key) {
 	case 'f':
-		if (!strcmp(arg, "human"))
-			env.format = FMT_HUMAN;
-		else if (!strcmp(arg, "csv"))
-			env.format = FMT_CSV;
-		else if (!strcmp(arg, "json"))
-			env.format = FMT_JSON;
-		else
-			die_usage("format", arg, "human, csv, json");
+		env.format = (enum format)choice(arg, format_names, "format");
 		break;
 	case 'm':
-		if (!strcmp(arg, "auto"))
-			env.opt.mode = CT_MODE_AUTO;
-		else if (!strcmp(arg, "kprobe"))
-			env.opt.mode = CT_MODE_KPROBE;
-		else if (!strcmp(arg, "fentry"))
-			env.opt.mode = CT_MODE_FENTRY;
-		else if (!strcmp(arg, "tracepoint"))
-			env.opt.mode = CT_MODE_TRACEPOINT;
-		else
-			die_usage("mode", arg, "auto, kprobe, fentry, tracepoint");
+		env.opt.mode = (enum ct_mode)choice(arg, mode_names, "mode");
 		break;
 	case 'o':
 		env.output = arg;
 		break;
 	case 'p':
-		env.pid = (pid_t)parse_long(arg, 1, 4194304, "PID", "a process ID, 1-4194304");
+		if (parse_pid(arg, &env.pid, buf, sizeof(buf)))
+			bad_value("PID", arg, "a process ID, 1-" STR(PARSE_PID_MAX));
 		break;
 	case 'V':
 		env.opt.per_vma = 1;
@@ -187,8 +168,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.opt.lock_wait = 1;
 		break;
 	case OPT_MAX_PROCS:
-		env.opt.max_procs = (unsigned int)parse_long(arg, 1, 1048576, "--max-procs",
-							      "1-1048576");
+		if (parse_u64(arg, 1, MAX_PROCS, &v, buf, sizeof(buf)))
+			bad_value("--max-procs", arg, "1-" STR(MAX_PROCS));
+		env.opt.max_procs = (unsigned int)v;
 		break;
 	case OPT_RANGE:
 		parse_range(arg);
@@ -209,7 +191,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)"cowtrace");
 		exit(0);
 	case OPT_VERSION:
-		printf("cowtrace (forklab) %s, libbpf %s\n", FORKLAB_GIT, libbpf_version_string());
+		printf("cowtrace (forklab) %s, libbpf %s\n", forklab_revision(),
+		       libbpf_version_string());
 		exit(0);
 	case ARGP_KEY_ARG:
 		/* COMMAND: everything from here on is its own */
@@ -219,26 +202,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ERROR:
 		/* ARGP_NO_ERRS: one line instead of getopt's message + "Try" */
-	{
-		char q[SHOWN_LEN];
-
-		fprintf(stderr, "cowtrace: unknown option or missing value: '%s' "
-			"(allowed: see cowtrace --help)\n",
-			state->next > 0 && state->next <= state->argc ?
-			shown(state->argv[state->next - 1], q, sizeof(q)) : "?");
-	}
-		exit(CT_ERR_USAGE);
+		usage_die("cowtrace", "unknown option or missing value: '%s' "
+			  "(allowed: see cowtrace --help)",
+			  state->next > 0 && state->next <= state->argc ?
+			  parse_shown(state->argv[state->next - 1], buf, sizeof(buf)) : "?");
 	case ARGP_KEY_END:
-		if (!env.cmd && !env.pid) {
-			fprintf(stderr, "cowtrace: no COMMAND and no -p PID given (usage: "
-				"cowtrace [OPTIONS] -- COMMAND [ARGS], or cowtrace -p PID)\n");
-			exit(CT_ERR_USAGE);
-		}
-		if (env.cmd && env.pid) {
-			fprintf(stderr, "cowtrace: give either COMMAND or -p %d, not both\n",
-				(int)env.pid);
-			exit(CT_ERR_USAGE);
-		}
+		if (!env.cmd && !env.pid)
+			usage_die("cowtrace", "no COMMAND and no -p PID given (usage: "
+				  "cowtrace [OPTIONS] -- COMMAND [ARGS], or cowtrace -p PID)");
+		if (env.cmd && env.pid)
+			usage_die("cowtrace", "give either COMMAND or -p %d, not both", (int)env.pid);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -550,17 +523,6 @@ static void csv_columns(FILE *f, const struct report *r, enum csv_what what,
 	}
 }
 
-static void csv_comm(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void print_csv(FILE *f, const struct report *r)
 {
 	const char *mode = ct_mode_name(r->t);
@@ -578,7 +540,7 @@ static void print_csv(FILE *f, const struct report *r)
 		const struct ct_proc_info *p = &r->procs[i];
 
 		fprintf(f, "%s,process,%d,%d,%d,", mode, (int)p->pid, (int)p->ppid, p->role);
-		csv_comm(f, p->comm);
+		csv_str(f, p->comm);
 		csv_columns(f, r, CSV_COUNTS, &p->c);
 		fprintf(f, ",\n");
 	}
@@ -593,22 +555,6 @@ static void print_csv(FILE *f, const struct report *r)
 }
 
 /* ---- JSON ------------------------------------------------------------ */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
 
 /* "name": value, or null when unavailable; sep before it. */
 static void json_num(FILE *f, const struct report *r, const char *sep, enum ct_counter k,
@@ -851,7 +797,7 @@ static FILE *open_output(const char *path)
 	int exists = stat(path, &st) == 0;
 	FILE *f;
 
-	shown(path, q, sizeof(q));
+	parse_shown(path, q, sizeof(q));
 	if (exists && S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "cowtrace: cannot write output file '%s': it is a folder\n", q);
 		return NULL;
@@ -888,7 +834,7 @@ static int close_output(FILE *f, const char *path)
 		bad = 1;
 	if (bad) {
 		fprintf(stderr, "cowtrace: cannot write output file '%s': %s\n",
-			shown(path, q, sizeof(q)), errno ? strerror(errno) : "write error");
+			parse_shown(path, q, sizeof(q)), errno ? strerror(errno) : "write error");
 		return -1;
 	}
 	out_tmp[0] = '\0';

@@ -49,18 +49,8 @@ $(BUILD)/bpf/cowtrace.skel.h: $(BUILD)/bpf/cowtrace.bpf.o
 $(CT_LIB_OBJS): $(BUILD)/bpf/%.o: bpf/%.c bpf/*.h $(BUILD)/bpf/cowtrace.skel.h
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
 
-# cowtrace --version prints the revision (FORKLAB_GIT, mk/bench.mk); the
-# stamp changes with it, so the object is rebuilt when it does.
-CT_GIT := $(BUILD)/bpf/forklab-git.stamp
-.PHONY: ct-git-check
-ct-git-check: | $(BUILD)/bpf
-	$(Q)[ "$$(cat $(CT_GIT) 2>/dev/null)" = "$(FORKLAB_GIT)" ] || echo "$(FORKLAB_GIT)" >$(CT_GIT)
-$(CT_GIT): ct-git-check
-
-$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h bpf/ct_counters.h lib/*.h $(CT_GIT) \
-			 | $(BUILD)/bpf
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -DFORKLAB_GIT='"$(or $(FORKLAB_GIT),unknown)"' -Ibpf \
-		$(LIB_CPPFLAGS) -c $< -o $@
+$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h bpf/ct_counters.h lib/*.h | $(BUILD)/bpf
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf $(LIB_CPPFLAGS) -c $< -o $@
 
 $(CT_LIB): $(CT_LIB_OBJS)
 	$(call msg,AR,$@)rm -f $@ && $(AR) rcs $@ $^

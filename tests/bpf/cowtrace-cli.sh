@@ -151,6 +151,28 @@ for c in $(head -1 "$T_TMP/r.csv" | tr ',' '\n' | sed -e '1,/^comm$/d' -e '/^vma
 done
 check_eq "every CSV counter column is in --help" "" "$missing"
 
+# strings through lib/output.h's writers: a comm with a comma and a quote
+# (CSV: quoted, the quote doubled), an argument with a tab and a newline
+# (JSON: \t and \n)
+cp /bin/true "$T_TMP/a,\"b"
+"$CT" -f csv -o "$T_TMP/q.csv" -- "$T_TMP/a,\"b" "$(printf 'x\ty\nz')"
+"$CT" -f json -o "$T_TMP/q.json" -- "$T_TMP/a,\"b" "$(printf 'x\ty\nz')"
+if out=$(python3 - "$T_TMP/q.csv" "$T_TMP/q.json" 2>&1 <<'PY'
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert all(len(r) == len(rows[0]) for r in rows), "ragged CSV"
+assert rows[2][5] == 'a,"b', rows[2]
+raw = open(sys.argv[2]).read()
+assert '"x\\ty\\nz"' in raw, "tab and newline not escaped as \\t \\n"
+j = json.loads(raw)
+assert j["command"][1] == "x\ty\nz" and j["processes"][0]["comm"] == 'a,"b', j["command"]
+PY
+); then
+	pass "CSV quotes a comm with , and \"; JSON escapes tab and newline as in forkbench"
+else
+	fail "CSV quotes a comm with , and \"; JSON escapes tab and newline as in forkbench" "$out"
+fi
+
 # ---- lost events: a process map of 2 entries, 5 children --------------
 "$CT" --max-procs 2 -f csv -o "$T_TMP/l.csv" -- sh -c 'for i in 1 2 3 4 5; do /bin/true; done' \
 	2>"$T_TMP/l.err"
