@@ -24,9 +24,11 @@ mkdir "$S"
 (cd "$FORKLAB_ROOT" && git ls-files -co --exclude-standard |
 	while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done) >"$T_TMP/files"
 tar -C "$FORKLAB_ROOT" -cf - -T "$T_TMP/files" | tar -C "$S" -xf -
-git -C "$S" init -q && git -C "$S" add -A &&
-	git -C "$S" -c user.name=forklab -c user.email=forklab@localhost commit -qm copy ||
-	{ fail "scratch copy" "git init/commit in $S failed"; exit 0; }
+if ! { git -C "$S" init -q && git -C "$S" add -A &&
+	git -C "$S" -c user.name=forklab -c user.email=forklab@localhost commit -qm copy; }; then
+	fail "scratch copy" "git init/commit in $S failed"
+	exit 0
+fi
 
 # ---- the edits: a row at the end of CT_COUNTERS, a handler beside forks'
 awk -v n="$N" '
