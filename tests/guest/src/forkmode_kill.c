@@ -19,25 +19,11 @@
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <time.h>
 
 #include "forkmode_lib.h"
 
-static int failures;
 
-__attribute__((format(printf, 2, 3))) static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(ok ? "PASS: kill/" : "FAIL: kill/");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 static long long now_ns(void)
 {
@@ -107,6 +93,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	fl_check_prefix = "kill";
 	len = (size_t)mib << 20;
 	heap = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	flags = mmap(NULL, FL_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -153,15 +140,15 @@ int main(int argc, char **argv)
 	}
 	t_die = now_ns() - t_kill;
 	a1 = anon_pages();
-	check(t_die <= t_full / 8,
+	fl_check(t_die <= t_full / 8,
 	      "ends-fork: killed %lld ms into an eager fork of %ld MiB that takes %lld ms, it died %lld ms later (want <= %lld)",
 	      t_full / 4000000, mib, t_full / 1000000, t_die / 1000000, t_full / 8000000);
-	check(!flags[1] && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	fl_check(!flags[1] && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	      "fork-not-done: the killed process's fork() %s, it ended by %s",
 	      flags[1] ? "returned" : "never returned",
 	      WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exit");
-	check(a0 >= 0 && a1 >= 0 && a1 - a0 <= 64 && a0 - a1 <= 64,
+	fl_check(a0 >= 0 && a1 >= 0 && a1 - a0 <= 64 && a0 - a1 <= 64,
 	      "memory-freed: nr_anon_pages %lld before, %lld after (want within 64)", a0, a1);
 	munmap(heap, len);
-	return failures ? 1 : 0;
+	return fl_failures ? 1 : 0;
 }

@@ -16,7 +16,6 @@
  *   forkmode-secure --report          exit with (own setting + 1), plus 8
  *                                     if its euid is 0, 16 if its egid is 0
  */
-#include <stdarg.h>
 #include <sys/types.h>
 
 #include "forkmode_lib.h"
@@ -25,20 +24,7 @@
 #define CAP_SYSCTL FORK_MODE_PRCTL_MAX_SYSCTL
 #define HEAP_PAGES 64
 
-static int failures;
 
-__attribute__((format(printf, 2, 3))) static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(ok ? "PASS: secure/" : "FAIL: secure/");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 static int write_sysctl(const char *path, int v)
 {
@@ -107,26 +93,11 @@ static int set_errno_as(int unpriv, int mode)
 	return WEXITSTATUS(status);
 }
 
-static long long vmstat_now(const char *name)
-{
-	static char text[FL_VMSTAT_MAX];
-	int fd = open("/proc/vmstat", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	return fl_vmstat_get(text, name);
-}
 
 /* fork_eager_copy added by one fork of this process (child exits at once). */
 static long long eager_copies_of_one_fork(void)
 {
-	long long before = vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY), after;
+	long long before = fl_vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY), after;
 	int status;
 	pid_t pid = fork();
 
@@ -134,7 +105,7 @@ static long long eager_copies_of_one_fork(void)
 		_exit(0);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
-	after = vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY);
+	after = fl_vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY);
 	return before < 0 || after < 0 ? -1 : after - before;
 }
 
@@ -144,16 +115,16 @@ static void check_exec(const char *suid, const char *sgid, const char *plain)
 
 	for (m = FORK_MODE_COW; m <= FORK_MODE_EAGER; m++) {
 		r = report_after_exec(plain, m);
-		check(r >= 0 && !(r & (REPORT_EUID0 | REPORT_EGID0)) && report_setting(r) == m,
+		fl_check(r >= 0 && !(r & (REPORT_EUID0 | REPORT_EGID0)) && report_setting(r) == m,
 		      "plain-exec-keeps-%s: nobody set %s, a plain exec reported %d (setting %d)",
 		      fork_mode_name(m), fork_mode_name(m), r, report_setting(r));
 		r = report_after_exec(suid, m);
 		/* euid 0 shows the exec was setuid (no nosuid mount in the way). */
-		check(r >= 0 && (r & REPORT_EUID0) && report_setting(r) == FORK_MODE_INHERIT,
+		fl_check(r >= 0 && (r & REPORT_EUID0) && report_setting(r) == FORK_MODE_INHERIT,
 		      "setuid-exec-resets-%s: nobody set %s, the setuid-root program reported %d (setting %d, want euid 0 and -1)",
 		      fork_mode_name(m), fork_mode_name(m), r, report_setting(r));
 		r = report_after_exec(sgid, m);
-		check(r >= 0 && (r & REPORT_EGID0) && report_setting(r) == FORK_MODE_INHERIT,
+		fl_check(r >= 0 && (r & REPORT_EGID0) && report_setting(r) == FORK_MODE_INHERIT,
 		      "setgid-exec-resets-%s: nobody set %s, the setgid-root program reported %d (setting %d, want egid 0 and -1)",
 		      fork_mode_name(m), fork_mode_name(m), r, report_setting(r));
 	}
@@ -165,14 +136,14 @@ static void check_cap(void)
 
 	for (cap = 0; cap <= 2; cap++) {
 		if (write_sysctl(CAP_SYSCTL, cap)) {
-			check(0, "cap-%d: cannot write %s: %s", cap, CAP_SYSCTL, strerror(errno));
+			fl_check(0, "cap-%d: cannot write %s: %s", cap, CAP_SYSCTL, strerror(errno));
 			continue;
 		}
 		for (unpriv = 0; unpriv <= 1; unpriv++) {
 			for (m = FORK_MODE_INHERIT; m <= FORK_MODE_EAGER; m++) {
 				want = m > cap ? EPERM : 0;
 				got = set_errno_as(unpriv, m);
-				check(got == want, "cap-%d-%s-sets-%s: errno %d (want %d)", cap,
+				fl_check(got == want, "cap-%d-%s-sets-%s: errno %d (want %d)", cap,
 				      unpriv ? "nobody" : "root", fork_mode_name(m), got, want);
 			}
 		}
@@ -187,26 +158,26 @@ static void check_cap_at_fork(void)
 	long long copies;
 
 	if (heap == MAP_FAILED) {
-		check(0, "cap-at-fork: mmap: %s", strerror(errno));
+		fl_check(0, "cap-at-fork: mmap: %s", strerror(errno));
 		return;
 	}
 	memset(heap, 1, HEAP_PAGES * FL_PAGE);
 	if (write_sysctl(CAP_SYSCTL, 2) || fork_mode_set(FORK_MODE_EAGER)) {
-		check(0, "cap-at-fork: set eager under cap 2: %s", strerror(errno));
+		fl_check(0, "cap-at-fork: set eager under cap 2: %s", strerror(errno));
 		return;
 	}
 	copies = eager_copies_of_one_fork();
-	check(copies >= HEAP_PAGES, "cap-at-fork-2: an eager fork copied %lld pages (want >= %d)",
+	fl_check(copies >= HEAP_PAGES, "cap-at-fork-2: an eager fork copied %lld pages (want >= %d)",
 	      copies, HEAP_PAGES);
 	if (write_sysctl(CAP_SYSCTL, 0)) {
-		check(0, "cap-at-fork: cannot write %s: %s", CAP_SYSCTL, strerror(errno));
+		fl_check(0, "cap-at-fork: cannot write %s: %s", CAP_SYSCTL, strerror(errno));
 		return;
 	}
-	check(fork_mode_get(NULL) == FORK_MODE_COW,
+	fl_check(fork_mode_get(NULL) == FORK_MODE_COW,
 	      "cap-at-fork-get: PR_GET_FORK_COPY_MODE says %d under cap 0 (want 0)",
 	      fork_mode_get(NULL));
 	copies = eager_copies_of_one_fork();
-	check(copies == 0, "cap-at-fork-0: a fork chosen eager under cap 0 copied %lld pages (want 0)",
+	fl_check(copies == 0, "cap-at-fork-0: a fork chosen eager under cap 0 copied %lld pages (want 0)",
 	      copies);
 	write_sysctl(CAP_SYSCTL, 2);
 	fork_mode_set(FORK_MODE_INHERIT);
@@ -228,6 +199,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	fl_check_prefix = "secure";
 	if (geteuid() != 0) {
 		printf("SKIP: secure: must run as root (it drops to uid %d itself)\n", NOBODY);
 		return 0;
@@ -240,5 +212,5 @@ int main(int argc, char **argv)
 	check_exec(argv[1], argv[2], argv[3]);
 	check_cap();
 	check_cap_at_fork();
-	return failures ? 1 : 0;
+	return fl_failures ? 1 : 0;
 }

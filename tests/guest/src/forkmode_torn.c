@@ -31,7 +31,6 @@
 #include <getopt.h>
 #include <sched.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 
 #include "forkmode_lib.h"
@@ -41,20 +40,7 @@
 static uint64_t *region;	/* pages * WORDS words, then the done word */
 static long pages = 256;
 static atomic_int stop;
-static int failures;
 
-__attribute__((format(printf, 2, 3))) static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(ok ? "PASS: torn/" : "FAIL: torn/");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 static volatile uint64_t *done_word(void)
 {
@@ -104,21 +90,6 @@ static int snapshot_torn(void)
 	return 0;
 }
 
-static long long vmstat_now(const char *name)
-{
-	static char text[FL_VMSTAT_MAX];
-	int fd = open("/proc/vmstat", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	return fl_vmstat_get(text, name);
-}
 
 struct counts {
 	long long threaded, eager, stack;
@@ -126,9 +97,9 @@ struct counts {
 
 static void counts_now(struct counts *c)
 {
-	c->threaded = vmstat_now(FORK_MODE_VMSTAT_COPY_THREADED);
-	c->eager = vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY);
-	c->stack = vmstat_now(FORK_MODE_VMSTAT_STACK_COPY);
+	c->threaded = fl_vmstat_now(FORK_MODE_VMSTAT_COPY_THREADED);
+	c->eager = fl_vmstat_now(FORK_MODE_VMSTAT_EAGER_COPY);
+	c->stack = fl_vmstat_now(FORK_MODE_VMSTAT_STACK_COPY);
 }
 
 /* Fork n children that check their snapshot; how many saw a torn one (-1: error). */
@@ -158,12 +129,12 @@ static void check_checker(void)
 		for (w = 0; w < WORDS; w++)
 			region[p * WORDS + w] = 5;
 	*done_word() = 5;
-	check(snapshot_torn() == 0, "checker-consistent: a consistent region passes");
+	fl_check(snapshot_torn() == 0, "checker-consistent: a consistent region passes");
 	region[3 * WORDS + 7] = 4;
-	check(snapshot_torn() == 1, "checker-in-page: a data word older than its flag is found");
+	fl_check(snapshot_torn() == 1, "checker-in-page: a data word older than its flag is found");
 	region[3 * WORDS + 7] = 5;
 	*done_word() = 6;
-	check(snapshot_torn() == 2, "checker-between-pages: a flag older than done is found");
+	fl_check(snapshot_torn() == 2, "checker-between-pages: a flag older than done is found");
 }
 
 static void run_mode(int mode, int forks)
@@ -175,14 +146,14 @@ static void run_mode(int mode, int forks)
 	long long want;
 
 	if (fork_mode_set(mode)) {
-		check(0, "%s: PR_SET_FORK_COPY_MODE: %s", name, strerror(errno));
+		fl_check(0, "%s: PR_SET_FORK_COPY_MODE: %s", name, strerror(errno));
 		return;
 	}
 	/* Round numbers start over at 1 for each mode. */
 	memset(region, 0, (size_t)(pages + 1) * FL_PAGE);
 	atomic_store(&stop, 0);
 	if (pthread_create(&t, NULL, writer, NULL)) {
-		check(0, "%s: pthread_create failed", name);
+		fl_check(0, "%s: pthread_create failed", name);
 		return;
 	}
 	while (*done_word() < 2)	/* the writer is going */
@@ -192,9 +163,9 @@ static void run_mode(int mode, int forks)
 	counts_now(&b);
 	atomic_store(&stop, 1);
 	pthread_join(t, NULL);
-	check(torn == 0, "torn-%s: %d of %d children saw a torn snapshot", name, torn, forks);
+	fl_check(torn == 0, "torn-%s: %d of %d children saw a torn snapshot", name, torn, forks);
 	want = mode == FORK_MODE_COW ? 0 : forks;
-	check(b.threaded - a.threaded == want && b.eager == a.eager && b.stack == a.stack,
+	fl_check(b.threaded - a.threaded == want && b.eager == a.eager && b.stack == a.stack,
 	      "threaded-%s: fork_copy_threaded +%lld (want +%lld), fork_eager_copy +%lld, fork_stack_copy +%lld (want +0)",
 	      name, b.threaded - a.threaded, want, b.eager - a.eager, b.stack - a.stack);
 
@@ -203,11 +174,11 @@ static void run_mode(int mode, int forks)
 	torn = fork_and_check(1);
 	counts_now(&b);
 	if (mode == FORK_MODE_EAGER)
-		check(torn == 0 && b.threaded == a.threaded && b.eager - a.eager >= pages,
+		fl_check(torn == 0 && b.threaded == a.threaded && b.eager - a.eager >= pages,
 		      "single-eager: fork_eager_copy +%lld (want >= %ld), fork_copy_threaded +%lld (want +0)",
 		      b.eager - a.eager, pages, b.threaded - a.threaded);
 	else
-		check(torn == 0 && b.threaded == a.threaded && b.eager == a.eager,
+		fl_check(torn == 0 && b.threaded == a.threaded && b.eager == a.eager,
 		      "single-%s: fork_eager_copy +%lld, fork_copy_threaded +%lld (want +0, +0)",
 		      name, b.eager - a.eager, b.threaded - a.threaded);
 }
@@ -234,6 +205,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	fl_check_prefix = "torn";
 	region = mmap(NULL, (size_t)(pages + 1) * FL_PAGE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (region == MAP_FAILED) {
@@ -246,5 +218,5 @@ int main(int argc, char **argv)
 	for (mode = FORK_MODE_COW; mode <= FORK_MODE_EAGER; mode++)
 		run_mode(mode, forks);
 	fork_mode_set(FORK_MODE_INHERIT);
-	return failures ? 1 : 0;
+	return fl_failures ? 1 : 0;
 }
