@@ -1,7 +1,7 @@
 # forklab kernel pipeline: build Linux 6.12 (Debian's linux-source-6.12) with
 # forklab's config fragment and patch series, boot it under QEMU, run the
-# in-guest tests.  Included by the top-level Makefile.  See README.md, "The
-# kernel pipeline".
+# in-guest tests.  Included by the top-level Makefile.  See docs/kernel.md,
+# "The kernel pipeline".
 #
 #   make kernel            guest kernel -> build/kernel (link into the cache)
 #   make initramfs         busybox + build/static/* + tests/guest + build/guest-root

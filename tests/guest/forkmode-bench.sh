@@ -1,5 +1,5 @@
 #!/bin/sh
-# In-guest: the figures the README's kernel patch section quotes, measured
+# In-guest: the figures docs/kernel.md quotes, measured
 # in one run (kernel-patch/):
 #   forkmode-bench: eager fork ns/page next to a memcpy of the same heap
 #                   (16, 64 and 256 MiB of 4 KiB pages), and cow fork

@@ -20,7 +20,7 @@
 # The default window must leave every process at the floor; 1 page does
 # not (the stack offset sometimes puts a frame on the neighbouring page).
 # The sweep is printed ("# sweep ...") and is how the default was chosen
-# (README).  The shell runs in eager mode meanwhile, so that its own forks
+# (docs/kernel.md).  The shell runs in eager mode meanwhile, so that its own forks
 # add nothing to the global counters; sysctls touched are restored.
 . "$(dirname "$0")/../lib.sh"
 F=$FORKLAB_BUILD/forkmode-fork

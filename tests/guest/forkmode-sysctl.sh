@@ -16,7 +16,7 @@ done
 saved_m=$(cat $m) saved_s=$(cat $s) saved_c=$(cat $c)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; echo "$saved_c" >$c; rm -rf "$T_TMP"' EXIT
 
-# At boot: cow, and the measured stack default (see README).
+# At boot: cow, and the measured stack default (see docs/kernel.md).
 check_eq sysctl/boot-mode-is-cow 0 "$saved_m"
 check_eq sysctl/boot-stack-pages-default 2 "$saved_s"
 check_eq sysctl/boot-prctl-max-allows-all 2 "$saved_c"
