@@ -198,8 +198,11 @@ forkbench: --fork-mode eager on a stock kernel :: any :: 2 :: --fork-mode stack/
 forkbench: --fork-mode as nobody on a stock kernel :: nobody :: 2 :: --fork-mode stack/eager need forklab's kernel patch :: $FB spawn --fork-mode stack
 EOF
 fi
-# cowtrace cases that get past the privilege check: only where it loads.
-if is_root && "$CT" -f csv -o /dev/null -- true 2>/dev/null; then
+# cowtrace cases that get past the privilege check: only where it loads
+# (a load failure where BPF can load is a failure, not a skip).
+ct_why=$(ct_load_why)
+case "$ct_why" in fail:*) fail "cowtrace loads its BPF" "${ct_why#fail: }" ;; esac
+if [ -z "$ct_why" ]; then
 	cat >>"$table" <<'EOF'
 cowtrace: --btf truncated :: root :: 4 :: cannot use '.*/truncated.btf' as kernel BTF: neither :: $CT --btf "$IN/truncated.btf" -- true
 EOF
