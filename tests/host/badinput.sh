@@ -281,6 +281,8 @@ while IFS= read -r row; do
 		why="expected one line on stderr, got $lines: $(head -c 300 "$T_TMP/e")"
 	elif ! grep -Eq -- "$pat" "$T_TMP/e"; then
 		why="stderr '$(cat "$T_TMP/e")' does not match /$pat/"
+	elif [ -s "$T_TMP/o" ]; then
+		why="wrote on stdout: $(head -c 200 "$T_TMP/o")"
 	fi
 	# no process of the case left (give a killed one a moment to go)
 	left=""
@@ -325,6 +327,6 @@ fi
 summary=""
 for p in $(printf '%s\n' "${!per_prog[@]}" | sort); do summary="$summary $p ${per_prog[$p]},"; done
 echo "# $ran cases run ($failed failed, $skipped_priv skipped for privileges):${summary%,}"
-if [ -z "${BADINPUT_ONLY:-}" ]; then
-	echo "FIGURE: badinput-cases $ran bad inputs tried on ${#per_prog[@]} programs, each refused cleanly (exit status, one-line error, no process or file left)"
+if [ -z "${BADINPUT_ONLY:-}" ] && [ "$failed" = 0 ]; then
+	echo "FIGURE: badinput-cases $ran bad inputs tried on ${#per_prog[@]} programs, each refused cleanly (exit status, one-line error, nothing on stdout, no process or file left)"
 fi
