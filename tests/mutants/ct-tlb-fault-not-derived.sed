@@ -1,4 +1,5 @@
 # file: bpf/ct_maps.c
+# test: tests/bpf/forkbench-trace.sh
 # test: tests/bpf/counter-table.sh
 # test: tests/bpf/cowtrace-counts.sh
 # test: tests/bpf/cowtrace-seed.sh
