@@ -27,6 +27,8 @@
 # with -full appended for --full.  Sysctls and THP settings it touches are
 # restored.
 . "$(dirname "$0")/../lib.sh"
+# the figures are printed at the end, only when no check failed
+fail() { echo "FAIL: $1: $2"; : >"$T_TMP/failed"; }
 FULL=0
 [ "${1:-}" = --full ] && FULL=1
 D=$FORKLAB_BUILD/kernel-selftests
@@ -408,8 +410,8 @@ for mode in $modes; do
 		cfail=$((cfail + $(grep -c '^fail' "$out.cases")))
 		cskip=$((cskip + $(grep -c '^skip	' "$out.cases")))
 	done <"$runs"
-	echo "FIGURE: selftests-mm-$name$form $np of $nk mm selftest programs passed in $name mode ($ns skipped, $nf failed; $(($(date +%s) - t0)) s under ${FORKLAB_VIRT:-?})"
-	echo "FIGURE: selftests-mm-$name$form-cases $cok mm selftest cases ok in $name mode ($cfail failed, $cskip skipped)"
+	echo "FIGURE: selftests-mm-$name$form $np of $nk mm selftest programs passed in $name mode ($ns skipped, $nf failed; $(($(date +%s) - t0)) s under ${FORKLAB_VIRT:-?})" >>"$T_TMP/figures"
+	echo "FIGURE: selftests-mm-$name$form-cases $cok mm selftest cases ok in $name mode ($cfail failed, $cskip skipped)" >>"$T_TMP/figures"
 done
 
 # Every run's output, for a closer look on the host.
@@ -498,3 +500,4 @@ while read -r id lim set prog args; do
 		fi
 	done
 done <"$runs"
+[ -f "$T_TMP/failed" ] || cat "$T_TMP/figures" 2>/dev/null
