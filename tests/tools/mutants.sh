@@ -15,7 +15,9 @@
 #                                            C test build/tests/unit/NAME)
 #   # quick: yes                             in the quick set (tests/host/mutants.sh)
 #   # what: one line saying what the bug is
-# The tests run with FORKLAB_ROOT and FORKLAB_BUILD of the copy.
+# The tests run with FORKLAB_ROOT and FORKLAB_BUILD of the copy, each under
+# a time limit (FORKLAB_MUTANT_TIMEOUT, default 300 s; a test that hangs
+# on a mutant kills it).
 #
 # The copy is git ls-files of the work tree (uncommitted edits included)
 # and its build/ (so that make rebuilds only what a mutant changes); it is
@@ -92,7 +94,7 @@ for n in "${names[@]}"; do
 	while IFS= read -r t; do
 		case "$t" in unit/*) t=build/tests/$t ;; esac
 		echo "== $t" >>"$log"
-		(cd "$S" && FORKLAB_ROOT=$S FORKLAB_BUILD=$S/build timeout -k 10 900 sh -c "$t") \
+		(cd "$S" && FORKLAB_ROOT=$S FORKLAB_BUILD=$S/build timeout -k 10 "${FORKLAB_MUTANT_TIMEOUT:-300}" sh -c "$t") \
 			>"$S/.out" 2>&1 </dev/null
 		rc=$?
 		cat "$S/.out" >>"$log"
