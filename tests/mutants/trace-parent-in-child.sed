@@ -1,4 +1,4 @@
 # file: bench/trace.c
 # test: tests/bpf/forkbench-trace.sh
 # what: forkbench --trace adds the parent's counters to the child's
-s/else if (r > parent_role)/else if (r >= parent_role)/
+s/ct_counts_add(&parent, &now\[r\]);/ct_counts_add(\&parent, \&now[r]), ct_counts_add(\&child, \&now[r]);/
