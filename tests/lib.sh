@@ -63,3 +63,27 @@ mount_ns_why() {
 		echo "${_why:-unshare -m --propagation private failed}"
 	fi
 }
+
+# ct_load_why: nothing when cowtrace loads its BPF here ("$CT" -- true);
+# else why not, prefixed "skip: " where the machine cannot load BPF at all
+# (exit 3: not root or no CAP_BPF, 4: no kernel BTF, 5: no tracefs) and
+# "fail: " for any other failure (6: a tracepoint missing, 7: probe mode,
+# 8: load or attach failed, ...): on a machine that loads BPF, that is
+# cowtrace's bug, never a reason to skip.
+ct_load_why() {
+	if ! is_root; then
+		echo "skip: needs root (BPF)"
+		return
+	fi
+	if [ ! -x "$CT" ]; then
+		echo "fail: $CT not built (make)"
+		return
+	fi
+	"$CT" -f csv -o /dev/null -- true >/dev/null 2>"$T_TMP/ct-load.err"
+	_rc=$?
+	case $_rc in
+	0) ;;
+	3|4|5) echo "skip: cowtrace cannot load BPF here (exit $_rc): $(head -n 1 "$T_TMP/ct-load.err")" ;;
+	*) echo "fail: cowtrace failed to load on a machine that loads BPF (exit $_rc): $(head -n 1 "$T_TMP/ct-load.err")" ;;
+	esac
+}

@@ -134,6 +134,13 @@ int main(int argc, char **argv)
 		      (unsigned long long)d[1].wp_faults, N);
 		check("range: parent wp_faults == 0", d[0].wp_faults == 0,
 		      (unsigned long long)d[0].wp_faults, 0);
+		/* the child writes pages its live parent maps: all copies */
+		check("range: child cow_copies == N",
+		      ct_counter_status(t, CT_COW_COPIES) == CT_UNAVAILABLE || d[1].cow_copies == N,
+		      (unsigned long long)d[1].cow_copies, N);
+		check("range: child cow_reuses == 0",
+		      ct_counter_status(t, CT_COW_REUSES) == CT_UNAVAILABLE || d[1].cow_reuses == 0,
+		      (unsigned long long)d[1].cow_reuses, 0);
 		ct_close(t);
 	} else {
 		check("range: open and iterate", 0, 1, 0);

@@ -64,16 +64,11 @@ else
 	fail "--help lists $N" "$("$SB/cowtrace" --help | sed -n '/^COUNTERS/,$p' | tail -3)"
 fi
 
-if ! is_root; then
-	skip "$N in cowtrace's reports and forkbench --trace" "needs root (BPF)"
-	exit 0
-fi
-"$SB/cowtrace" -f csv -o /dev/null -- true 2>"$T_TMP/probe.err"
-case $? in
-3|4|5|6|7|8)
-	skip "$N in cowtrace's reports and forkbench --trace" \
-		"cowtrace cannot run here: $(cat "$T_TMP/probe.err")"
-	exit 0 ;;
+why=$(CT=$SB/cowtrace; ct_load_why)
+case "$why" in
+'') ;;
+skip:*) skip "$N in cowtrace's reports and forkbench --trace" "${why#skip: }"; exit 0 ;;
+*) fail "$N in cowtrace's reports and forkbench --trace" "${why#fail: }"; exit 1 ;;
 esac
 
 # ---- cowtrace: CSV column, JSON key, human column, each equal to forks

@@ -22,20 +22,14 @@ ct_within() {
 	fi
 }
 
-# Exit 77 (skip) unless cowtrace can load here: root, BTF, tracepoints.
+# Exit 77 (skip) where cowtrace cannot load BPF at all (not root, no BTF,
+# no tracefs: ct_load_why in lib.sh); any other load failure is a FAIL.
 ct_require() {
-	if ! is_root; then
-		echo "cowtrace tests need root (BPF)"
-		exit 77
-	fi
-	if [ ! -x "$CT" ]; then
-		echo "$CT not built (make)"
-		exit 77
-	fi
-	"$CT" -f csv -o /dev/null -- true 2>"$T_TMP/probe.err"
-	_rc=$?
-	case $_rc in
-	3|4|5|6|7|8) echo "cowtrace cannot run here: $(cat "$T_TMP/probe.err")"; exit 77 ;;
+	_why=$(ct_load_why)
+	case "$_why" in
+	'') ;;
+	skip:*) echo "cowtrace cannot run here: ${_why#skip: }"; exit 77 ;;
+	*) fail "cowtrace loads its BPF" "${_why#fail: }"; exit 1 ;;
 	esac
 }
 

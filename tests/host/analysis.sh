@@ -34,6 +34,30 @@ if grep -q 'ms per GiB' "$T_TMP/run/report.md" && grep -q 'per COW fault' "$T_TM
 else
 	fail "report.md has the headline numbers" "$(grep '^- ' "$T_TMP/run/report.md")"
 fi
+# The headline numbers are the fixture's (its medians, worked out by hand
+# from tests/fixtures/run-a) and agree with each other: per GiB = the fork
+# time x 1024 / heap MiB, the ratio = fork+exec / posix_spawn.
+if python3 - "$T_TMP/run/report.md" >"$T_TMP/h" 2>&1 <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+num = r"([0-9]+(?:\.[0-9]+)?)"
+m = re.search(r"touched %s MiB heap .* takes %s ms \(median\): %s ms per GiB" % (num, num, num), t)
+c = re.search(r"pays %s µs per COW fault" % num, t)
+r = re.search(r"takes %sx as long as posix_spawn to start the new program \(%s µs vs %s µs" % (num, num, num), t)
+assert m and c and r, "a headline number is not a number (nan, inf or missing)"
+mib, ms, gib = map(float, m.groups())
+assert (mib, ms, gib) == (256, 21.1, 84.3), "fork of the fixture's 256 MiB: %s" % (m.groups(),)
+assert abs(ms * 1024 / mib - gib) <= 0.15, "per GiB %s is not %s ms x 1024 / %s MiB" % (gib, ms, mib)
+assert float(c.group(1)) == 6.45, "per COW fault %s, the fixture's median is 6.45" % c.group(1)
+x, a, b = map(float, r.groups())
+assert (a, b) == (77961, 472), "fork+exec vs posix_spawn %s" % (r.groups(),)
+assert abs(a / b - x) <= 0.05, "ratio %s is not %s / %s" % (x, a, b)
+PY
+then
+	pass "report.md's headline numbers are the fixture's and agree with each other"
+else
+	fail "report.md's headline numbers are the fixture's and agree with each other" "$(tail -n 1 "$T_TMP/h")"
+fi
 if grep -q 'src="data:image/png;base64,' "$T_TMP/run/report.html" && ! grep -q 'src="plots/' "$T_TMP/run/report.html"; then
 	pass "report.html is self-contained"
 else

@@ -198,8 +198,11 @@ forkbench: --fork-mode eager on a stock kernel :: any :: 2 :: --fork-mode stack/
 forkbench: --fork-mode as nobody on a stock kernel :: nobody :: 2 :: --fork-mode stack/eager need forklab's kernel patch :: $FB spawn --fork-mode stack
 EOF
 fi
-# cowtrace cases that get past the privilege check: only where it loads.
-if is_root && "$CT" -f csv -o /dev/null -- true 2>/dev/null; then
+# cowtrace cases that get past the privilege check: only where it loads
+# (a load failure where BPF can load is a failure, not a skip).
+ct_why=$(ct_load_why)
+case "$ct_why" in fail:*) fail "cowtrace loads its BPF" "${ct_why#fail: }" ;; esac
+if [ -z "$ct_why" ]; then
 	cat >>"$table" <<'EOF'
 cowtrace: --btf truncated :: root :: 4 :: cannot use '.*/truncated.btf' as kernel BTF: neither :: $CT --btf "$IN/truncated.btf" -- true
 EOF
@@ -278,6 +281,8 @@ while IFS= read -r row; do
 		why="expected one line on stderr, got $lines: $(head -c 300 "$T_TMP/e")"
 	elif ! grep -Eq -- "$pat" "$T_TMP/e"; then
 		why="stderr '$(cat "$T_TMP/e")' does not match /$pat/"
+	elif [ -s "$T_TMP/o" ]; then
+		why="wrote on stdout: $(head -c 200 "$T_TMP/o")"
 	fi
 	# no process of the case left (give a killed one a moment to go)
 	left=""
@@ -322,6 +327,6 @@ fi
 summary=""
 for p in $(printf '%s\n' "${!per_prog[@]}" | sort); do summary="$summary $p ${per_prog[$p]},"; done
 echo "# $ran cases run ($failed failed, $skipped_priv skipped for privileges):${summary%,}"
-if [ -z "${BADINPUT_ONLY:-}" ]; then
-	echo "FIGURE: badinput-cases $ran bad inputs tried on ${#per_prog[@]} programs, each refused cleanly (exit status, one-line error, no process or file left)"
+if [ -z "${BADINPUT_ONLY:-}" ] && [ "$failed" = 0 ]; then
+	echo "FIGURE: badinput-cases $ran bad inputs tried on ${#per_prog[@]} programs, each refused cleanly (exit status, one-line error, nothing on stdout, no process or file left)"
 fi

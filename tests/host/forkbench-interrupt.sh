@@ -15,6 +15,24 @@ children_of() { # PID -> every descendant pid, from /proc
 	echo "$out"
 }
 
+# alive PID...: those of the PIDs still running (not gone, not a zombie),
+# after up to 2 s for the killed ones to go.
+alive() {
+	local p st out
+	for _ in $(seq 20); do
+		out=
+		for p in "$@"; do
+			st=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) || continue
+			[ -n "$st" ] && [ "$st" != Z ] && out="$out${out:+ }$p"
+		done
+		[ -z "$out" ] && break
+		sleep 0.1
+	done
+	echo "$out"
+}
+
+# spawn runs its children in a per-heap worker (named forkbench, as the
+# fork_exit children are); fork_exec's are forkbench-target-static.
 for sig in INT TERM; do
 	"$FB" spawn --heap 64M -n 100000 --warmup 0 --format csv -o "$T_TMP/sum.csv" \
 		--samples "$T_TMP/samples.csv" >/dev/null 2>"$T_TMP/err" &
@@ -25,13 +43,20 @@ for sig in INT TERM; do
 		sleep 0.05
 	done
 	sleep 1
+	kids=$(children_of $pid)
 	kill -s $sig $pid
 	wait $pid
 	rc=$?
 	want=$((128 + $(kill -l $sig)))
 	check_eq "SIG$sig: exit status 128+signal" $want $rc
+	if [ -z "$kids" ]; then
+		fail "SIG$sig: forkbench had children when signalled" "none found under PID $pid"
+	else
+		# shellcheck disable=SC2086 # one PID a word
+		check_eq "SIG$sig: none of its $(echo $kids | wc -w) descendants left running" "" "$(alive $kids)"
+	fi
 	left=$(pgrep -f "forkbench-target-static" || true)
-	check_eq "SIG$sig: no child left running" "" "$left"
+	check_eq "SIG$sig: no forkbench-target-static left running" "" "$left"
 	check_eq "SIG$sig: samples marked incomplete" \
 		"# forklab-samples v1 incomplete: interrupted by SIG$sig" "$(head -n 1 "$T_TMP/samples.csv")"
 	rows=$(python3 -c '
@@ -59,6 +84,9 @@ tag=$(basename "$T_TMP")
 pid=$!
 sleep 2
 members=$(pgrep -f "$tag" | wc -l)
+# forkbench itself and its tree:2:3 family
+if [ "$members" -gt 1 ]; then pass "nested: the family runs ($members processes with the tag)"
+else fail "nested: the family runs" "$members processes with the tag after 2 s"; fi
 kill -INT $pid
 wait $pid
 check_eq "nested SIGINT: exit status 130" 130 $?

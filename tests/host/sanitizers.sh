@@ -58,8 +58,11 @@ for conf in configs/matrix/*.conf; do
 	fi
 done
 
-# cowtrace counts a small tree (root: BPF).
-if is_root && "$FORKLAB_BUILD/cowtrace" -f csv -o /dev/null -- true 2>/dev/null; then
+# cowtrace counts a small tree (root: BPF; a load failure where BPF can
+# load is a failure, not a skip).
+ct_why=$(ct_load_why)
+case "$ct_why" in fail:*) fail "ASan/UBSan: cowtrace loads its BPF" "${ct_why#fail: }" ;; esac
+if [ -z "$ct_why" ]; then
 	if "$B/cowtrace" -f csv -V -o "$T_TMP/ct.csv" -- "$FORKLAB_BUILD/bpf/cowtrace-pages" -m 100 -n 10 \
 		>/dev/null 2>"$T_TMP/e" && ! grep -qE 'Sanitizer|runtime error' "$T_TMP/e" &&
 		grep -q '^tracepoint,total\|,total,' "$T_TMP/ct.csv"; then

@@ -20,6 +20,36 @@ for target in static dynamic; do
 	else
 		fail "spawn $target: CSV well formed, 30 rows" "$out"
 	fi
+	# Plausible for the method: every child faults (its stack at least);
+	# after fork the parent's writable pages are write-protected, so a fork
+	# method's parent faults (its stack) and a vfork-like method's parent
+	# (which does not share its pages read-only) faults no more than that;
+	# per iteration the fork returns, the child starts, then it is reaped.
+	if out=$(python3 - "$T_TMP/s.csv" 2>&1 <<'PY'
+import csv, sys
+rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+med = {(r["method"], r["heap_bytes"], r["metric"]): float(r["median_ns"]) for r in rows}
+pf = {(r["method"], r["heap_bytes"]): int(r["parent_minflt"]) for r in rows}
+cf = {(r["method"], r["heap_bytes"]): int(r["child_minflt"]) for r in rows}
+bad = []
+for (m, h), c in sorted(cf.items()):
+    if c < 1:
+        bad.append("%s heap %s: child_minflt %d" % (m, h, c))
+    if m.startswith("fork_") and pf[m, h] < 1:
+        bad.append("%s heap %s: parent_minflt %d after fork" % (m, h, pf[m, h]))
+    if not m.startswith("fork_") and pf[m, h] > max(pf["fork_exit", h], pf["fork_exec", h]):
+        bad.append("%s heap %s: parent_minflt %d above fork's" % (m, h, pf[m, h]))
+    if not med[m, h, "return"] <= med[m, h, "reap"] or not med[m, h, "start"] <= med[m, h, "reap"]:
+        bad.append("%s heap %s: medians return %g, start %g, reap %g" %
+                   (m, h, med[m, h, "return"], med[m, h, "start"], med[m, h, "reap"]))
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+PY
+); then
+		pass "spawn $target: faults and times plausible for each method"
+	else
+		fail "spawn $target: faults and times plausible for each method" "$out"
+	fi
 	# samples: header line, then 5 x 2 x 5 iterations x 5 metrics = 250 rows
 	check_eq "spawn $target: samples marked complete" "# forklab-samples v1 complete" \
 		"$(head -n 1 "$T_TMP/samples.csv")"

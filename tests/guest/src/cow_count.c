@@ -102,6 +102,11 @@ static void write_pages(volatile char *p, long n)
 		p[i * 4096] += 1;
 }
 
+/* The child's faults beyond its N writes: its own stack and libc pages
+ * after fork and exit's (a handful), and other activity in the guest
+ * while it writes (vmstat's pgfault is system-wide; three attempts). */
+#define CHILD_SLACK 64
+
 static void check(const char *name, int ok, const char *fmt, uint64_t want, uint64_t got)
 {
 	if (ok) {
@@ -115,7 +120,7 @@ static void check(const char *name, int ok, const char *fmt, uint64_t want, uint
 
 struct result {
 	uint64_t fork_pgfault;		/* fork .. parent done: >= N */
-	uint64_t child_pgfault;		/* child writes N shared pages: >= N */
+	uint64_t child_pgfault;		/* child writes N shared pages: N..N+CHILD_SLACK */
 	uint64_t child_pgreuse;		/* ... 0: two sharers, every write copies */
 	uint64_t parent_pgfault;	/* parent writes them after the child exited: N */
 	uint64_t parent_pgreuse;	/* ... N: last sharer, every write reuses */
@@ -257,7 +262,8 @@ int main(int argc, char **argv)
 		if (measure(pages, &r))
 			return 1;
 		n = (uint64_t)pages;
-		exact = r.child_pgreuse == 0 && r.parent_pgreuse == n && r.parent_pgfault == n;
+		exact = r.child_pgreuse == 0 && r.parent_pgreuse == n && r.parent_pgfault == n &&
+			r.child_pgfault <= n + CHILD_SLACK;
 		below = r.parent_pgreuse < n || r.parent_pgfault < n;
 		if (exact || below || attempt == 3)
 			break;
@@ -268,6 +274,8 @@ int main(int argc, char **argv)
 	      r.fork_pgfault);
 	check("cow-count/child-write-pgfault-at-least-N", r.child_pgfault >= n, ">= ", n,
 	      r.child_pgfault);
+	check("cow-count/child-write-pgfault-at-most-N+64", r.child_pgfault <= n + CHILD_SLACK, "<= ",
+	      n + CHILD_SLACK, r.child_pgfault);
 	check("cow-count/child-write-pgreuse-0", r.child_pgreuse == 0, "", 0, r.child_pgreuse);
 	check("cow-count/parent-write-after-exit-pgreuse-N", r.parent_pgreuse == n, "", n,
 	      r.parent_pgreuse);
