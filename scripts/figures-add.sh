@@ -6,7 +6,7 @@
 # Input: "key value words..." lines (the part after "FIGURE: ").  Each is
 # stored as key<TAB>value<TAB>words<TAB>SOURCE, SOURCE stamped with the date
 # and forklab's revision; a key already there is replaced, others are kept.
-# scripts/readme-figures.sh turns the file into the README's table.
+# scripts/readme-figures.sh turns the file into docs/testing.md's table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] && [ -n "$1" ] || { echo "figures-add: usage: figures-add.sh SOURCE [FIGURES] < lines" >&2; exit 2; }

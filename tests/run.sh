@@ -5,7 +5,7 @@
 # A test is an executable file in tests/<tier>/ (a shell script or a C test
 # built into build/tests/<tier>/).  It prints one line per check:
 #   PASS: name            FAIL: name: why            SKIP: name: why
-# A test may also print figures for the README (scripts/readme-figures.sh):
+# A test may also print figures for docs/testing.md (scripts/readme-figures.sh):
 #   FIGURE: key value [words]
 # collected by scripts/figures-add.sh into build/test-logs/figures.txt
 # (the last value per key, with the run that printed it).
