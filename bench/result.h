@@ -63,8 +63,9 @@ void cell_put(struct fb_cell *c, const char *name, enum fb_kind kind, double v);
 void cell_commit(struct fb_cell *c);
 void results_free(struct fb_results *r);
 
-/* Summary: one row per (cell, time metric).  meta_json, when not NULL, is a
- * JSON object written as "metadata" in the JSON format. */
+/* Summary: one row per (cell, time metric), the columns of docs/design.md
+ * (ci_level after thp_bytes).  meta_json, when not NULL,
+ * is a JSON object written as "metadata" in the JSON format. */
 int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 		  const char *meta_json);
 /* Samples, long format: bench,method,fork_mode,heap_bytes,thp,iteration,metric,value
