@@ -420,6 +420,7 @@ int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool 
 			fprintf(stderr, "forkbench: %s\n", err);
 			_exit(1);
 		}
+		ctl->r[0].thp_bytes = heap_thp_bytes(&h);
 		pages = pattern_pages(PAT_SEQUENTIAL, f->write_fraction, heap_pages(&h), 0, &np);
 		if (!pages)
 			_exit(1);
@@ -479,6 +480,8 @@ void family_record(struct fb_common *c, const struct family *f, struct fb_cell *
 		cell_put(cell, "fork", FB_TIME, r[i].fork_ns);
 		cell_put(cell, "write_minflt", FB_MEDIAN, r[i].write_minflt);
 		trace_record_pid(cell, r[i].pid);
+		if (cell->n == 0 || r[0].thp_bytes < cell->thp_bytes)
+			cell->thp_bytes = r[0].thp_bytes;
 		if (pred) {
 			cell_put(cell, "pred_wp_faults", FB_MEDIAN, predicted ? (double)pred[i].wp_faults : NAN);
 			cell_put(cell, "pred_cow_copies", FB_MEDIAN, predicted ? (double)pred[i].cow_copies : NAN);

@@ -40,6 +40,7 @@ struct fam_result {
 	double write_ns;
 	double write_minflt;
 	double pfn_before, pfn_after; /* page 0's frame (pagemap), NaN if unknown */
+	uint64_t thp_bytes;	/* huge pages backing the shared heap (root) */
 };
 
 /* "chain:DEPTH", "tree:FANOUT:DEPTH" or "edges:A-B,B-C,B-D". */
@@ -59,7 +60,8 @@ int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool 
 	       struct fam_result *res);
 
 /* Result cells, one per process ("label:NAME(depth d)"), and one iteration
- * recorded into them with the predicted counts (none when pred is NULL). */
+ * recorded into them with the predicted counts (none when pred is NULL)
+ * and the least THP seen backing the heap. */
 int family_cells(struct fb_common *c, const char *bench, const struct family *f,
 		 uint64_t heap, const char *label, struct fb_cell **cells);
 void family_record(struct fb_common *c, const struct family *f, struct fb_cell **cells,

@@ -122,6 +122,13 @@ void json_num(FILE *f, double v)
 	num(f, v, "null");
 }
 
+double cell_thp_fraction(const struct fb_cell *c)
+{
+	uint64_t can = c->heap_bytes / FB_HPAGE_BYTES * FB_HPAGE_BYTES;
+
+	return can ? (double)c->thp_bytes / (double)can : NAN;
+}
+
 /* Statistics of metric k of c, on a copy (stats_compute sorts in place). */
 static void metric_stats(const struct fb_cell *c, int k, struct stats *st)
 {
@@ -212,6 +219,18 @@ static void human_time(FILE *f, double ns)
 		fprintf(f, " %7.1f ms", ns / 1e6);
 }
 
+/* "never", "always", or "always 37%": the share of the heap huge pages
+ * could back that they did back (cell_thp_fraction). */
+static const char *human_thp(const struct fb_cell *c, char *buf, size_t len)
+{
+	double f = cell_thp_fraction(c);
+
+	if (strcmp(c->thp, "always") != 0 || isnan(f))
+		return c->thp;
+	snprintf(buf, len, "%s %.0f%%", c->thp, floor(100 * f));
+	return buf;
+}
+
 /* The median's CI and its achieved coverage, or why there is none. */
 static void human_ci(FILE *f, const struct stats *st)
 {
@@ -228,13 +247,13 @@ static void human_ci(FILE *f, const struct stats *st)
 
 static void write_human(FILE *f, const struct fb_results *r, const struct extra_cols *x)
 {
-	char hb[32];
+	char hb[32], tb[32];
 	size_t i;
 	int k, j;
 
 	if (!r->complete)
 		fprintf(f, "INCOMPLETE: %s\n", r->why);
-	fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5s %10s %10s %10s %10s %10s %10s  %s\n",
+	fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-11s %5s %10s %10s %10s %10s %10s %10s  %s\n",
 		"bench", "method", "metric", "mode", "heap", "thp", "n", "median", "p90",
 		"p99", "mean", "stddev", "min", "CI of median (>= 95 %, coverage)");
 	for (i = 0; i < r->n; i++) {
@@ -248,9 +267,9 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 			metric_stats(c, k, &st);
 			if (st.n == 0)
 				continue;	/* e.g. the fork of the root */
-			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5zu", c->bench, c->method,
+			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-11s %5zu", c->bench, c->method,
 				c->m[k].name, c->fork_mode, fmt_size(c->heap_bytes, hb, sizeof(hb)),
-				c->thp, st.n);
+				human_thp(c, tb, sizeof(tb)), st.n);
 			human_time(f, st.median);
 			human_time(f, st.p90);
 			human_time(f, st.p99);
@@ -301,7 +320,7 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 		fputs("bench,method,fork_mode,heap_bytes,thp,iterations", f);
 		for (s = 0; s < NSTAT; s++)
 			fprintf(f, ",%s", stat_cols[s]);
-		fputs(",metric,thp_bytes,ci_level", f);
+		fputs(",metric,thp_bytes,thp_fraction,ci_level", f);
 		for (j = 0; j < x.n; j++) {
 			fputc(',', f);
 			csv_str(f, x.name[j]);
@@ -345,6 +364,8 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 				fputc(',', f);
 				csv_str(f, c->m[k].name);
 				fprintf(f, ",%llu,", (unsigned long long)c->thp_bytes);
+				csv_num(f, cell_thp_fraction(c));
+				fputc(',', f);
 				csv_num(f, st.ci_level);
 				for (j = 0; j < x.n; j++) {
 					fputc(',', f);
@@ -359,9 +380,11 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 			json_str(f, c->method);
 			fputs(", \"metric\": ", f);
 			json_str(f, c->m[k].name);
-			fprintf(f, ", \"fork_mode\": \"%s\", \"heap_bytes\": %llu, \"thp\": \"%s\", \"thp_bytes\": %llu, \"iterations\": %zu",
+			fprintf(f, ", \"fork_mode\": \"%s\", \"heap_bytes\": %llu, \"thp\": \"%s\", \"thp_bytes\": %llu, \"thp_fraction\": ",
 				c->fork_mode, (unsigned long long)c->heap_bytes, c->thp,
-				(unsigned long long)c->thp_bytes, st.n);
+				(unsigned long long)c->thp_bytes);
+			json_num(f, cell_thp_fraction(c));
+			fprintf(f, ", \"iterations\": %zu", st.n);
 			for (s = 0; s < NSTAT; s++) {
 				fprintf(f, ", \"%s\": ", stat_cols[s]);
 				json_num(f, vals[s]);
