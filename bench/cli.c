@@ -39,7 +39,8 @@ static const struct argp_option common_options[] = {
 	{ "output", 'o', "FILE", 0, "Write the summary to FILE instead of standard output", 1 },
 	{ "samples", OPT_SAMPLES, "FILE", 0, "Write every sample to FILE (CSV, long format)", 1 },
 	{ "events", OPT_EVENTS, "LIST", 0,
-	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles (n/a where absent)", 1 },
+	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles; a name libpfm4 "
+	  "does not know is refused, one this machine cannot count is n/a", 1 },
 	{ "fork-mode", OPT_FORK_MODE, "MODE[,MODE...]", 0,
 	  "cow, stack, eager: run in each (prctl; stack and eager need forklab's kernel patch); "
 	  "default: the kernel's vm.fork_copy_mode", 1 },
@@ -309,6 +310,8 @@ const struct fb_bench *cli_parse(int argc, char **argv, struct fb_common *c)
 		c->iterations = b->default_iterations;
 	err[0] = '\0';
 	if (b->check && b->check(c, err, sizeof(err)))
+		cli_die(b, err);
+	if (c->events && events_parse(&c->ev, c->events, err, sizeof(err)))
 		cli_die(b, err);
 	return b;
 }

@@ -79,6 +79,10 @@ static inline bool fb_stopping(void)
 	return fb_stop_signal != 0;
 }
 
+/* One iteration's --events counts (events_end's out) into cell, as the
+ * ev:NAME columns; nothing without --events. */
+void fb_put_events(const struct fb_common *c, struct fb_cell *cell, const double *vals);
+
 /* Monotonic clock in ns (comparable across processes). */
 uint64_t now_ns(void);
 /* Minor faults of the calling process so far (getrusage). */

@@ -39,6 +39,14 @@ pid_t reap(pid_t pid, int *status, struct rusage *ru)
 	}
 }
 
+void fb_put_events(const struct fb_common *c, struct fb_cell *cell, const double *vals)
+{
+	int i;
+
+	for (i = 0; i < c->ev.n; i++)
+		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, vals[i]);
+}
+
 long minflt_self(void)
 {
 	struct rusage ru;

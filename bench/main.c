@@ -168,8 +168,8 @@ static void prepare(const struct fb_bench *b, struct fb_common *c)
 			exit(FB_EXIT_ERROR);
 		}
 	}
-	if (c->events && events_open(&c->ev, c->events, err, sizeof(err)))
-		cli_die(b, err);
+	if (c->events)
+		events_open(&c->ev);
 	if (c->trace && trace_open(b->trace_heap_only, err, sizeof(err))) {
 		fprintf(stderr, "forkbench %s: --trace: %s\n", b->name, err);
 		exit(FB_EXIT_ERROR);

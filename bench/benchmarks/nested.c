@@ -5,7 +5,8 @@
  *
  * The seed case: A forks B, B forks C and D, writes D, C, B, A:
  *   forkbench nested --shape edges:A-B,B-C,B-D --write-order D,C,B,A --heap 4K
- * predicts 3 copies and 1 reuse (A, the last sharer).
+ * predicts 3 copies and 1 reuse (A, the last sharer).  --events count each
+ * process's own write loop, next to its write_minflt.
  */
 #include "family.h"
 #include "trace.h"
@@ -104,12 +105,13 @@ static const struct argp nested_argp = {
 	"forkbench nested: a chain or tree of forks sharing one heap, written in an exact order; "
 	"per process: write time, write faults, and the predicted copies and reuses.\v"
 	"Processes are named A (root), B, C, ... in breadth-first order. The heap defaults to "
-	"one page (4K).\n\n"
+	"one page (4K). --events count each process's own write loop.\n\n"
 	"Examples:\n"
 	"  forkbench nested                                   # seed: A-B, B-C, B-D; writes D,C,B,A\n"
 	"  forkbench nested --shape chain:3 --heap 16M --write-order root-first\n"
 	"  forkbench nested --shape tree:2:3 --heap 1M --format csv\n"
-	"  forkbench nested --shape edges:A-B --write-order exit:B,A --heap 64M",
+	"  forkbench nested --shape edges:A-B --write-order exit:B,A --heap 64M\n"
+	"  forkbench nested --heap 1M --events perf::PAGE-FAULTS",
 	NULL, NULL, NULL
 };
 

@@ -324,15 +324,12 @@ static void stop_worker(struct worker *w)
 
 static void record(struct fb_common *c, struct fb_cell *cell, const struct sample *smp)
 {
-	int i;
-
 	cell_put(cell, "return", FB_TIME, smp->ret);
 	cell_put(cell, "start", FB_TIME, smp->start);
 	cell_put(cell, "reap", FB_TIME, smp->reap);
 	cell_put(cell, "parent_minflt", FB_MEDIAN, smp->parent_minflt);
 	cell_put(cell, "child_minflt", FB_MEDIAN, smp->child_minflt);
-	for (i = 0; i < c->ev.n; i++)
-		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, smp->ev[i]);
+	fb_put_events(c, cell, smp->ev);
 	cell_commit(cell);
 }
 

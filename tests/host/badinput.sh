@@ -94,6 +94,8 @@ forkbench: thp value :: any :: 2 :: unknown --thp value 'madvise' \(allowed: nev
 forkbench: format value :: any :: 2 :: unknown --format 'xml' \(allowed: human, csv, json\) :: $FB spawn --format xml
 forkbench: cpu out of range :: any :: 2 :: --cpu: 4096 is out of range \(allowed: 0\.\. :: $FB spawn --cpu 4096
 forkbench: too many events :: any :: 2 :: --events .*at most 8 events :: $FB spawn --events a,b,c,d,e,f,g,h,i
+forkbench: unknown event :: any :: 2 :: ^forkbench heap: --events: unknown event 'perf::NO-SUCH' \(libpfm4 knows no such event :: $FB heap --heap 1M -n 1 --events perf::NO-SUCH
+forkbench: bad event attribute :: any :: 2 :: --events: 'perf::PAGE-FAULTS:zz': invalid event attribute :: $FB nested -n 1 --events perf::PAGE-FAULTS:zz
 forkbench: fork mode unknown :: any :: 2 :: unknown --fork-mode 'lazy' \(allowed: cow, stack, eager\) :: $FB spawn --fork-mode lazy
 forkbench: fork mode twice :: any :: 2 :: --fork-mode: 'cow' given twice :: $FB spawn --fork-mode cow,cow
 forkbench: heap with zero heap :: any :: 2 :: --heap: sizes must be above 0 for heap :: $FB heap --heap 0
