@@ -20,7 +20,7 @@
 
 enum {
 	OPT_HEAP = 0x100, OPT_THP, OPT_WARMUP, OPT_CPU, OPT_FORMAT, OPT_SAMPLES,
-	OPT_EVENTS, OPT_TRACE, OPT_USAGE, OPT_FORK_MODE,
+	OPT_EVENTS, OPT_TRACE, OPT_USAGE, OPT_FORK_MODE, OPT_CHECK,
 };
 
 static const char *const format_names[] = { "human", "csv", "json", NULL };
@@ -46,6 +46,9 @@ static const struct argp_option common_options[] = {
 	  "default: the kernel's vm.fork_copy_mode", 1 },
 	{ "trace", OPT_TRACE, NULL, 0,
 	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row", 1 },
+	{ "check", OPT_CHECK, NULL, 0,
+	  "Parse and check every option, run nothing: exit 0 if the command is valid, 2 with "
+	  "one line if not (whether it fits this machine is not checked)", 1 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ 0 }
@@ -164,6 +167,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_TRACE:
 		c->trace = true;
+		return 0;
+	case OPT_CHECK:
+		c->check_only = true;
 		return 0;
 	case OPT_FORK_MODE:
 		c->nmodes = 0;

@@ -20,6 +20,7 @@
  */
 #include "forkbench.h"
 #include "predict.h"
+#include "sysinfo.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -388,19 +389,38 @@ static error_t heap_parse(int key, char *arg, struct argp_state *state)
 
 static int heap_check(struct fb_common *c, char *err, size_t errlen)
 {
+	int h;
+
+	for (h = 0; h < c->nheaps; h++)
+		if (c->heaps[h] == 0) {
+			snprintf(err, errlen, "--heap: sizes must be above 0 for heap (e.g. --heap 64M,1G)");
+			return -1;
+		}
+	return 0;
+}
+
+/* Will any run be in eager mode (a full copy at fork)? */
+static bool runs_eager(const struct fb_common *c)
+{
+	int k;
+
+	for (k = 0; k < c->nmodes; k++)
+		if (c->modes[k] == FORK_MODE_EAGER)
+			return true;
+	return !c->nmodes && fork_mode_parse(effective_fork_mode()) == FORK_MODE_EAGER;
+}
+
+static int heap_fits_here(struct fb_common *c, char *err, size_t errlen)
+{
 	uint64_t need = 0, n;
 	int h;
 
 	/* heap + memcpy destination + the child's copies + the parent's copies
 	 * while the child lives + a full copy in eager mode. */
 	for (h = 0; h < c->nheaps; h++) {
-		if (c->heaps[h] == 0) {
-			snprintf(err, errlen, "--heap: sizes must be above 0 for heap (e.g. --heap 64M,1G)");
-			return -1;
-		}
 		n = c->heaps[h] * 2 + (uint64_t)(opt.child_write * (double)c->heaps[h]) +
 		    (uint64_t)(opt.parent_write * (double)c->heaps[h]) +
-		    (c->fork_mode == FORK_MODE_EAGER ? c->heaps[h] : 0);
+		    (runs_eager(c) ? c->heaps[h] : 0);
 		if (n > need)
 			need = n;
 	}
@@ -433,6 +453,7 @@ static const struct fb_bench heap_bench = {
 	.default_iterations = 10,
 	.trace_heap_only = true,
 	.check = heap_check,
+	.fits = heap_fits_here,
 	.run = heap_run,
 };
 FB_BENCH(heap_bench);

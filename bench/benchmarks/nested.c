@@ -81,7 +81,6 @@ static error_t nested_parse(int key, char *arg, struct argp_state *state)
 
 static int nested_check(struct fb_common *c, char *err, size_t errlen)
 {
-	uint64_t max = 0;
 	int h;
 
 	if (family_shape(&fam, opt.shape, err, errlen) || family_order(&fam, opt.order, err, errlen))
@@ -89,14 +88,22 @@ static int nested_check(struct fb_common *c, char *err, size_t errlen)
 	fam.write_fraction = opt.write;
 	if (c->nheaps == 1 && c->heaps[0] == 0)
 		c->heaps[0] = 4096;	/* default: one shared page */
-	for (h = 0; h < c->nheaps; h++) {
+	for (h = 0; h < c->nheaps; h++)
 		if (c->heaps[h] == 0) {
 			snprintf(err, errlen, "--heap: sizes must be above 0 for nested");
 			return -1;
 		}
+	return 0;
+}
+
+static int nested_fits(struct fb_common *c, char *err, size_t errlen)
+{
+	uint64_t max = 0;
+	int h;
+
+	for (h = 0; h < c->nheaps; h++)
 		if (c->heaps[h] > max)
 			max = c->heaps[h];
-	}
 	return family_fits(&fam, max, err, errlen);
 }
 
@@ -123,6 +130,7 @@ static const struct fb_bench nested_bench = {
 	.default_iterations = 11,	/* median CI [x_(3), x_(10)], 96.1 % (stats.h) */
 	.trace_heap_only = true,
 	.check = nested_check,
+	.fits = nested_fits,
 	.run = nested_run,
 };
 FB_BENCH(nested_bench);

@@ -215,8 +215,6 @@ static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 
 static int scenario_check(struct fb_common *c, char *err, size_t errlen)
 {
-	struct family f;
-
 	if (!scen) {
 		snprintf(err, errlen, "which scenario? (parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec)");
 		return -1;
@@ -225,6 +223,13 @@ static int scenario_check(struct fb_common *c, char *err, size_t errlen)
 		snprintf(err, errlen, "--heap: one size per scenario");
 		return -1;
 	}
+	return 0;
+}
+
+static int scenario_fits(struct fb_common *c, char *err, size_t errlen)
+{
+	struct family f;
+
 	if (scen->fork_exec)
 		return 0;
 	if (family_shape(&f, scen->shape, err, errlen))
@@ -260,6 +265,7 @@ static const struct fb_bench scenario_bench = {
 	.default_iterations = 11,	/* median CI [x_(3), x_(10)], 96.1 % (stats.h) */
 	.trace_heap_only = true,
 	.check = scenario_check,
+	.fits = scenario_fits,
 	.run = scenario_run,
 };
 FB_BENCH(scenario_bench);

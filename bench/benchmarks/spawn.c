@@ -425,12 +425,19 @@ static error_t spawn_parse(int key, char *arg, struct argp_state *state)
 
 static int spawn_check(struct fb_common *c, char *err, size_t errlen)
 {
-	uint64_t need = 0;
-	int h, m;
+	int m;
 
 	if (!opt.nmethods)
 		for (m = 0; m < M_NR; m++)
 			opt.use[m] = true;
+	return 0;
+}
+
+static int spawn_fits(struct fb_common *c, char *err, size_t errlen)
+{
+	uint64_t need = 0;
+	int h;
+
 	/* One worker per heap size, all alive at once. */
 	for (h = 0; h < c->nheaps; h++)
 		need += c->heaps[h];
@@ -459,6 +466,7 @@ static const struct fb_bench spawn_bench = {
 	.default_iterations = 100,
 	.trace_heap_only = false,
 	.check = spawn_check,
+	.fits = spawn_fits,
 	.run = spawn_run,
 };
 FB_BENCH(spawn_bench);
