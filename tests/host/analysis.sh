@@ -1,7 +1,8 @@
 #!/bin/sh
 # analysis/: every gnuplot script renders on a fixture (PNG non-trivial, SVG
 # well-formed XML); the report names all six plots; compare flags the one
-# known regression between two fixtures and nothing between a run and itself.
+# known regression between two fixtures (its bootstrap CI from the samples)
+# and nothing between a run and itself.
 . "$(dirname "$0")/../lib.sh"
 A="$FORKLAB_ROOT/analysis"
 FIX="$FORKLAB_ROOT/tests/fixtures"

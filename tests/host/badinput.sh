@@ -183,6 +183,8 @@ run-all.sh: disk full :: root :: 1 :: ^run-all.sh: cannot write the run folder '
 compare: no arguments :: any :: 2 :: ^compare: the following arguments are required: a, b \(usage: compare RUN_A RUN_B :: $CMP
 compare: bad threshold :: any :: 2 :: ^compare: argument --threshold: invalid float value: 'abc' :: $CMP --threshold abc "$FIX/run-a" "$FIX/run-b"
 compare: threshold out of range :: any :: 2 :: ^compare: --threshold -5.0 is out of range \(allowed: 0..1000\)$ :: $CMP --threshold=-5 "$FIX/run-a" "$FIX/run-b"
+compare: resamples out of range :: any :: 2 :: ^compare: --resamples 5 is out of range \(allowed: 100..1000000\)$ :: $CMP --resamples 5 "$FIX/run-a" "$FIX/run-b"
+compare: bad seed :: any :: 2 :: ^compare: argument --seed: invalid int value: 'x' :: $CMP --seed x "$FIX/run-a" "$FIX/run-b"
 compare: not a run folder :: any :: 2 :: ^compare: '.*/notrun' is not a run folder \(no summary.csv\)$ :: $CMP "$IN/notrun" "$FIX/run-a"
 compare: summary.csv not text :: any :: 2 :: ^compare: cannot read .*/badsum/summary.csv: 'utf-8' codec can't decode :: $CMP "$IN/badsum" "$FIX/run-a"
 report.py: no arguments :: any :: 2 :: ^report.py: the following arguments are required: runs :: $RPT
