@@ -29,6 +29,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 die() { echo "run-all.sh: $*" >&2; exit 2; }
+# cell_keep, refuse, unrefuse: the end of a cell, the same in the guest.
+# shellcheck source=scripts/run-all-lib.sh
+. scripts/run-all-lib.sh
 
 config='' dry=0 resume='' out='' vm=0 kernel=
 while [ $# -gt 0 ]; do
@@ -307,7 +310,7 @@ run_host() {
 		rm -f "$out/metadata.json.tmp"
 	fi
 
-	local i name part rc todo=0 done_n=0 est_done=0 est_left=0 el eta why
+	local i name part rc todo=0 done_n=0 est_done=0 est_left=0 el eta
 	for i in "${!names[@]}"; do
 		[ -f "$out/cells/${names[$i]}.csv" ] && continue
 		todo=$((todo + 1)) est_left=$((est_left + ests[i] + 1))
@@ -330,43 +333,16 @@ run_host() {
 		wait "$child" || rc=$?
 		child=
 		cat "$part.log" >>"$log"
-		why=$(tail -n 1 "$part.log")
-		if [ $rc = 0 ]; then
-			mv "$part.samples.csv" "$out/cells/$name.samples.csv"
-			mv "$part.csv" "$out/cells/$name.csv"
-			unrefuse "$name"
-		elif [ $rc -ge 128 ]; then
+		if [ $rc -ge 128 ]; then
 			# forkbench was stopped by a signal that missed run-all.sh.
 			on_signal "$(kill -l $((rc - 128)))" "$rc"
-		else
-			refuse "$name" "$rc" "$why"
 		fi
-		rm -f "$part".*
+		cell_keep "$out" "$name" "$part" "$rc"
 		est_done=$((est_done + ests[i] + 1)) est_left=$((est_left - ests[i] - 1))
 	done
 }
 
-# refused.txt: one line per cell that did not run, its last word.
-refuse() {	# NAME STATUS WHY
-	local what=refused
-	[ "$2" = 2 ] || what="failed (exit $2)"
-	echo "      $what: $3"
-	unrefuse "$1"
-	echo "$1: $what: $3" >>"$out/refused.txt"
-}
-unrefuse() {
-	[ -f "$out/refused.txt" ] || return 0
-	grep -v "^$1: " "$out/refused.txt" >"$out/refused.txt.tmp" || true
-	if [ -s "$out/refused.txt.tmp" ]; then
-		mv "$out/refused.txt.tmp" "$out/refused.txt"
-	else
-		rm -f "$out/refused.txt.tmp" "$out/refused.txt"
-	fi
-}
-
 # ---- run in the patched kernel under QEMU ----
-# sh_quote WORD: WORD as a single-quoted sh word.
-sh_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 vm_metadata() {
 	[ -f "$out/metadata.vm.json" ] || return 0
 	meta_merge "$out/metadata.vm.json" "$out/metadata.json" run_kind=vm \
@@ -377,84 +353,25 @@ vm_metadata() {
 		"kernel_build=$(cd "$kernel" && pwd -P) ($(sed -n 's/^patches=//p' "$kernel/info" 2>/dev/null | wc -w) patches of kernel-patch/series)" \
 		"timings=meaningless under TCG; counts are exact"
 }
+# The guest runs scripts/run-all-guest.sh (in the initramfs) on the cells
+# written into the run folder: every cell, each with its rough time there.
 run_vm() {
-	local gs=$out/guest-run.sh i todo=0 n=0 word rc=0 timeout_s abs
+	local cells=$out/guest-cells.txt i todo=0 rc=0 timeout_s abs
 	for i in "${!names[@]}"; do [ -f "$out/cells/${names[$i]}.csv" ] || todo=$((todo + 1)); done
 	{
-		echo "# forklab: the cells of $config in the guest (busybox sh)."
-		echo "# Written by run-all.sh --vm; run by scripts/kernel/vm-run.sh."
-		cat <<'SH'
-O=$FORKLAB_OUT
-cd /forklab || exit 2
-# ASLR off for every cell; restored when done (the guest is thrown away anyway).
-aslr=$(cat /proc/sys/kernel/randomize_va_space)
-echo 0 >/proc/sys/kernel/randomize_va_space
-trap 'echo "$aslr" >/proc/sys/kernel/randomize_va_space' EXIT
-if [ -e /proc/sys/vm/fork_copy_mode ]; then
-	echo 0 >/proc/sys/vm/fork_copy_mode
-	echo "cow stack eager" >"$O/guest-modes"
-else
-	echo cow >"$O/guest-modes"
-fi
-if [ ! -f "$O/metadata.vm.json" ]; then
-	build/forkbench metadata >"$O/metadata.vm.json.tmp" && mv "$O/metadata.vm.json.tmp" "$O/metadata.vm.json"
-fi
-t0=$(date +%s) est_done=0
-unrefuse() {
-	[ -f "$O/refused.txt" ] || return 0
-	grep -v "^$1: " "$O/refused.txt" >"$O/refused.txt.tmp"
-	if [ -s "$O/refused.txt.tmp" ]; then mv "$O/refused.txt.tmp" "$O/refused.txt"
-	else rm -f "$O/refused.txt.tmp" "$O/refused.txt"; fi
-}
-cell() {	# I N EST NAME FORKBENCH-ARGS...
-	i=$1 n=$2 est=$3 name=$4
-	shift 4
-	[ -f "$O/cells/$name.csv" ] && return 0
-	el=$(($(date +%s) - t0)) eta=""
-	[ "$est_done" -gt 0 ] && eta=", about $((el * est_left / est_done)) s left"
-	echo "[$i/$n] $name ($el s elapsed$eta)"
-	p=$O/cells/$name.part
-	build/forkbench "$@" --format csv -o "$p.csv" --samples "$p.samples.csv" >"$p.log" 2>&1
-	rc=$?
-	cat "$p.log" >>"$O/run.log"
-	if [ $rc = 0 ]; then
-		mv "$p.samples.csv" "$O/cells/$name.samples.csv" && mv "$p.csv" "$O/cells/$name.csv"
-		unrefuse "$name"
-	else
-		what=refused
-		[ $rc = 2 ] || what="failed (exit $rc)"
-		why=$(tail -n 1 "$p.log")
-		echo "      $what: $why"
-		unrefuse "$name"
-		echo "$name: $what: $why" >>"$O/refused.txt"
-	fi
-	rm -f "$p".*
-	est_done=$((est_done + est)) est_left=$((est_left - est))
-}
-SH
-		local left=0
+		echo "# forklab: the cells of $config (NAME EST_SECONDS FORKBENCH-ARGS...)."
+		echo "# Written by run-all.sh --vm; run in the guest by scripts/run-all-guest.sh."
 		for i in "${!names[@]}"; do
-			[ -f "$out/cells/${names[$i]}.csv" ] || left=$((left + ests[i] / tcg_factor + 1))
+			printf '%s %d %s\n' "${names[$i]}" $((ests[i] / tcg_factor + 1)) "${args[$i]}"
 		done
-		echo "est_left=$left"
-		echo "echo \"forklab guest: ${#names[@]} cells ($todo to run), $(uname -m), \$(uname -r)\""
-		for i in "${!names[@]}"; do
-			[ -f "$out/cells/${names[$i]}.csv" ] && continue
-			n=$((n + 1))
-			printf 'cell %d %d %d %s' "$n" "$todo" $((ests[i] / tcg_factor + 1)) "$(sh_quote "${names[$i]}")"
-			# shellcheck disable=SC2086
-			for word in ${args[$i]}; do printf ' %s' "$(sh_quote "$word")"; done
-			echo
-		done
-		echo "exit 0"
-	} >"$gs"
+	} >"$cells"
 	echo "forklab: ${#names[@]} cells ($todo to run) in forklab's kernel under QEMU -> $out"
 	abs=$(cd "$out" && pwd)
 	timeout_s=$((900 + 3 * est_total))
 	rm -f "$out/cmd.log"
 	: >"$out/cmd.log"
 	scripts/kernel/vm-run.sh --kernel "$kernel" --initrd "$initrd" --out "$abs" --timeout "$timeout_s" \
-		-- sh "$abs/guest-run.sh" >/dev/null &
+		-- sh scripts/run-all-guest.sh "$abs/guest-cells.txt" >/dev/null &
 	child=$!
 	tail -n +1 -F --pid="$child" "$out/cmd.log" 2>/dev/null &
 	tail_pid=$!

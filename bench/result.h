@@ -18,7 +18,10 @@
 
 #include "output.h"	/* csv_str, json_str */
 
-#define FB_MAX_METRICS 40
+/* Metrics a cell can hold: heap's own 22 and --trace's three per counter
+ * (total, parent_, child_) of bpf/ct_counters.h's CT_BENCH rows, with room
+ * for more rows (40 dropped heap's child_eager_copies). */
+#define FB_MAX_METRICS 96
 
 enum fb_kind { FB_TIME, FB_MEDIAN, FB_SUM };
 

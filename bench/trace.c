@@ -10,18 +10,9 @@
 static struct ct_tracer *tracer;
 static struct ct_counts before[CT_ROLES];
 
-static const struct {
-	const char *name;
-	enum ct_counter k;
-} cols[] = {
-	{ "wp_faults", CT_WP_FAULTS },
-	{ "cow_copies", CT_COW_COPIES },
-	{ "cow_reuses", CT_COW_REUSES },
-	{ "tlb_flush_fork", CT_TLB_FLUSH_FORK },
-	{ "tlb_flush_fault", CT_TLB_FLUSH_FAULT },
-	{ "eager_copies", CT_EAGER_COPIES },
-};
-#define NCOLS (sizeof(cols) / sizeof(cols[0]))
+/* The counters of forkbench --trace: CT_BENCH rows of bpf/ct_counters.h. */
+static enum ct_counter cols[CT_NR_COUNTERS];
+static int ncols;
 
 int trace_open(bool heap_only, char *err, size_t errlen)
 {
@@ -35,6 +26,9 @@ int trace_open(bool heap_only, char *err, size_t errlen)
 		o.range_start = FB_HEAP_ADDR;
 		o.range_end = FB_HEAP_ADDR + FB_HEAP_SPAN;
 	}
+	ncols = ct_columns(CT_BENCH, cols, CT_NR_COUNTERS);
+	if (ncols > CT_NR_COUNTERS)
+		ncols = CT_NR_COUNTERS;
 	rc = ct_open(&tracer, &o, err, errlen);
 	if (rc) {
 		tracer = NULL;
@@ -74,8 +68,7 @@ void trace_end(struct fb_cell *cell, int parent_role)
 {
 	struct ct_counts now[CT_ROLES], total, parent, child;
 	char name[64];
-	size_t i;
-	int r;
+	int i, r;
 
 	if (!tracer)
 		return;
@@ -92,12 +85,12 @@ void trace_end(struct fb_cell *cell, int parent_role)
 		else if (r > parent_role)
 			ct_counts_add(&child, &now[r]);
 	}
-	for (i = 0; i < NCOLS; i++) {
-		cell_put(cell, cols[i].name, FB_SUM, val(&total, cols[i].k));
-		snprintf(name, sizeof(name), "parent_%s", cols[i].name);
-		cell_put(cell, name, FB_SUM, val(&parent, cols[i].k));
-		snprintf(name, sizeof(name), "child_%s", cols[i].name);
-		cell_put(cell, name, FB_SUM, val(&child, cols[i].k));
+	for (i = 0; i < ncols; i++) {
+		cell_put(cell, ct_counter_name(cols[i]), FB_SUM, val(&total, cols[i]));
+		snprintf(name, sizeof(name), "parent_%s", ct_counter_name(cols[i]));
+		cell_put(cell, name, FB_SUM, val(&parent, cols[i]));
+		snprintf(name, sizeof(name), "child_%s", ct_counter_name(cols[i]));
+		cell_put(cell, name, FB_SUM, val(&child, cols[i]));
 	}
 }
 
@@ -112,7 +105,6 @@ void trace_record_pid(struct fb_cell *cell, pid_t pid)
 	static struct ct_proc_info procs[1024];
 	const struct ct_counts *c = NULL;
 	int n, i;
-	size_t k;
 
 	if (!tracer)
 		return;
@@ -120,8 +112,8 @@ void trace_record_pid(struct fb_cell *cell, pid_t pid)
 	for (i = 0; i < n; i++)
 		if (procs[i].pid == pid)
 			c = &procs[i].c;
-	for (k = 0; k < NCOLS; k++)
-		cell_put(cell, cols[k].name, FB_SUM, c ? val(c, cols[k].k) : NAN);
+	for (i = 0; i < ncols; i++)
+		cell_put(cell, ct_counter_name(cols[i]), FB_SUM, c ? val(c, cols[i]) : NAN);
 }
 
 void trace_close(void)

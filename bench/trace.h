@@ -4,8 +4,9 @@
  *
  * The tracer follows forkbench and all its descendants; roles are depths
  * below forkbench.  Around each measured iteration the harness reads the
- * counters per role and records, summed over the row's iterations:
- *   wp_faults, cow_copies, cow_reuses, tlb_flush_fork, tlb_flush_fault
+ * counters per role and records, summed over the row's iterations, the
+ * counters marked CT_BENCH in bpf/ct_counters.h (wp_faults, cow_copies,
+ * cow_reuses, tlb_flush_fork, tlb_flush_fault, eager_copies...)
  * in total and split into parent_ (the role that forks in the benchmark)
  * and child_ (every role below it).  A counter the probe mode cannot give
  * is empty, never 0.  heap, nested and scenario count faults in the heap

@@ -413,7 +413,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		if (per_proc)
 			w->pend_wp += 1;
 		if (per_vma)
-			COUNT(p, rs, vma_wp[cls], 1);
+			COUNT(p, rs, vma_wp_faults[cls], 1);
 	}
 	if (win_src == CT_SRC_TP) {
 		w->jiffies = bpf_jiffies64();
@@ -454,7 +454,7 @@ static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 	rs = role_stats(p);
 	COUNT(p, rs, wp_faults, 1);
 	if (per_vma)
-		COUNT(p, rs, vma_wp[cls], 1);
+		COUNT(p, rs, vma_wp_faults[cls], 1);
 	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
 	if (t) {
 		t->fault_ts = bpf_ktime_get_ns();
@@ -496,7 +496,8 @@ static __always_inline int fault_class(struct vm_fault *vmf)
 	return per_vma ? (int)vma_index(classify_vmf(vmf)) : CT_CLS_UNKNOWN;
 }
 
-static __always_inline int on_wp_page_copy(struct vm_fault *vmf)
+/* A fault that wp_page_copy (copy) or wp_page_reuse ends. */
+static __always_inline int on_fault_end(struct vm_fault *vmf, int copy)
 {
 	struct ct_stats *rs;
 	struct ct_proc *p = cur_proc();
@@ -508,27 +509,15 @@ static __always_inline int on_wp_page_copy(struct vm_fault *vmf)
 	if (cls < 0)
 		return 0;
 	rs = role_stats(p);
-	COUNT(p, rs, cow_copies, 1);
-	if (per_vma)
-		COUNT(p, rs, vma_copy[vma_index(cls)], 1);
-	return 0;
-}
-
-static __always_inline int on_wp_page_reuse(struct vm_fault *vmf)
-{
-	struct ct_stats *rs;
-	struct ct_proc *p = cur_proc();
-	int cls;
-
-	if (!p)
-		return 0;
-	cls = fault_class(vmf);
-	if (cls < 0)
-		return 0;
-	rs = role_stats(p);
-	COUNT(p, rs, cow_reuses, 1);
-	if (per_vma)
-		COUNT(p, rs, vma_reuse[vma_index(cls)], 1);
+	if (copy) {
+		COUNT(p, rs, cow_copies, 1);
+		if (per_vma)
+			COUNT(p, rs, vma_cow_copies[vma_index(cls)], 1);
+	} else {
+		COUNT(p, rs, cow_reuses, 1);
+		if (per_vma)
+			COUNT(p, rs, vma_cow_reuses[vma_index(cls)], 1);
+	}
 	return 0;
 }
 
@@ -550,7 +539,7 @@ static __always_inline void fault_flush(__u32 role, __u32 cls, __u64 pages, int 
 	if (copy) {
 		COUNT(p, rs, cow_copies, 1);
 		if (per_vma)
-			COUNT(p, rs, vma_copy[cls], 1);
+			COUNT(p, rs, vma_cow_copies[cls], 1);
 	}
 }
 
@@ -593,7 +582,7 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 				}
 				if (per_vma && copy_src == CT_SRC_TP) {
 					p = per_proc ? cur_proc() : NULL;
-					COUNT(p, rs, vma_copy[cls], 1);
+					COUNT(p, rs, vma_cow_copies[cls], 1);
 				}
 				return 0;
 			}
@@ -938,115 +927,28 @@ int BPF_PROG(tp_lock_acquired, struct mm_struct *mm)
 	return 0;
 }
 
-/* ---- kprobes (attached by name at run time; see cowtrace_lib.c) ------ */
+/* ---- kernel functions: kprobe or fentry, whichever mode is loaded ---- */
 
-SEC("kprobe")
-int BPF_KPROBE(kp_do_wp_page, struct vm_fault *vmf)
-{
-	return on_do_wp_page(vmf);
-}
+/*
+ * A function's entry program as a kprobe (kp_NAME: attached by name at run
+ * time, to a clone such as name.constprop.N if that is all there is) and
+ * as fentry on FUNC (fe_NAME; ct_attach.c may retarget it); its return
+ * program as a kretprobe (kr_NAME) and as fexit (fx_NAME).
+ */
+#define CT_ENTRY(name, func, call, args...)				\
+	SEC("kprobe") int BPF_KPROBE(kp_##name, ##args) { return call; }	\
+	SEC("fentry/" #func) int BPF_PROG(fe_##name, ##args) { return call; }
+#define CT_RETURN(name, func, call)					\
+	SEC("kretprobe") int BPF_KRETPROBE(kr_##name) { return call; }	\
+	SEC("fexit/" #func) int BPF_PROG(fx_##name) { return call; }
 
-SEC("kretprobe")
-int BPF_KRETPROBE(kr_do_wp_page)
-{
-	return on_do_wp_page_ret();
-}
-
-/* may be attached to a clone (name.constprop.N): vmf only read without do_wp_page */
-SEC("kprobe")
-int BPF_KPROBE(kp_wp_page_copy, struct vm_fault *vmf)
-{
-	return on_wp_page_copy(vmf);
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_wp_page_reuse, struct vm_fault *vmf)
-{
-	return on_wp_page_reuse(vmf);
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_dup_mmap)
-{
-	return on_dup_mmap();
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(kr_dup_mmap)
-{
-	return on_dup_mmap_ret();
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_copy_page_range)
-{
-	return on_copy_page_range();
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(kr_copy_page_range)
-{
-	return on_copy_page_range_ret();
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_eager_copy)
-{
-	return on_eager_copy();
-}
-
-/* ---- fentry/fexit (the loader sets each attach target) ---------------- */
-
-SEC("fentry/do_wp_page")
-int BPF_PROG(fe_do_wp_page, struct vm_fault *vmf)
-{
-	return on_do_wp_page(vmf);
-}
-
-SEC("fexit/do_wp_page")
-int BPF_PROG(fx_do_wp_page)
-{
-	return on_do_wp_page_ret();
-}
-
-SEC("fentry/wp_page_copy")
-int BPF_PROG(fe_wp_page_copy, struct vm_fault *vmf)
-{
-	return on_wp_page_copy(vmf);
-}
-
-SEC("fentry/wp_page_reuse")
-int BPF_PROG(fe_wp_page_reuse, struct vm_fault *vmf)
-{
-	return on_wp_page_reuse(vmf);
-}
-
-SEC("fentry/dup_mmap")
-int BPF_PROG(fe_dup_mmap)
-{
-	return on_dup_mmap();
-}
-
-SEC("fexit/dup_mmap")
-int BPF_PROG(fx_dup_mmap)
-{
-	return on_dup_mmap_ret();
-}
-
-SEC("fentry/copy_page_range")
-int BPF_PROG(fe_copy_page_range)
-{
-	return on_copy_page_range();
-}
-
-SEC("fexit/copy_page_range")
-int BPF_PROG(fx_copy_page_range)
-{
-	return on_copy_page_range_ret();
-}
-
-SEC("fentry/copy_present_page")
-int BPF_PROG(fe_eager_copy)
-{
-	return on_eager_copy();
-}
+CT_ENTRY(do_wp_page, do_wp_page, on_do_wp_page(vmf), struct vm_fault *vmf)
+CT_RETURN(do_wp_page, do_wp_page, on_do_wp_page_ret())
+/* a kprobe may be on a clone: vmf is read only without do_wp_page */
+CT_ENTRY(wp_page_copy, wp_page_copy, on_fault_end(vmf, 1), struct vm_fault *vmf)
+CT_ENTRY(wp_page_reuse, wp_page_reuse, on_fault_end(vmf, 0), struct vm_fault *vmf)
+CT_ENTRY(dup_mmap, dup_mmap, on_dup_mmap())
+CT_RETURN(dup_mmap, dup_mmap, on_dup_mmap_ret())
+CT_ENTRY(copy_page_range, copy_page_range, on_copy_page_range())
+CT_RETURN(copy_page_range, copy_page_range, on_copy_page_range_ret())
+CT_ENTRY(eager_copy, copy_present_page, on_eager_copy())

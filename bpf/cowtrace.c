@@ -21,9 +21,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <bpf/libbpf.h>
 
 #include "cowtrace_lib.h"
+#include "output.h"
 #include "parse.h"
+#include "usage.h"
+#include "version.h"
 
 enum format { FMT_HUMAN, FMT_CSV, FMT_JSON };
 
@@ -39,7 +43,9 @@ static struct env {
 	.opt = { .mode = CT_MODE_AUTO, .per_process = 1 },
 };
 
-const char *argp_program_version = "cowtrace (forklab)";
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define MAX_PROCS	1048576		/* --max-procs */
 
 static const char doc[] =
 "Count what fork() costs for every process of a tree: write-protect faults,\n"
@@ -90,91 +96,70 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Print libbpf messages (twice: the verifier log too)", 0 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
-	{ "version", OPT_VERSION, NULL, 0, "Print program version", -1 },
+	{ "version", OPT_VERSION, NULL, 0, "Print the forklab revision and the libbpf version", -1 },
 	{ 0 },
 };
 
-/* s for a one-line message: printable ASCII, other bytes as \xNN, at most
- * 64 bytes of s. */
-/* Bad values in messages: bench/parse.c's parse_shown (one printable line). */
-#define shown parse_shown
-#define SHOWN_LEN (64 * 4 + 8)
+/* The names of -f and -m, in the order of enum format and enum ct_mode. */
+static const char *const format_names[] = { "human", "csv", "json", NULL };
+static const char *const mode_names[] = { "auto", "kprobe", "fentry", "tracepoint", NULL };
+_Static_assert(sizeof(format_names) / sizeof(format_names[0]) == FMT_JSON + 2, "formats");
+_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == CT_MODE_TRACEPOINT + 2, "modes");
 
-static void die_usage(const char *what, const char *val, const char *allowed)
+/* Bad input: one line naming the value and what is allowed, exit 2. */
+static void bad_value(const char *what, const char *arg, const char *allowed)
 {
 	char q[SHOWN_LEN];
 
-	fprintf(stderr, "cowtrace: unknown %s '%s' (allowed: %s)\n", what,
-		shown(val, q, sizeof(q)), allowed);
-	exit(CT_ERR_USAGE);
+	usage_die("cowtrace", "invalid %s '%s' (allowed: %s)", what,
+		  parse_shown(arg, q, sizeof(q)), allowed);
 }
 
-static long parse_long(const char *s, long lo, long hi, const char *what, const char *allowed)
+/* Index of arg in names, or the one-line error and exit 2. */
+static int choice(const char *arg, const char *const *names, const char *what)
 {
-	char *end, q[SHOWN_LEN];
-	long v;
+	char err[FB_ERRLEN];
+	int i = parse_choice(arg, names, what, err, sizeof(err));
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "cowtrace: invalid %s '%s' (allowed: %s)\n", what,
-			shown(s, q, sizeof(q)), allowed);
-		exit(CT_ERR_USAGE);
-	}
-	return v;
+	if (i < 0)
+		usage_die("cowtrace", "%s", err);
+	return i;
 }
 
 static void parse_range(const char *s)
 {
 	unsigned long long lo, hi;
-	char *end, *dash, q[SHOWN_LEN];
+	char *end, *dash;
 
 	errno = 0;
 	lo = strtoull(s, &dash, 0);
 	if (errno || dash == s || *dash != '-' || s[0] == '-')
-		goto bad;
+		bad_value("--range", s, "START-END, START < END, decimal or 0x hex");
 	hi = strtoull(dash + 1, &end, 0);
 	if (errno || end == dash + 1 || *end || dash[1] == '-' || hi <= lo)
-		goto bad;
+		bad_value("--range", s, "START-END, START < END, decimal or 0x hex");
 	env.opt.range_start = lo;
 	env.opt.range_end = hi;
-	return;
-bad:
-	fprintf(stderr, "cowtrace: invalid --range '%s' (allowed: START-END, START < END, "
-		"decimal or 0x hex)\n", shown(s, q, sizeof(q)));
-	exit(CT_ERR_USAGE);
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
+	char buf[SHOWN_LEN];		/* a parser's message; a value shown */
+	uint64_t v;
+
 	switch (key) {
 	case 'f':
-		if (!strcmp(arg, "human"))
-			env.format = FMT_HUMAN;
-		else if (!strcmp(arg, "csv"))
-			env.format = FMT_CSV;
-		else if (!strcmp(arg, "json"))
-			env.format = FMT_JSON;
-		else
-			die_usage("format", arg, "human, csv, json");
+		env.format = (enum format)choice(arg, format_names, "format");
 		break;
 	case 'm':
-		if (!strcmp(arg, "auto"))
-			env.opt.mode = CT_MODE_AUTO;
-		else if (!strcmp(arg, "kprobe"))
-			env.opt.mode = CT_MODE_KPROBE;
-		else if (!strcmp(arg, "fentry"))
-			env.opt.mode = CT_MODE_FENTRY;
-		else if (!strcmp(arg, "tracepoint"))
-			env.opt.mode = CT_MODE_TRACEPOINT;
-		else
-			die_usage("mode", arg, "auto, kprobe, fentry, tracepoint");
+		env.opt.mode = (enum ct_mode)choice(arg, mode_names, "mode");
 		break;
 	case 'o':
 		env.output = arg;
 		break;
 	case 'p':
-		env.pid = (pid_t)parse_long(arg, 1, 4194304, "PID", "a process ID, 1-4194304");
+		if (parse_pid(arg, &env.pid, buf, sizeof(buf)))
+			bad_value("PID", arg, "a process ID, 1-" STR(PARSE_PID_MAX));
 		break;
 	case 'V':
 		env.opt.per_vma = 1;
@@ -183,8 +168,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.opt.lock_wait = 1;
 		break;
 	case OPT_MAX_PROCS:
-		env.opt.max_procs = (unsigned int)parse_long(arg, 1, 1048576, "--max-procs",
-							      "1-1048576");
+		if (parse_u64(arg, 1, MAX_PROCS, &v, buf, sizeof(buf)))
+			bad_value("--max-procs", arg, "1-" STR(MAX_PROCS));
+		env.opt.max_procs = (unsigned int)v;
 		break;
 	case OPT_RANGE:
 		parse_range(arg);
@@ -205,7 +191,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)"cowtrace");
 		exit(0);
 	case OPT_VERSION:
-		printf("%s\n", argp_program_version);
+		printf("cowtrace (forklab) %s, libbpf %s\n", forklab_revision(),
+		       libbpf_version_string());
 		exit(0);
 	case ARGP_KEY_ARG:
 		/* COMMAND: everything from here on is its own */
@@ -215,31 +202,44 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ERROR:
 		/* ARGP_NO_ERRS: one line instead of getopt's message + "Try" */
-	{
-		char q[SHOWN_LEN];
-
-		fprintf(stderr, "cowtrace: unknown option or missing value: '%s' "
-			"(allowed: see cowtrace --help)\n",
-			state->next > 0 && state->next <= state->argc ?
-			shown(state->argv[state->next - 1], q, sizeof(q)) : "?");
-	}
-		exit(CT_ERR_USAGE);
+		usage_die("cowtrace", "unknown option or missing value: '%s' "
+			  "(allowed: see cowtrace --help)",
+			  state->next > 0 && state->next <= state->argc ?
+			  parse_shown(state->argv[state->next - 1], buf, sizeof(buf)) : "?");
 	case ARGP_KEY_END:
-		if (!env.cmd && !env.pid) {
-			fprintf(stderr, "cowtrace: no COMMAND and no -p PID given (usage: "
-				"cowtrace [OPTIONS] -- COMMAND [ARGS], or cowtrace -p PID)\n");
-			exit(CT_ERR_USAGE);
-		}
-		if (env.cmd && env.pid) {
-			fprintf(stderr, "cowtrace: give either COMMAND or -p %d, not both\n",
-				(int)env.pid);
-			exit(CT_ERR_USAGE);
-		}
+		if (!env.cmd && !env.pid)
+			usage_die("cowtrace", "no COMMAND and no -p PID given (usage: "
+				  "cowtrace [OPTIONS] -- COMMAND [ARGS], or cowtrace -p PID)");
+		if (env.cmd && env.pid)
+			usage_die("cowtrace", "give either COMMAND or -p %d, not both", (int)env.pid);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/* --help ends with the counters: their rows of the counter table. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	enum ct_counter k;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\nCOUNTERS (report columns; unit; what is counted):\n", text);
+	for (k = 0; k < CT_NR_COUNTERS; k++)
+		if (ct_counter_show(k) & (CT_CSV | CT_JSON | CT_HUMAN))
+			fprintf(f, "  %-16s %-9s %s\n", ct_counter_name(k), ct_counter_unit(k),
+				ct_counter_doc(k));
+	if (fclose(f) || !buf)
+		return (char *)text;
+	return buf;		/* argp frees it */
 }
 
 /* ---- /proc/vmstat ---------------------------------------------------- */
@@ -307,62 +307,132 @@ static int avail(const struct report *r, enum ct_counter k)
 	return ct_counter_status(r->t, k) != CT_UNAVAILABLE;
 }
 
-/* Counters shown as columns: DESIGN.md names first. */
-static const enum ct_counter cols[] = {
-	CT_WP_FAULTS, CT_COW_COPIES, CT_COW_REUSES, CT_TLB_FLUSH_FORK, CT_TLB_FLUSH_FAULT,
-	CT_TLB_PAGES_FORK, CT_TLB_PAGES_FAULT, CT_FORK_NS, CT_EAGER_COPIES, CT_LOCK_WAIT_NS,
-};
-#define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
+/* The columns of a report (CT_CSV, CT_JSON, CT_HUMAN, CT_NOTE): the
+ * counter table's, ct_counters.h. */
+static int columns(unsigned int view, enum ct_counter col[CT_NR_COUNTERS])
+{
+	int n = ct_columns(view, col, CT_NR_COUNTERS);
 
-static void human_val(FILE *f, const struct report *r, enum ct_counter k,
-		      const struct ct_counts *c, int w)
+	return n < CT_NR_COUNTERS ? n : CT_NR_COUNTERS;
+}
+
+/* The /proc/vmstat deltas: " name=N" each (human), or "name": N (JSON). */
+static void vmstat_deltas(FILE *f, const struct report *r, int json)
+{
+	int i, j;
+
+	for (i = 0; i < r->vm1.n; i++) {
+		unsigned long long before = 0;
+
+		for (j = 0; j < r->vm0.n; j++)
+			if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
+				before = r->vm0.v[j];
+		if (json)
+			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", r->vm1.name[i],
+				r->vm1.v[i] - before);
+		else
+			fprintf(f, " %s=%llu", r->vm1.name[i], r->vm1.v[i] - before);
+	}
+}
+
+/* ---- human ----------------------------------------------------------- */
+
+/* Human columns are as wide as their name, at least 6. */
+static int human_width(enum ct_counter k)
+{
+	size_t n = strlen(ct_counter_name(k));
+
+	return n < 6 ? 6 : (int)n;
+}
+
+static int human_shown(enum ct_counter k)
+{
+	return !(ct_counter_show(k) & CT_OPTIN) || env.opt.lock_wait;
+}
+
+static void human_val(FILE *f, const struct report *r, enum ct_counter k, uint64_t v)
 {
 	if (avail(r, k))
-		fprintf(f, " %*llu", w, (unsigned long long)ct_counts_get(c, k));
+		fprintf(f, " %*llu", human_width(k), (unsigned long long)v);
 	else
-		fprintf(f, " %*s", w, "-");
+		fprintf(f, " %*s", human_width(k), "-");
 }
 
-static int human_shown(const struct report *r, enum ct_counter k)
-{
-	return k != CT_LOCK_WAIT_NS || env.opt.lock_wait;
-}
-
+/* The header (c NULL) or a row of counts. */
 static void human_row(FILE *f, const struct report *r, const char *lead,
 		      const struct ct_counts *c)
 {
-	int i;
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_HUMAN, col);
 
-	fprintf(f, "%-36s %6llu", lead, (unsigned long long)c->forks);
-	for (i = 0; i < NCOLS; i++)
-		if (human_shown(r, cols[i]))
-			human_val(f, r, cols[i], c, (int)strlen(ct_counter_name(cols[i])));
+	fprintf(f, "%-36s", lead);
+	for (i = 0; i < n; i++) {
+		if (!human_shown(col[i]))
+			continue;
+		if (c)
+			human_val(f, r, col[i], ct_counts_get(c, col[i]));
+		else
+			fprintf(f, " %*s", human_width(col[i]), ct_counter_name(col[i]));
+	}
 	fputc('\n', f);
 }
 
-static void human_vma(FILE *f, const struct report *r, const char *lead,
-		      const struct ct_counts *c)
+/* A per-mapping line: lead, then the human columns up to the last one
+ * split by mapping: the others blank, those their name (c NULL: the
+ * header) or their count in class v. */
+static void human_vma_line(FILE *f, const struct report *r, const char *lead,
+			   const struct ct_counts *c, enum ct_vma v)
 {
-	int v;
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_HUMAN, col);
+
+	while (n > 0 && !ct_counter_has_vma(col[n - 1]))
+		n--;
+	fprintf(f, "%-36s", lead);
+	for (i = 0; i < n; i++) {
+		if (!human_shown(col[i]))
+			continue;
+		if (!ct_counter_has_vma(col[i]))
+			fprintf(f, " %*s", human_width(col[i]), "");
+		else if (c)
+			human_val(f, r, col[i], ct_counts_vma(c, col[i], v));
+		else
+			fprintf(f, " %*s", human_width(col[i]), ct_counter_name(col[i]));
+	}
+	fputc('\n', f);
+}
+
+/* A line per mapping class with a nonzero count. */
+static void human_vma(FILE *f, const struct report *r, const struct ct_counts *c)
+{
+	enum ct_counter k;
+	int v, any;
+	char l[64];
 
 	for (v = 0; v < CT_VMA_COUNT; v++) {
-		char l[64];
-
-		if (!c->vma_wp_faults[v] && !c->vma_cow_copies[v] && !c->vma_cow_reuses[v])
+		for (k = 0, any = 0; k < CT_NR_COUNTERS; k++)
+			any |= ct_counts_vma(c, k, (enum ct_vma)v) != 0;
+		if (!any)
 			continue;
-		snprintf(l, sizeof(l), "%s  %s", lead, ct_vma_name((enum ct_vma)v));
-		fprintf(f, "%-36s %6s %9llu", l, "",
-			(unsigned long long)c->vma_wp_faults[v]);
-		if (avail(r, CT_COW_COPIES))
-			fprintf(f, " %10llu", (unsigned long long)c->vma_cow_copies[v]);
-		else
-			fprintf(f, " %10s", "-");
-		if (avail(r, CT_COW_REUSES))
-			fprintf(f, " %10llu", (unsigned long long)c->vma_cow_reuses[v]);
-		else
-			fprintf(f, " %10s", "-");
-		fputc('\n', f);
+		snprintf(l, sizeof(l), "  %s", ct_vma_name((enum ct_vma)v));
+		human_vma_line(f, r, l, c, (enum ct_vma)v);
 	}
+}
+
+static void human_status(FILE *f, const struct report *r)
+{
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_NOTE, col);
+
+	fprintf(f, "%-16s %-12s %s\n", "counter", "status", "source");
+	for (i = 0; i < n; i++)
+		fprintf(f, "%-16s %-12s %s\n", ct_counter_name(col[i]),
+			ct_status_name(ct_counter_status(r->t, col[i])),
+			ct_counter_note(r->t, col[i]));
+	if (env.opt.per_vma)
+		fprintf(f, "%-16s %-12s %s\n", "per-vma", "approx",
+			"mapping classes: tls = pages around fsbase; libc .bss counts as anon");
+	fputc('\n', f);
 }
 
 static void print_human(FILE *f, const struct report *r)
@@ -376,21 +446,8 @@ static void print_human(FILE *f, const struct report *r)
 	else
 		fprintf(f, "PID %d followed for %.3f s\n", (int)env.pid, r->secs);
 	fprintf(f, "probes: %s\n\n", ct_probe_summary(r->t));
-	fprintf(f, "%-16s %-12s %s\n", "counter", "status", "source");
-	for (i = 0; i < NCOLS; i++)
-		fprintf(f, "%-16s %-12s %s\n", ct_counter_name(cols[i]),
-			ct_status_name(ct_counter_status(r->t, cols[i])),
-			ct_counter_note(r->t, cols[i]));
-	if (env.opt.per_vma)
-		fprintf(f, "%-16s %-12s %s\n", "per-vma", "approx",
-			"mapping classes: tls = pages around fsbase; libc .bss counts as anon");
-	fputc('\n', f);
-
-	fprintf(f, "%-36s %6s", "pid ppid role comm", "forks");
-	for (i = 0; i < NCOLS; i++)
-		if (human_shown(r, cols[i]))
-			fprintf(f, " %s", ct_counter_name(cols[i]));
-	fputc('\n', f);
+	human_status(f, r);
+	human_row(f, r, "pid ppid role comm", NULL);
 	for (i = 0; i < r->nprocs; i++) {
 		const struct ct_proc_info *p = &r->procs[i];
 
@@ -398,22 +455,21 @@ static void print_human(FILE *f, const struct report *r)
 			 p->role, p->comm, p->exited ? "" : "*");
 		human_row(f, r, lead, &p->c);
 		if (env.opt.per_vma)
-			human_vma(f, r, "", &p->c);
+			human_vma(f, r, &p->c);
 	}
 	for (i = 0; i < r->nroles; i++) {
 		snprintf(lead, sizeof(lead), "role %d (%llu proc%s)", i,
 			 (unsigned long long)r->roles[i].procs, r->roles[i].procs == 1 ? "" : "s");
 		human_row(f, r, lead, &r->roles[i]);
 		if (env.opt.per_vma)
-			human_vma(f, r, "", &r->roles[i]);
+			human_vma(f, r, &r->roles[i]);
 	}
 	snprintf(lead, sizeof(lead), "total (%llu proc%s)", (unsigned long long)r->total.procs,
 		 r->total.procs == 1 ? "" : "s");
 	human_row(f, r, lead, &r->total);
 	if (env.opt.per_vma) {
-		fprintf(f, "%-36s %6s %9s %10s %10s\n", "per-vma (total)", "", "wp_faults",
-			"cow_copies", "cow_reuses");
-		human_vma(f, r, "", &r->total);
+		human_vma_line(f, r, "per-vma (total)", NULL, CT_VMA_STACK);
+		human_vma(f, r, &r->total);
 	}
 	fprintf(f, "(* = still running at the end; role %d holds all deeper roles)\n",
 		CT_ROLES - 1);
@@ -423,138 +479,88 @@ static void print_human(FILE *f, const struct report *r)
 		(unsigned long long)r->loss.prog_misses);
 	if (env.vmstat) {
 		fprintf(f, "/proc/vmstat deltas (system-wide, not per process):");
-		for (i = 0; i < r->vm1.n; i++) {
-			int j;
-			unsigned long long before = 0;
-
-			for (j = 0; j < r->vm0.n; j++)
-				if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
-					before = r->vm0.v[j];
-			fprintf(f, " %s=%llu", r->vm1.name[i], r->vm1.v[i] - before);
-		}
+		vmstat_deltas(f, r, 0);
 		fputc('\n', f);
 	}
 }
 
+/* ---- CSV ------------------------------------------------------------- */
+
 /* CSV: one status row, then process, role and total rows.  Unavailable
  * counters are empty. */
-static void csv_counts(FILE *f, const struct report *r, const struct ct_counts *c)
+static void csv_val(FILE *f, const struct report *r, enum ct_counter k, uint64_t v)
 {
-	int i, v;
-
-	fprintf(f, ",%llu,%llu", (unsigned long long)c->procs, (unsigned long long)c->forks);
-	for (i = 0; i < NCOLS; i++) {
-		if (avail(r, cols[i]))
-			fprintf(f, ",%llu", (unsigned long long)ct_counts_get(c, cols[i]));
-		else
-			fputc(',', f);
-		if (cols[i] == CT_TLB_PAGES_FAULT) {
-			if (avail(r, CT_TLB_FLUSH_FORK))
-				fprintf(f, ",%llu", (unsigned long long)c->tlb_full_fork);
-			else
-				fputc(',', f);
-			if (avail(r, CT_TLB_FLUSH_FAULT))
-				fprintf(f, ",%llu", (unsigned long long)c->tlb_full_fault);
-			else
-				fputc(',', f);
-		}
-	}
-	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++) {
-		fprintf(f, ",%llu", (unsigned long long)c->vma_wp_faults[v]);
-		if (avail(r, CT_COW_COPIES))
-			fprintf(f, ",%llu", (unsigned long long)c->vma_cow_copies[v]);
-		else
-			fputc(',', f);
-		if (avail(r, CT_COW_REUSES))
-			fprintf(f, ",%llu", (unsigned long long)c->vma_cow_reuses[v]);
-		else
-			fputc(',', f);
-	}
+	if (avail(r, k))
+		fprintf(f, ",%llu", (unsigned long long)v);
+	else
+		fputc(',', f);
 }
 
-static void csv_comm(FILE *f, const char *s)
+/* The counter columns of the header, the status row or a row of counts. */
+enum csv_what { CSV_NAMES, CSV_STATUS, CSV_COUNTS };
+
+static void csv_columns(FILE *f, const struct report *r, enum csv_what what,
+			const struct ct_counts *c)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, v, n = columns(CT_CSV, col);
+
+	for (v = -1; v < (env.opt.per_vma ? CT_VMA_COUNT : 0); v++) {
+		for (i = 0; i < n; i++) {
+			if (v >= 0 && !ct_counter_has_vma(col[i]))
+				continue;
+			if (what == CSV_STATUS)
+				fprintf(f, ",%s", ct_status_name(ct_counter_status(r->t, col[i])));
+			else if (what == CSV_NAMES && v < 0)
+				fprintf(f, ",%s", ct_counter_name(col[i]));
+			else if (what == CSV_NAMES)
+				fprintf(f, ",vma_%s_%s", ct_vma_name((enum ct_vma)v),
+					ct_counter_name(col[i]));
+			else
+				csv_val(f, r, col[i], v < 0 ? ct_counts_get(c, col[i])
+					: ct_counts_vma(c, col[i], (enum ct_vma)v));
+		}
 	}
-	fputc('"', f);
 }
 
 static void print_csv(FILE *f, const struct report *r)
 {
 	const char *mode = ct_mode_name(r->t);
-	int i, v;
+	int i;
 
-	fprintf(f, "mode,scope,pid,ppid,role,comm,procs,forks");
-	for (i = 0; i < NCOLS; i++) {
-		fprintf(f, ",%s", ct_counter_name(cols[i]));
-		if (cols[i] == CT_TLB_PAGES_FAULT)
-			fprintf(f, ",tlb_full_fork,tlb_full_fault");
-	}
-	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++) {
-		const char *n = ct_vma_name((enum ct_vma)v);
-
-		fprintf(f, ",vma_%s_wp_faults,vma_%s_cow_copies,vma_%s_cow_reuses", n, n, n);
-	}
+	fprintf(f, "mode,scope,pid,ppid,role,comm");
+	csv_columns(f, r, CSV_NAMES, NULL);
 	fprintf(f, ",lost_events\n");
 
-	/* status row: the status of each counter column */
-	fprintf(f, "%s,status,,,,,exact,exact", mode);
-	for (i = 0; i < NCOLS; i++) {
-		const char *s = ct_status_name(ct_counter_status(r->t, cols[i]));
-
-		fprintf(f, ",%s", s);
-		if (cols[i] == CT_TLB_PAGES_FAULT)
-			fprintf(f, ",%s,%s", ct_status_name(ct_counter_status(r->t, CT_TLB_FLUSH_FORK)),
-				ct_status_name(ct_counter_status(r->t, CT_TLB_FLUSH_FAULT)));
-	}
-	for (v = 0; env.opt.per_vma && v < CT_VMA_COUNT; v++)
-		fprintf(f, ",%s,%s,%s", ct_status_name(ct_counter_status(r->t, CT_WP_FAULTS)),
-			ct_status_name(ct_counter_status(r->t, CT_COW_COPIES)),
-			ct_status_name(ct_counter_status(r->t, CT_COW_REUSES)));
+	fprintf(f, "%s,status,,,,", mode);
+	csv_columns(f, r, CSV_STATUS, NULL);
 	fprintf(f, ",exact\n");
 
 	for (i = 0; i < r->nprocs; i++) {
 		const struct ct_proc_info *p = &r->procs[i];
 
 		fprintf(f, "%s,process,%d,%d,%d,", mode, (int)p->pid, (int)p->ppid, p->role);
-		csv_comm(f, p->comm);
-		csv_counts(f, r, &p->c);
+		csv_str(f, p->comm);
+		csv_columns(f, r, CSV_COUNTS, &p->c);
 		fprintf(f, ",\n");
 	}
 	for (i = 0; i < r->nroles; i++) {
 		fprintf(f, "%s,role,,,%d,", mode, i);
-		csv_counts(f, r, &r->roles[i]);
+		csv_columns(f, r, CSV_COUNTS, &r->roles[i]);
 		fprintf(f, ",\n");
 	}
 	fprintf(f, "%s,total,,,,", mode);
-	csv_counts(f, r, &r->total);
+	csv_columns(f, r, CSV_COUNTS, &r->total);
 	fprintf(f, ",%llu\n", (unsigned long long)r->lost);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+/* ---- JSON ------------------------------------------------------------ */
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void json_num(FILE *f, const struct report *r, const char *name, enum ct_counter k,
+/* "name": value, or null when unavailable; sep before it. */
+static void json_num(FILE *f, const struct report *r, const char *sep, enum ct_counter k,
 		     uint64_t v)
 {
-	fprintf(f, ", \"%s\": ", name);
+	fprintf(f, "%s\"%s\": ", sep, ct_counter_name(k));
 	if (avail(r, k))
 		fprintf(f, "%llu", (unsigned long long)v);
 	else
@@ -563,26 +569,39 @@ static void json_num(FILE *f, const struct report *r, const char *name, enum ct_
 
 static void json_counts(FILE *f, const struct report *r, const struct ct_counts *c)
 {
-	int i, v;
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, v, j, n = columns(CT_JSON, col);
 
-	fprintf(f, "\"forks\": %llu, \"procs\": %llu", (unsigned long long)c->forks,
-		(unsigned long long)c->procs);
-	for (i = 0; i < NCOLS; i++)
-		json_num(f, r, ct_counter_name(cols[i]), cols[i], ct_counts_get(c, cols[i]));
-	json_num(f, r, "tlb_full_fork", CT_TLB_FLUSH_FORK, c->tlb_full_fork);
-	json_num(f, r, "tlb_full_fault", CT_TLB_FLUSH_FAULT, c->tlb_full_fault);
-	json_num(f, r, "lock_waits", CT_LOCK_WAIT_NS, c->lock_waits);
+	for (i = 0; i < n; i++)
+		json_num(f, r, i ? ", " : "", col[i], ct_counts_get(c, col[i]));
 	if (!env.opt.per_vma)
 		return;
 	fprintf(f, ", \"per_vma\": {");
 	for (v = 0; v < CT_VMA_COUNT; v++) {
-		fprintf(f, "%s\"%s\": {\"wp_faults\": %llu", v ? ", " : "",
-			ct_vma_name((enum ct_vma)v), (unsigned long long)c->vma_wp_faults[v]);
-		json_num(f, r, "cow_copies", CT_COW_COPIES, c->vma_cow_copies[v]);
-		json_num(f, r, "cow_reuses", CT_COW_REUSES, c->vma_cow_reuses[v]);
+		fprintf(f, "%s\"%s\": {", v ? ", " : "", ct_vma_name((enum ct_vma)v));
+		for (i = 0, j = 0; i < n; i++)
+			if (ct_counter_has_vma(col[i]))
+				json_num(f, r, j++ ? ", " : "", col[i],
+					 ct_counts_vma(c, col[i], (enum ct_vma)v));
 		fputc('}', f);
 	}
 	fputc('}', f);
+}
+
+static void json_status(FILE *f, const struct report *r)
+{
+	enum ct_counter col[CT_NR_COUNTERS];
+	int i, n = columns(CT_NOTE, col);
+
+	fprintf(f, ",\n  \"counters\": {");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\n    \"%s\": {\"status\": \"%s\", \"source\": ", i ? "," : "",
+			ct_counter_name(col[i]),
+			ct_status_name(ct_counter_status(r->t, col[i])));
+		json_str(f, ct_counter_note(r->t, col[i]));
+		fputc('}', f);
+	}
+	fprintf(f, "\n  }");
 }
 
 static void print_json(FILE *f, const struct report *r)
@@ -603,15 +622,9 @@ static void print_json(FILE *f, const struct report *r)
 		fprintf(f, "%d", r->status);
 	else
 		fprintf(f, "null");
-	fprintf(f, ",\n  \"elapsed_s\": %.6f,\n  \"counters\": {", r->secs);
-	for (i = 0; i < NCOLS; i++) {
-		fprintf(f, "%s\n    \"%s\": {\"status\": \"%s\", \"source\": ", i ? "," : "",
-			ct_counter_name(cols[i]),
-			ct_status_name(ct_counter_status(r->t, cols[i])));
-		json_str(f, ct_counter_note(r->t, cols[i]));
-		fputc('}', f);
-	}
-	fprintf(f, "\n  },\n  \"lost_events\": {\"total\": %llu, \"procs\": %llu, "
+	fprintf(f, ",\n  \"elapsed_s\": %.6f", r->secs);
+	json_status(f, r);
+	fprintf(f, ",\n  \"lost_events\": {\"total\": %llu, \"procs\": %llu, "
 		"\"threads\": %llu, \"prog_misses\": %llu},\n  \"processes\": [",
 		(unsigned long long)r->lost, (unsigned long long)r->loss.procs,
 		(unsigned long long)r->loss.threads, (unsigned long long)r->loss.prog_misses);
@@ -636,16 +649,7 @@ static void print_json(FILE *f, const struct report *r)
 	fprintf(f, "}");
 	if (env.vmstat) {
 		fprintf(f, ",\n  \"vmstat_delta\": {");
-		for (i = 0; i < r->vm1.n; i++) {
-			unsigned long long before = 0;
-			int j;
-
-			for (j = 0; j < r->vm0.n; j++)
-				if (!strcmp(r->vm0.name[j], r->vm1.name[i]))
-					before = r->vm0.v[j];
-			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", r->vm1.name[i],
-				r->vm1.v[i] - before);
-		}
+		vmstat_deltas(f, r, 1);
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n}\n");
@@ -678,9 +682,17 @@ static double now_s(void)
  */
 #define SPAWN_STACK ((size_t)256 * 1024)
 
+/* The pipe ends as created, for the child: it reads them from the shared
+ * address space, so they are never changed once it runs. */
+struct spawn_fds {
+	int go_r, go_w, ep_r, ep_w;
+};
+
 struct spawn {
-	int go[2];
-	int ep[2];
+	pid_t pid;
+	int go[2];		/* cowtrace -> child: "traced, exec now" */
+	int ep[2];		/* child -> cowtrace: exec's errno (EOF: it ran) */
+	struct spawn_fds child;
 	void *stack;
 };
 
@@ -689,37 +701,61 @@ struct spawn {
 __attribute__((no_sanitize_address))
 static int spawn_child(void *arg)
 {
-	struct spawn *sp = arg;
+	const struct spawn_fds *fd = arg;
 	char c;
 	int e;
 
-	close(sp->go[1]);
-	close(sp->ep[0]);
-	if (read(sp->go[0], &c, 1) != 1)
+	close(fd->go_w);
+	close(fd->ep_r);
+	if (read(fd->go_r, &c, 1) != 1)
 		_exit(127);
 	execvp(env.cmd[0], env.cmd);
 	e = errno;
-	if (write(sp->ep[1], &e, sizeof(e)) < 0)
+	if (write(fd->ep_w, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-static pid_t spawn(struct spawn *sp)
+static void close_fd(int *fd)
 {
-	pid_t pid;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
+/* What spawn left open (cowtrace's ends in go and ep), once the child has
+ * exec'd or is gone. */
+static void spawn_end(struct spawn *sp)
+{
+	close_fd(&sp->go[0]);
+	close_fd(&sp->go[1]);
+	close_fd(&sp->ep[0]);
+	close_fd(&sp->ep[1]);
+	if (sp->stack != MAP_FAILED)
+		munmap(sp->stack, SPAWN_STACK);
+	sp->stack = MAP_FAILED;
+}
+
+/* The child, waiting on sp->go; 0, or -1 with errno (spawn_end either way). */
+static int spawn(struct spawn *sp)
+{
+	sp->pid = -1;
+	sp->go[0] = sp->go[1] = sp->ep[0] = sp->ep[1] = -1;
+	sp->stack = MAP_FAILED;
 	if (pipe2(sp->go, O_CLOEXEC) || pipe2(sp->ep, O_CLOEXEC))
 		return -1;
 	sp->stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (sp->stack == MAP_FAILED)
 		return -1;
-	pid = clone(spawn_child, (char *)sp->stack + SPAWN_STACK, CLONE_VM | SIGCHLD, sp);
-	if (pid < 0)
+	sp->child = (struct spawn_fds){ sp->go[0], sp->go[1], sp->ep[0], sp->ep[1] };
+	sp->pid = clone(spawn_child, (char *)sp->stack + SPAWN_STACK, CLONE_VM | SIGCHLD,
+			&sp->child);
+	if (sp->pid < 0)
 		return -1;
-	close(sp->go[0]);
-	close(sp->ep[1]);
-	return pid;
+	close_fd(&sp->go[0]);
+	close_fd(&sp->ep[1]);
+	return 0;
 }
 
 /* Wait for a process that is not our child: pidfd, else polling. */
@@ -761,7 +797,7 @@ static FILE *open_output(const char *path)
 	int exists = stat(path, &st) == 0;
 	FILE *f;
 
-	shown(path, q, sizeof(q));
+	parse_shown(path, q, sizeof(q));
 	if (exists && S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "cowtrace: cannot write output file '%s': it is a folder\n", q);
 		return NULL;
@@ -798,147 +834,192 @@ static int close_output(FILE *f, const char *path)
 		bad = 1;
 	if (bad) {
 		fprintf(stderr, "cowtrace: cannot write output file '%s': %s\n",
-			shown(path, q, sizeof(q)), errno ? strerror(errno) : "write error");
+			parse_shown(path, q, sizeof(q)), errno ? strerror(errno) : "write error");
 		return -1;
 	}
 	out_tmp[0] = '\0';
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* COMMAND, traced: its exit status in r->status.  0, or cowtrace's exit
+ * status for an error (said on stderr). */
+static int run_command(struct ct_tracer *t, struct report *r)
 {
-	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	struct report r;
-	struct ct_tracer *t = NULL;
-	struct sigaction sa;
-	char err[512];
-	FILE *out = stderr;
-	int rc, i, wstatus = 0, eno = 0;
 	struct spawn sp;
-	pid_t child = 0;
+	int rc, eno = 0, wstatus = 0;
 	double t0;
 
-	memset(&r, 0, sizeof(r));
-	argp_err_exit_status = CT_ERR_USAGE;
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
-		return CT_ERR_USAGE;
-	if (env.output) {
-		out = open_output(env.output);
-		if (!out)
-			return CT_ERR_USAGE;
-	}
-
-	rc = ct_open(&t, &env.opt, err, sizeof(err));
+	rc = spawn(&sp);
 	if (rc) {
-		fprintf(stderr, "cowtrace: %s\n", err);
+		fprintf(stderr, "cowtrace: cannot fork: %s\n", strerror(errno));
+		rc = CT_ERR_BPF;
+		goto cleanup;
+	}
+	rc = ct_follow(t, sp.pid);
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
+		kill(sp.pid, SIGKILL);
+		waitpid(sp.pid, NULL, 0);
+		goto cleanup;
+	}
+	t0 = now_s();
+	if (write(sp.go[1], "g", 1) != 1)
+		kill(sp.pid, SIGKILL);
+	close_fd(&sp.go[1]);
+	if (read(sp.ep[0], &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
+		waitpid(sp.pid, NULL, 0);
+		fprintf(stderr, "cowtrace: cannot run '%s': %s\n", env.cmd[0], strerror(eno));
+		rc = eno == ENOENT ? 127 : 126;
+		goto cleanup;
+	}
+	/* end of file: the exec replaced the shared address space */
+	spawn_end(&sp);
+	/* like perf stat: SIGINT goes to COMMAND, cowtrace waits for it */
+	while (waitpid(sp.pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	r->secs = now_s() - t0;
+	r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+		  : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1;
+cleanup:
+	spawn_end(&sp);
+	return rc;
+}
+
+/* -p PID, traced until it exits or SIGINT.  0 or cowtrace's exit status. */
+static int follow_pid(struct ct_tracer *t, struct report *r)
+{
+	int rc = ct_follow(t, env.pid);
+	double t0;
+
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
 		return rc;
 	}
+	fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
+		"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
+	t0 = now_s();
+	wait_foreign(env.pid);
+	r->secs = now_s() - t0;
+	r->status = -1;
+	return 0;
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* before anything is counted, so the deltas cover every counted event */
-	if (env.vmstat)
-		vmstat_read(&r.vm0);
-	if (env.cmd) {
-		child = spawn(&sp);
-		if (child < 0) {
-			fprintf(stderr, "cowtrace: cannot fork: %s\n", strerror(errno));
-			ct_close(t);
-			return CT_ERR_BPF;
-		}
-		rc = ct_follow(t, child);
-		if (rc) {
-			fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-			ct_close(t);
-			return rc;
-		}
-		t0 = now_s();
-		if (write(sp.go[1], "g", 1) != 1)
-			kill(child, SIGKILL);
-		close(sp.go[1]);
-		if (read(sp.ep[0], &eno, sizeof(eno)) == (ssize_t)sizeof(eno)) {
-			waitpid(child, NULL, 0);
-			fprintf(stderr, "cowtrace: cannot run '%s': %s\n", env.cmd[0], strerror(eno));
-			ct_close(t);
-			return eno == ENOENT ? 127 : 126;
-		}
-		/* end of file: the exec replaced the shared address space */
-		close(sp.ep[0]);
-		munmap(sp.stack, SPAWN_STACK);
-		/* like perf stat: SIGINT goes to COMMAND, cowtrace waits for it */
-		while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
-			;
-		r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
-			 : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1;
-	} else {
-		rc = ct_follow(t, env.pid);
-		if (rc) {
-			fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
-			ct_close(t);
-			return rc;
-		}
-		fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
-			"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
-		t0 = now_s();
-		wait_foreign(env.pid);
-		r.status = -1;
-	}
-	r.secs = now_s() - t0;
-	if (env.vmstat)
-		vmstat_read(&r.vm1);
+/* The counts per role, in total, per process, and the lost events. */
+static int collect(struct ct_tracer *t, struct report *r)
+{
+	int i, max = env.opt.max_procs ? (int)env.opt.max_procs : 16384;
 
-	r.t = t;
-	r.nroles = 0;
-	if (ct_read(t, r.roles, CT_ROLES)) {
+	r->t = t;
+	if (ct_read(t, r->roles, CT_ROLES)) {
 		fprintf(stderr, "cowtrace: cannot read the counters: %s\n", strerror(errno));
-		ct_close(t);
 		return CT_ERR_BPF;
 	}
-	memset(&r.total, 0, sizeof(r.total));
+	memset(&r->total, 0, sizeof(r->total));
 	for (i = 0; i < CT_ROLES; i++) {
-		ct_counts_add(&r.total, &r.roles[i]);
-		if (r.roles[i].procs)
-			r.nroles = i + 1;
+		ct_counts_add(&r->total, &r->roles[i]);
+		if (r->roles[i].procs)
+			r->nroles = i + 1;
 	}
-	r.procs = calloc(env.opt.max_procs ? env.opt.max_procs : 16384, sizeof(*r.procs));
-	r.nprocs = r.procs ? ct_read_procs(t, r.procs, env.opt.max_procs ? (int)env.opt.max_procs
-					   : 16384) : 0;
-	if (r.nprocs < 0)
-		r.nprocs = 0;
-	ct_read_loss(t, &r.loss);
-	r.lost = r.loss.procs + r.loss.threads + r.loss.prog_misses;
+	r->procs = calloc((size_t)max, sizeof(*r->procs));
+	r->nprocs = r->procs ? ct_read_procs(t, r->procs, max) : 0;
+	if (r->nprocs < 0)
+		r->nprocs = 0;
+	ct_read_loss(t, &r->loss);
+	r->lost = r->loss.procs + r->loss.threads + r->loss.prog_misses;
+	return 0;
+}
 
+static void print_report(FILE *f, const struct report *r)
+{
 	switch (env.format) {
 	case FMT_CSV:
-		print_csv(out, &r);
+		print_csv(f, r);
 		break;
 	case FMT_JSON:
-		print_json(out, &r);
+		print_json(f, r);
 		break;
 	default:
-		print_human(out, &r);
+		print_human(f, r);
 		break;
 	}
-	if (env.opt.verbose) {
-		char stats[1024];
+}
 
+/* -v: the programs' run time; lost events, where the report is a file. */
+static void print_notes(struct ct_tracer *t, const struct report *r)
+{
+	char stats[1024];
+
+	if (env.opt.verbose) {
 		if (ct_prog_stats(t, stats, sizeof(stats)) == 0)
 			fprintf(stderr, "cowtrace: BPF program run time: %s\n", stats);
 		else
 			fprintf(stderr, "cowtrace: BPF program run time: not kept "
 				"(sysctl kernel.bpf_stats_enabled=1 to measure it)\n");
 	}
-	if (r.lost && env.format != FMT_HUMAN)
+	if (r->lost && env.format != FMT_HUMAN)
 		fprintf(stderr, "cowtrace: warning: %llu events lost (see lost_events)\n",
-			(unsigned long long)r.lost);
-	rc = out != stderr ? close_output(out, env.output) : 0;
+			(unsigned long long)r->lost);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		options, parse_arg, args_doc, doc, NULL, help_filter, NULL
+	};
+	struct ct_tracer *t = NULL;
+	FILE *out = stderr, *f;
+	struct report r;
+	char err[512];
+	int rc = CT_ERR_USAGE;
+
+	memset(&r, 0, sizeof(r));
+	argp_err_exit_status = CT_ERR_USAGE;
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
+		goto cleanup;
+	if (env.output) {
+		out = open_output(env.output);
+		if (!out)
+			goto cleanup;
+	}
+	rc = ct_open(&t, &env.opt, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "cowtrace: %s\n", err);
+		goto cleanup;
+	}
+	catch_signals();
+	/* before anything is counted, so the deltas cover every counted event */
+	if (env.vmstat)
+		vmstat_read(&r.vm0);
+	rc = env.cmd ? run_command(t, &r) : follow_pid(t, &r);
+	if (rc)
+		goto cleanup;
+	if (env.vmstat)
+		vmstat_read(&r.vm1);
+	rc = collect(t, &r);
+	if (rc)
+		goto cleanup;
+	print_report(out, &r);
+	print_notes(t, &r);
+	f = out;
+	out = stderr;		/* closed here, not at cleanup */
+	if (f != stderr && close_output(f, env.output))
+		rc = CT_ERR_USAGE;
+	else
+		rc = env.cmd ? r.status : 0;
+cleanup:
+	if (out && out != stderr)
+		fclose(out);		/* an error: FILE.tmp goes at exit */
 	free(r.procs);
 	ct_close(t);
-	if (rc)
-		return CT_ERR_USAGE;
-	return child ? r.status : 0;
+	return rc;
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * cowtrace.h - structures and constants shared by cowtrace.bpf.c (kernel
- * side) and cowtrace_lib.c (loader).  No includes: both sides provide
- * __u32/__u64 (vmlinux.h in BPF, <linux/types.h> in user space).
+ * side) and the loader (ct_*.c).  Includes only ct_counters.h (no includes
+ * either): both sides provide __u32/__u64 (vmlinux.h in BPF,
+ * <linux/types.h> in user space).
  */
 #ifndef COWTRACE_H
 #define COWTRACE_H
+
+#include "ct_counters.h"
 
 #define CT_MAX_ROLES	16	/* role = depth below the root, saturated */
 #define CT_COMM_LEN	16
@@ -60,29 +63,19 @@ struct ct_win {
 };
 
 /*
- * Counters of one process or one role.  Every field only grows; the
- * loader sums the per-CPU copies.
+ * Counters of one process or one role: every row of ct_counters.h, then
+ * the per-mapping splits of the VMA rows.  Every field only grows; the
+ * loader sums the per-CPU copies.  struct ct_counts (cowtrace_lib.h) has
+ * the same layout.
  */
+#define CT_STATS_FIELD(ID, name, ...)		__u64 name;
+#define CT_STATS_VMA_VMA(name)			__u64 vma_##name[CT_CLS_NR];
+#define CT_STATS_VMA_NOVMA(name)
+#define CT_STATS_VMA(ID, name, unit, status, of, vma, ...) CT_STATS_VMA_##vma(name)
+
 struct ct_stats {
-	__u64 wp_faults;	/* write faults on present pages (do_wp_page) */
-	__u64 cow_copies;	/* wp_page_copy, or derived from its TLB flush */
-	__u64 cow_reuses;	/* wp_page_reuse (probe modes only) */
-	__u64 tlb_flush_fork;	/* local TLB flushes inside a fork window */
-	__u64 tlb_flush_fault;	/* local TLB flushes inside a write fault */
-	__u64 tlb_pages_fork;	/* pages of ranged flushes (full flushes add 0) */
-	__u64 tlb_pages_fault;
-	__u64 tlb_full_fork;	/* flushes of the whole address space */
-	__u64 tlb_full_fault;
-	__u64 fork_ns;		/* time in the fork window (see fork_src) */
-	__u64 cpr_ns;		/* time in copy_page_range */
-	__u64 forks;		/* processes created (not threads) */
-	__u64 procs;		/* processes of this role seen being created */
-	__u64 eager_copies;	/* pages copied at fork (patched kernel) */
-	__u64 lock_wait_ns;	/* other threads' wait on the mmap lock in a fork */
-	__u64 lock_waits;
-	__u64 vma_wp[CT_CLS_NR];
-	__u64 vma_copy[CT_CLS_NR];
-	__u64 vma_reuse[CT_CLS_NR];
+	CT_COUNTERS(CT_STATS_FIELD)
+	CT_COUNTERS(CT_STATS_VMA)
 };
 
 /* One traced process (key: tgid). */

@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ct_counters.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -58,20 +60,13 @@ enum ct_error {
 	CT_ERR_PID	= 9,	/* ct_follow: no such process */
 };
 
-/* Counters, in output order (names: ct_counter_name). */
+/* Counters: the rows of ct_counters.h, in their order (CT_WP_FAULTS...). */
+#define CT_ENUM_ID(ID, ...)	CT_##ID,
 enum ct_counter {
-	CT_WP_FAULTS,		/* write-protect faults (do_wp_page) */
-	CT_COW_COPIES,		/* ended in a copy (wp_page_copy) */
-	CT_COW_REUSES,		/* ended in a reuse (wp_page_reuse) */
-	CT_TLB_FLUSH_FORK,	/* local TLB flushes during fork (dup_mmap) */
-	CT_TLB_FLUSH_FAULT,	/* local TLB flushes during write faults */
-	CT_TLB_PAGES_FORK,	/* pages of ranged flushes (full flushes: tlb_full_*) */
-	CT_TLB_PAGES_FAULT,
-	CT_FORK_NS,		/* time in fork's address-space copy, ns */
-	CT_EAGER_COPIES,	/* pages copied at fork (patched kernel) */
-	CT_LOCK_WAIT_NS,	/* other threads' mmap-lock wait during forks */
+	CT_COUNTERS(CT_ENUM_ID)
 	CT_NR_COUNTERS
 };
+#undef CT_ENUM_ID
 
 enum ct_status {
 	CT_UNAVAILABLE,		/* not measured in this mode: print empty */
@@ -106,25 +101,16 @@ struct ct_options {
 				 * instead of /sys/kernel/btf/vmlinux; NULL: that */
 };
 
+/* Every counter of ct_counters.h, then the per-mapping splits of its VMA
+ * rows (vma_wp_faults[CT_VMA_COUNT]...): the layout of struct ct_stats. */
+#define CT_COUNTS_FIELD(ID, name, ...)		uint64_t name;
+#define CT_COUNTS_VMA_VMA(name)			uint64_t vma_##name[CT_VMA_COUNT];
+#define CT_COUNTS_VMA_NOVMA(name)
+#define CT_COUNTS_VMA(ID, name, unit, status, of, vma, ...) CT_COUNTS_VMA_##vma(name)
+
 struct ct_counts {
-	uint64_t wp_faults;
-	uint64_t cow_copies;
-	uint64_t cow_reuses;
-	uint64_t tlb_flush_fork;
-	uint64_t tlb_flush_fault;
-	uint64_t tlb_pages_fork;
-	uint64_t tlb_pages_fault;
-	uint64_t tlb_full_fork;		/* flushes of the whole address space */
-	uint64_t tlb_full_fault;
-	uint64_t fork_ns;
-	uint64_t eager_copies;
-	uint64_t lock_wait_ns;
-	uint64_t lock_waits;
-	uint64_t forks;			/* processes this role created */
-	uint64_t procs;			/* processes of this role */
-	uint64_t vma_wp_faults[CT_VMA_COUNT];
-	uint64_t vma_cow_copies[CT_VMA_COUNT];
-	uint64_t vma_cow_reuses[CT_VMA_COUNT];
+	CT_COUNTERS(CT_COUNTS_FIELD)
+	CT_COUNTERS(CT_COUNTS_VMA)
 };
 
 /* One process of the tree (ct_read_procs; needs options.per_process). */
@@ -174,11 +160,25 @@ void ct_counts_add(struct ct_counts *dst, const struct ct_counts *src);
 /* dst -= src, field by field (for per-iteration deltas). */
 void ct_counts_sub(struct ct_counts *dst, const struct ct_counts *src);
 uint64_t ct_counts_get(const struct ct_counts *c, enum ct_counter k);
+/* k's count in mapping class v (0 if k has no per-mapping split). */
+uint64_t ct_counts_vma(const struct ct_counts *c, enum ct_counter k, enum ct_vma v);
+
+/* The rows of ct_counters.h. */
+const char *ct_counter_name(enum ct_counter k);		/* docs/design.md column name */
+const char *ct_counter_unit(enum ct_counter k);		/* "pages", "ns"... */
+const char *ct_counter_doc(enum ct_counter k);		/* what it counts */
+unsigned int ct_counter_show(enum ct_counter k);	/* CT_CSV | CT_JSON ... */
+int ct_counter_has_vma(enum ct_counter k);		/* split by mapping class */
+enum ct_counter ct_counter_of(enum ct_counter k);	/* whose status it has */
+/* The columns of one report, in its order: the counters whose show flags
+ * have view (one of CT_CSV, CT_JSON, CT_HUMAN, CT_NOTE, CT_BENCH).  Stores
+ * at most max; returns how many there are. */
+int ct_columns(unsigned int view, enum ct_counter *out, int max);
 
 const char *ct_mode_name(const struct ct_tracer *t);	/* kprobe|fentry|tracepoint */
+/* k's status and its source in this mode (those of ct_counter_of(k)). */
 enum ct_status ct_counter_status(const struct ct_tracer *t, enum ct_counter k);
-const char *ct_counter_name(enum ct_counter k);		/* DESIGN.md column name */
-const char *ct_counter_note(const struct ct_tracer *t, enum ct_counter k); /* source */
+const char *ct_counter_note(const struct ct_tracer *t, enum ct_counter k);
 const char *ct_status_name(enum ct_status s);		/* exact|approx|unavailable */
 const char *ct_vma_name(enum ct_vma v);
 /* One line per kernel function: how it is probed, or why not. */

@@ -33,7 +33,7 @@ done
 for v in "$rounds" "$n" "$c" "$mib"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "overhead.sh: '$v' is not a positive integer" >&2; exit 2; }
 done
-[ -x "$CT" ] && [ -x "$B" ] || { echo "overhead.sh: build first (make)" >&2; exit 2; }
+if [ ! -x "$CT" ] || [ ! -x "$B" ]; then echo "overhead.sh: build first (make)" >&2; exit 2; fi
 [ "$(id -u)" = 0 ] || { echo "overhead.sh: needs root (cowtrace)" >&2; exit 2; }
 
 tmp=$(mktemp -d)
@@ -42,13 +42,14 @@ mode_name=$("$CT" -m "$mode" -f csv -- true 2>&1 | awk -F, '$2 == "status" { pri
 echo "# cowtrace mode: $mode_name; kernel $(uname -r); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# exec: $n x fork+exec+wait; cow: $c x fork of a $mib MiB parent, child writes every page"
 
-# one "ARGS" traced|plain -> "wall_median_ns child_cpu_median_ns"
+# one traced|plain ARGS... -> "wall_median_ns child_cpu_median_ns"
 one() {
-	local out
-	if [ "$2" = traced ]; then
-		out=$("$CT" -m "$mode" -o "$tmp/report" -- "$B" $1)
+	local how=$1 out
+	shift
+	if [ "$how" = traced ]; then
+		out=$("$CT" -m "$mode" -o "$tmp/report" -- "$B" "$@")
 	else
-		out=$("$B" $1)
+		out=$("$B" "$@")
 	fi
 	sed -n 's/.*median_ns=\([0-9]*\) .*child_cpu_median_ns=\([0-9]*\).*/\1 \2/p' <<<"$out"
 }
@@ -63,10 +64,10 @@ for ((r = 1; r <= rounds; r++)); do
 	if ((r % 2)); then order="plain traced"; else order="traced plain"; fi
 	declare -A w=() u=()
 	for how in $order; do
-		read -r w[exec_$how] u[exec_$how] <<<"$(one "exec $n" "$how")"
+		read -r "w[exec_$how]" "u[exec_$how]" <<<"$(one "$how" exec "$n")"
 	done
 	for how in $order; do
-		read -r w[cow_$how] u[cow_$how] <<<"$(one "cow $mib $c" "$how")"
+		read -r "w[cow_$how]" "u[cow_$how]" <<<"$(one "$how" cow "$mib" "$c")"
 	done
 	printf '%-6s' "$r"
 	for k in $cols; do
@@ -77,14 +78,14 @@ for ((r = 1; r <= rounds; r++)); do
 	echo
 done
 printf '%-6s' median
+declare -A mw=() mu=()
 for k in $cols; do
-	declare "mw_$k=$(median <"$tmp/w_$k")" "mu_$k=$(median <"$tmp/u_$k")"
-	mw=mw_$k mu=mu_$k
-	printf ' %21s' "$((${!mw} / 1000))/$((${!mu} / 1000))"
+	mw[$k]=$(median <"$tmp/w_$k") mu[$k]=$(median <"$tmp/u_$k")
+	printf ' %21s' "$((mw[$k] / 1000))/$((mu[$k] / 1000))"
 done
 echo
-awk -v a="$mw_exec_plain" -v b="$mw_exec_traced" -v c="$mw_cow_plain" -v d="$mw_cow_traced" \
-    -v e="$mu_exec_plain" -v f="$mu_exec_traced" -v g="$mu_cow_plain" -v h="$mu_cow_traced" \
+awk -v a="${mw[exec_plain]}" -v b="${mw[exec_traced]}" -v c="${mw[cow_plain]}" -v d="${mw[cow_traced]}" \
+    -v e="${mu[exec_plain]}" -v f="${mu[exec_traced]}" -v g="${mu[cow_plain]}" -v h="${mu[cow_traced]}" \
     -v pages="$((mib * 256))" 'BEGIN {
 	printf "ratio traced/plain, wall: exec %.3f, cow %.3f\n", b / a, d / c
 	printf "ratio traced/plain, child CPU: exec %.3f, cow %.3f (%.2f vs %.2f us CPU per COW fault)\n",

@@ -9,7 +9,8 @@
  * files do not exist: fork_mode_supported() tells.
  *
  *   enum fork_mode m = fork_mode_parse("eager"); FORK_MODE_EAGER, or -2
- *   if (fork_mode_set(m) != 0) ...               errno: EINVAL (no patch)
+ *   if (fork_mode_set(m) != 0) ...               errno: EINVAL (no patch),
+ *                                                EPERM (above fork_copy_prctl_max)
  *   int eff = fork_mode_get(&own);               0..2, own = -1..2
  *
  * Modes (sysctl value = prctl value):
@@ -22,7 +23,9 @@
  *   inherit (-1, prctl only)  follow /proc/sys/vm/fork_copy_mode
  *
  * The per-process setting is inherited by fork() children and kept across
- * execve().
+ * execve(), except one that gains privilege (setuid...), which resets it.
+ * vm.fork_copy_prctl_max caps it.  Stack and eager forks of a process with
+ * a second thread run as cow (counted in fork_copy_threaded).
  */
 #ifndef FORKLAB_FORK_MODE_H
 #define FORKLAB_FORK_MODE_H
@@ -52,6 +55,7 @@ enum fork_mode {
 #define FORK_MODE_SYSCTL		"/proc/sys/vm/fork_copy_mode"
 #define FORK_MODE_STACK_PAGES_SYSCTL	"/proc/sys/vm/fork_eager_stack_pages"
 #define FORK_MODE_STACK_PAGES_MAX	64
+#define FORK_MODE_PRCTL_MAX_SYSCTL	"/proc/sys/vm/fork_copy_prctl_max"
 
 /* /proc/vmstat counters the series adds (pgreuse already exists). */
 #define FORK_MODE_VMSTAT_COW_FAULT_COPY		"cow_fault_copy"
@@ -59,6 +63,7 @@ enum fork_mode {
 #define FORK_MODE_VMSTAT_EAGER_FALLBACK		"fork_eager_fallback"
 #define FORK_MODE_VMSTAT_STACK_COPY		"fork_stack_copy"
 #define FORK_MODE_VMSTAT_TLB_FLUSH_SKIPPED	"fork_tlb_flush_skipped"
+#define FORK_MODE_VMSTAT_COPY_THREADED		"fork_copy_threaded"
 
 /* "cow", "stack", "eager", NULL: the names of the modes a fork runs in, by
  * value (a table for parse_choice() of lib/parse.h). */

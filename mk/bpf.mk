@@ -7,6 +7,7 @@
 #   build/static/cowtrace        CLI, fully static (QEMU initramfs)
 #   build/bpf/cowtrace-{pages,seed,bench,libtest}, build/static/cowtrace-{pages,seed}
 #                                test and benchmark programs
+#   build/tests/unit/ct-table    the counter table's unit test
 #
 # bpf/vmlinux.h is checked in: building needs neither BTF nor network.
 #
@@ -21,6 +22,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 	      -Wno-unused-function
 
 CT_LIB         := $(BUILD)/libcowtrace.a
+CT_LIB_SRCS    := ct_open.c ct_preflight.c ct_attach.c ct_status.c ct_proctree.c ct_maps.c \
+		  ct_counters.c
+CT_LIB_OBJS    := $(CT_LIB_SRCS:%.c=$(BUILD)/bpf/%.o)
 CT_CPPFLAGS    := -Ibpf
 CT_LIBS        := -lbpf -lelf -lz
 CT_LIBS_STATIC := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
@@ -31,7 +35,8 @@ ALL_TARGETS += $(CT_LIB) $(BUILD)/cowtrace \
 	       $(BUILD)/bpf/cowtrace-libtest
 STATIC_TARGETS += $(BUILD)/static/cowtrace $(CT_TESTPROGS:%=$(BUILD)/static/%)
 
-$(BUILD)/bpf/cowtrace.tmp.bpf.o: bpf/cowtrace.bpf.c bpf/cowtrace.h bpf/vmlinux.h | $(BUILD)/bpf
+$(BUILD)/bpf/cowtrace.tmp.bpf.o: bpf/cowtrace.bpf.c bpf/cowtrace.h bpf/ct_counters.h bpf/vmlinux.h \
+				 | $(BUILD)/bpf
 	$(call msg,BPF,$@)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
 $(BUILD)/bpf/cowtrace.bpf.o: $(BUILD)/bpf/cowtrace.tmp.bpf.o
@@ -40,14 +45,14 @@ $(BUILD)/bpf/cowtrace.bpf.o: $(BUILD)/bpf/cowtrace.tmp.bpf.o
 $(BUILD)/bpf/cowtrace.skel.h: $(BUILD)/bpf/cowtrace.bpf.o
 	$(call msg,GEN-SKEL,$@)$(BPFTOOL) gen skeleton $< name cowtrace_bpf > $@
 
-$(BUILD)/bpf/cowtrace_lib.o: bpf/cowtrace_lib.c bpf/cowtrace_lib.h bpf/cowtrace.h \
-			     $(BUILD)/bpf/cowtrace.skel.h
+# the library's parts (bpf/ct_internal.h says which does what)
+$(CT_LIB_OBJS): $(BUILD)/bpf/%.o: bpf/%.c bpf/*.h $(BUILD)/bpf/cowtrace.skel.h
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
 
-$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h lib/*.h | $(BUILD)/bpf
+$(BUILD)/bpf/cowtrace.o: bpf/cowtrace.c bpf/cowtrace_lib.h bpf/ct_counters.h lib/*.h | $(BUILD)/bpf
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibpf $(LIB_CPPFLAGS) -c $< -o $@
 
-$(CT_LIB): $(BUILD)/bpf/cowtrace_lib.o
+$(CT_LIB): $(CT_LIB_OBJS)
 	$(call msg,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB)
@@ -57,8 +62,15 @@ $(BUILD)/static/cowtrace: $(BUILD)/bpf/cowtrace.o $(LIB_OBJS) $(CT_LIB) | $(BUIL
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(CT_LIBS_STATIC) -lm -o $@
 
 # the library as forkbench uses it
-$(BUILD)/bpf/cowtrace-libtest: bpf/tests/cowtrace-libtest.c bpf/cowtrace_lib.h $(CT_LIB)
+$(BUILD)/bpf/cowtrace-libtest: bpf/tests/cowtrace-libtest.c bpf/cowtrace_lib.h bpf/ct_counters.h \
+			       $(CT_LIB)
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $(CT_CPPFLAGS) $< $(CT_LIB) $(CT_LIBS) -o $@
+
+# the counter table and the status rules, nothing loaded (the unit tier)
+CT_UNIT := $(BUILD)/tests/unit/ct-table
+ALL_TARGETS += $(CT_UNIT)
+$(CT_UNIT): bpf/tests/ct-table.c bpf/*.h tests/unit/unit.h $(CT_LIB) | $(BUILD)/tests/unit
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -Ibpf -Itests/unit $< $(CT_LIB) $(CT_LIBS) -o $@
 
 $(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/bpf
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
@@ -71,3 +83,6 @@ $(BUILD)/bpf:
 
 .PHONY: cowtrace
 cowtrace: $(BUILD)/cowtrace
+
+# forkbench --trace's columns come from the counter table
+$(BUILD)/bench/trace.o: bpf/cowtrace_lib.h bpf/ct_counters.h

@@ -1,7 +1,7 @@
 # forklab kernel pipeline: build Linux 6.12 (Debian's linux-source-6.12) with
 # forklab's config fragment and patch series, boot it under QEMU, run the
-# in-guest tests.  Included by the top-level Makefile.  See README.md, "The
-# kernel pipeline".
+# in-guest tests.  Included by the top-level Makefile.  See docs/kernel.md,
+# "The kernel pipeline".
 #
 #   make kernel            guest kernel -> build/kernel (link into the cache)
 #   make initramfs         busybox + build/static/* + tests/guest + build/guest-root
@@ -12,6 +12,7 @@
 #   make kernel-deb        installable .debs on Debian's config (hours on 2 cores)
 #   make kernel-deb-check  what CI can afford of kernel-deb: the merged config
 #                          keeps the fragment, the touched objects compile
+#   make kernel-cross-check  mm/ kernel/ fs/exec.o for alpha, m68k, arm64
 #
 # Builds are cached in $(FORKLAB_CACHE)/kernel (default /var/cache/forklab).
 # VM_ARGS passes options to scripts/kernel/vm-run.sh (e.g. VM_ARGS="--console").
@@ -35,7 +36,8 @@ KERNEL_STATIC := $(BUILD)/static/kprobe-check $(BUILD)/static/cow-count \
 	$(BUILD)/static/syscall-check
 STATIC_TARGETS += $(KERNEL_STATIC)
 
-.PHONY: kernel initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-static guest-root
+.PHONY: kernel initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-cross-check \
+	kernel-static guest-root
 
 kernel:
 	$(call msg,KERNEL,$(KERNEL_DIR))scripts/kernel/build.sh --link $(KERNEL_DIR)
@@ -74,6 +76,10 @@ kernel-deb:
 
 kernel-deb-check:
 	$(call msg,DEBCHECK,kernel-deb)scripts/kernel/deb.sh check
+
+# The series' generic code cross-compiled for alpha, m68k and arm64.
+kernel-cross-check:
+	$(call msg,XCHECK,mm/ kernel/)scripts/kernel/cross-check.sh
 
 # BPF chain: clang -target bpf -> bpftool gen skeleton -> static loader.
 $(KT_OUT)/kprobe_check.bpf.o: $(KT_SRC)/kprobe_check.bpf.c $(KT_SRC)/kprobe_check.h

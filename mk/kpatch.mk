@@ -8,10 +8,14 @@
 #   forkmode-bench   eager fork ns/page next to memcpy ns/page
 #   forkmode-prctl   PR_SET/GET_FORK_COPY_MODE checks (PASS/FAIL lines)
 #   forkmode-stress  forks in flight while the mode changes
+#   forkmode-secure  setuid/setgid exec resets the mode; vm.fork_copy_prctl_max
+#   forkmode-torn    threaded parents: no torn snapshot, fork_copy_threaded
+#   forkmode-kill    SIGKILL ends a long eager fork
 #   forkmode-exit    exec target without a C library (no write faults)
 
 KPATCH_SRC   := tests/guest/src
 KPATCH_PROGS := forkmode-fork forkmode-spawn forkmode-bench forkmode-prctl \
+		forkmode-secure forkmode-torn forkmode-kill \
 		forkmode-stress
 KPATCH_DEPS  := $(KPATCH_SRC)/forkmode_lib.h lib/fork_mode.h
 

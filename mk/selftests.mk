@@ -1,6 +1,6 @@
 # The kernel's mm selftests (tools/testing/selftests/mm of the 6.12 tree,
 # all but cow, which build.sh builds with the kernel), static, for the guest.
-# Included by the top-level Makefile.  See README.md, "The kernel patch".
+# Included by the top-level Makefile.  See docs/testing.md (selftests/mm).
 #
 #   make kernel-selftests  build them (cached in $(FORKLAB_CACHE)/kernel-selftests)
 #                          into build/guest-root/forklab/build/kernel-selftests

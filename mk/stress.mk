@@ -1,5 +1,5 @@
 # forklab stress and integrity tests of the kernel patch (kernel-patch/), in
-# the QEMU guest.  Included by the top-level Makefile.  See README.md,
+# the QEMU guest.  Included by the top-level Makefile.  See docs/testing.md,
 # "Stress and integrity".
 #
 #   make test / make vm-test   the short forms (tests/guest/stress-*.sh), on

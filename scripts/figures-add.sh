@@ -9,9 +9,16 @@
 # scripts/readme-figures.sh turns the file into docs/testing.md's table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] && [ -n "$1" ] || { echo "figures-add: usage: figures-add.sh SOURCE [FIGURES] < lines" >&2; exit 2; }
+if [ $# -lt 1 ] || [ -z "$1" ]; then
+	echo "figures-add: usage: figures-add.sh SOURCE [FIGURES] < lines" >&2
+	exit 2
+fi
 src="$1, $(date -u +%Y-%m-%d), forklab $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 fig=${2:-build/test-logs/figures.txt}
+if [ -e "$fig" ] && [ ! -f "$fig" ]; then
+	echo "figures-add: '$fig' is not a regular file (the figures would be lost in it)" >&2
+	exit 2
+fi
 mkdir -p "$(dirname "$fig")"
 touch "$fig"
 new=$(mktemp)

@@ -16,7 +16,7 @@ USER_PKGS=(
 	libpfm4-dev                       # --events: PMU event names -> perf_event_attr
 	gnuplot-nox                       # plots (pngcairo + svg terminals)
 	python3                           # test helpers: JSON/CSV/SVG well-formedness
-	cppcheck clang-tidy               # static analysis in make test
+	cppcheck clang-tidy shellcheck    # static analysis in make test (tests/host/lint.sh)
 	libclang-rt-dev                   # libFuzzer + sanitizer runtimes (make fuzz)
 	procps util-linux                 # ps, pgrep, setarch, taskset
 )

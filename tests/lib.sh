@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared helpers for forklab's shell tests.  POSIX sh: the same file is used
 # by host tests (bash/dash) and in-guest tests (busybox ash).
 #
@@ -5,11 +6,12 @@
 #   pass NAME; fail NAME WHY; skip NAME WHY
 #   check_eq NAME EXPECTED ACTUAL     check_le NAME A B     check_ge NAME A B
 #   expect_fail NAME STATUS PATTERN -- CMD...   (exit status and stderr match)
+#   mount_ns_why      why no private mount namespace can be made here (or nothing)
 
 : "${FORKLAB_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${FORKLAB_BUILD:=$FORKLAB_ROOT/build}"
-FB=$FORKLAB_BUILD/forkbench
-CT=$FORKLAB_BUILD/cowtrace
+# shellcheck disable=SC2034 # FB and CT are for the tests that source this file
+FB=$FORKLAB_BUILD/forkbench CT=$FORKLAB_BUILD/cowtrace
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/forklab-test.XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 
@@ -48,3 +50,16 @@ expect_fail() {
 }
 
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# mount_ns_why: nothing when a private mount namespace can be made here
+# (unshare -m, as the tests that hide a mount use it), else why not, in
+# unshare's words: in a chroot or a container whose root is no mount point,
+# "unshare: cannot change root filesystem propagation: Invalid argument".
+mount_ns_why() {
+	if ! command -v unshare >/dev/null; then
+		echo "no unshare (util-linux)"
+	elif ! unshare -m --propagation private true 2>"$T_TMP/unshare.err"; then
+		_why=$(tail -n 1 "$T_TMP/unshare.err")
+		echo "${_why:-unshare -m --propagation private failed}"
+	fi
+}

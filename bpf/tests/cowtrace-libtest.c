@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 	ct_follow(t, getpid());
 	check("wp_faults is counted", ct_counter_status(t, CT_WP_FAULTS) != CT_UNAVAILABLE,
 	      ct_counter_status(t, CT_WP_FAULTS), CT_APPROX);
-	check("counter names are DESIGN.md's",
+	check("counter names are docs/design.md's",
 	      !strcmp(ct_counter_name(CT_TLB_FLUSH_FAULT), "tlb_flush_fault"), 0, 0);
 
 	for (i = 0; i < iters; i++) {

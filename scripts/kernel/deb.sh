@@ -84,10 +84,10 @@ check)
 		objects="mm/memory.o kernel/fork.o mm/mmap.o kernel/sys.o"
 		# Plus every C file the series touches outside tools/ and Documentation/.
 		while IFS= read -r p; do
-			for f in $(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$p"); do
+			while IFS= read -r f; do
 				case "$f" in tools/* | Documentation/* | scripts/* | samples/*) continue ;; esac
 				objects="$objects ${f%.c}.o"
-			done
+			done < <(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$p")
 		done < <(series_patches)
 		objects=$(echo "$objects" | tr ' ' '\n' | awk 'NF && !seen[$0]++' | tr '\n' ' ')
 	fi
@@ -124,6 +124,6 @@ build)
 	mv $debs "$out/"
 	cp "$obj/.config" "$out/config"
 	say "packages in $out after $(fmt_secs $((SECONDS - t0))):"
-	ls -1 "$out"/*.deb | sed 's/^/    /'
+	printf '    %s\n' "$out"/*.deb
 	;;
 esac

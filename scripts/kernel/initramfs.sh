@@ -16,6 +16,8 @@
 #   /bin/busybox                   /bin/busybox (busybox-static)
 #   /forklab/tests/lib.sh          tests/lib.sh
 #   /forklab/tests/guest/*         tests/guest/* (executable files)
+#   /forklab/scripts/run-all-*.sh  scripts/run-all-guest.sh and run-all-lib.sh
+#                                  (run-all.sh --vm runs the cells with them)
 #   /forklab/configs/*.config      the config fragments (the guest checks /proc/config.gz)
 #   /forklab/build/*               build/static/*  (FORKLAB_BUILD=/forklab/build)
 #   /forklab/build/kernel-selftests/*   the kernel build's selftests (mm-cow)
@@ -32,11 +34,13 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--static) static=$2; shift 2 ;;
 	--extra) extra=$2; shift 2 ;;
-	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
-[ -n "$kdir" ] && [ -n "$out" ] || die "usage: initramfs.sh --kernel DIR --out FILE [--static DIR]"
+if [ -z "$kdir" ] || [ -z "$out" ]; then
+	die "usage: initramfs.sh --kernel DIR --out FILE [--static DIR]"
+fi
 [ -f "$kdir/kernel.release" ] || die "$kdir is not a kernel build (run make kernel)"
 need cpio gzip readelf
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -50,13 +54,15 @@ is_dynamic_elf "$BUSYBOX" && die "$BUSYBOX is dynamically linked (install busybo
 root=$(mktemp -d "${TMPDIR:-/tmp}/forklab-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc} \
-	"$root"/forklab/{tests/guest,configs,build/kernel-selftests}
+	"$root"/forklab/{tests/guest,scripts,configs,build/kernel-selftests}
 cp "$BUSYBOX" "$root/bin/busybox"
 # The kernel opens /dev/console for init before /init can mount devtmpfs;
 # only root can make the node (the guest's init copes without it).
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 install -m 755 "$KROOT/scripts/kernel/guest-init" "$root/init"
 install -m 644 "$KROOT/tests/lib.sh" "$root/forklab/tests/lib.sh"
+install -m 755 "$KROOT/scripts/run-all-guest.sh" "$root/forklab/scripts/run-all-guest.sh"
+install -m 644 "$KROOT/scripts/run-all-lib.sh" "$root/forklab/scripts/run-all-lib.sh"
 cp "$KROOT"/configs/*.config "$root/forklab/configs/"
 cp "$kdir/kernel.release" "$root/forklab/kernel.release"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
@@ -64,7 +70,7 @@ echo "root:x:0:" >"$root/etc/group"
 
 n_tests=0
 for t in "$KROOT"/tests/guest/*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
+	if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
 	install -m 755 "$t" "$root/forklab/tests/guest/"
 	n_tests=$((n_tests + 1))
 done
@@ -72,7 +78,7 @@ done
 n_prog=0 skipped=()
 if [ -d "$static" ]; then
 	for p in "$static"/*; do
-		[ -f "$p" ] && [ -x "$p" ] || continue
+		if [ ! -f "$p" ] || [ ! -x "$p" ]; then continue; fi
 		if is_dynamic_elf "$p"; then
 			skipped+=("$(basename "$p")")
 			continue

@@ -63,15 +63,15 @@ lock() {
 # series_patches: print the absolute path of every patch named by the series
 # file, in order (blank lines and '#' comments ignored).
 series_patches() {
-	local dir line
+	local dir line series
 	[ -f "$KSERIES" ] || return 0
-	dir=$(dirname "$KSERIES")
+	dir=$(dirname "$KSERIES") series=$(basename "$KSERIES")
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%%#*}
 		line=$(echo "$line" | tr -d '[:space:]')
 		[ -n "$line" ] || continue
 		[ -f "$dir/$line" ] ||
-			die "$(basename "$KSERIES") names $line, which does not exist in $dir"
+			die "$series names $line, which does not exist in $dir"
 		echo "$dir/$line"
 	done <"$KSERIES"
 }
@@ -165,9 +165,10 @@ prepare_tree() {
 		fi
 		say "applied $name"
 	done < <(series_patches)
-	run rsync -rlp --checksum --delete --exclude-from="$ov/exclude" "$pristine/" "$src/" &&
-		run rsync -rlp --checksum "$ov/tree/" "$src/" ||
+	if ! run rsync -rlp --checksum --delete --exclude-from="$ov/exclude" "$pristine/" "$src/" ||
+		! run rsync -rlp --checksum "$ov/tree/" "$src/"; then
 		die "cannot bring $src to pristine + series"
+	fi
 	# Files the series deletes (or that only an earlier series had created).
 	while IFS= read -r f; do
 		[ -e "$ov/tree/$f" ] || rm -f -- "$src/$f"

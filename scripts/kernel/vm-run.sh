@@ -154,6 +154,7 @@ if [ "$console" = 1 ]; then
 	tail_pid=$!
 fi
 # Never leave a guest behind: our own timeout or Ctrl-C stops QEMU too.
+# shellcheck disable=SC2317 # run by the trap below (shellcheck takes the trap-only function for dead code, as the script ends in die)
 cleanup() {
 	kill -TERM "$qpid" 2>/dev/null || true
 	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true

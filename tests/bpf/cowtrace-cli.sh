@@ -25,6 +25,22 @@ else
 	fail "--help has USAGE and EXAMPLES" "$("$CT" --help | head -3)"
 fi
 
+# ---- --version: the revision built from and libbpf's version ----------
+out=$("$CT" --version 2>&1)
+rc=$?
+rev=$(git -C "$FORKLAB_ROOT" describe --always 2>/dev/null)
+bpfv=$(pkg-config --modversion libbpf 2>/dev/null | cut -d. -f1,2)
+if [ $rc = 0 ] && echo "$out" | grep -Eq '^cowtrace \(forklab\) ([0-9a-f]{7,}(-dirty)?|unknown), libbpf v[0-9]+\.[0-9]+$' &&
+   { [ -z "$rev" ] || echo "$out" | grep -q "^cowtrace (forklab) ${rev}[ ,-]"; } &&
+   { [ -z "$bpfv" ] || echo "$out" | grep -q "libbpf v$bpfv\$"; }; then
+	pass "--version: revision ${rev:-?} and libbpf ${bpfv:-?}, exit 0"
+else
+	fail "--version: revision ${rev:-?} and libbpf ${bpfv:-?}, exit 0" "status $rc: $out"
+fi
+# --help lists the counters (rows of bpf/ct_counters.h)
+n=$("$CT" --help | sed -n '/^COUNTERS/,$p' | grep -cE '^  [a-z_]+ +[a-z]+ +[a-z]')
+check_ge "--help lists the counters ($n)" "$n" 12
+
 # ---- not root: one line, exit 3 --------------------------------------
 if is_root && command -v setpriv >/dev/null; then
 	expect_fail "not root" 3 "needs root, or CAP_BPF and CAP_PERFMON" -- \
@@ -51,7 +67,11 @@ expect_fail "kprobe mode where there are no kprobes" 7 "kprobe" -- \
 check_eq "COMMAND's stdout untouched" out "$(cat "$T_TMP/o")"
 
 # ---- BTF and tracefs, in a private mount namespace --------------------
-if command -v unshare >/dev/null; then
+# Where none can be made (a chroot, some containers) these are skipped, with
+# unshare's reason.
+ns_why=$(mount_ns_why)
+# shellcheck disable=SC2016 # the inner sh expands $0 (cowtrace's path)
+if [ -z "$ns_why" ]; then
 	expect_fail "no kernel BTF: exit 4" 4 "kernel has no BTF" -- unshare -m --propagation private \
 		sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" -- true' "$CT"
 	out=$(unshare -m --propagation private sh -c '
@@ -67,7 +87,7 @@ if command -v unshare >/dev/null; then
 			exec setpriv --bounding-set -sys_admin --inh-caps -sys_admin "$0" -- true' "$CT"
 	fi
 else
-	skip "BTF and tracefs errors" "no unshare (util-linux)"
+	skip "BTF and tracefs errors" "no private mount namespace here: $ns_why"
 fi
 
 # ---- human: names the mode and marks every counter -------------------
@@ -126,6 +146,35 @@ PY
 	pass "csv and json well-formed, statuses and empty/null unavailable values"
 else
 	fail "csv and json well-formed" "$out"
+fi
+
+# every counter column of the CSV is in --help's list
+missing=""
+for c in $(head -1 "$T_TMP/r.csv" | tr ',' '\n' | sed -e '1,/^comm$/d' -e '/^vma_/d' -e '/^lost_events$/d'); do
+	"$CT" --help | grep -q "^  $c " || missing="$missing $c"
+done
+check_eq "every CSV counter column is in --help" "" "$missing"
+
+# strings through lib/output.h's writers: a comm with a comma and a quote
+# (CSV: quoted, the quote doubled), an argument with a tab and a newline
+# (JSON: \t and \n)
+cp /bin/true "$T_TMP/a,\"b"
+"$CT" -f csv -o "$T_TMP/q.csv" -- "$T_TMP/a,\"b" "$(printf 'x\ty\nz')"
+"$CT" -f json -o "$T_TMP/q.json" -- "$T_TMP/a,\"b" "$(printf 'x\ty\nz')"
+if out=$(python3 - "$T_TMP/q.csv" "$T_TMP/q.json" 2>&1 <<'PY'
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert all(len(r) == len(rows[0]) for r in rows), "ragged CSV"
+assert rows[2][5] == 'a,"b', rows[2]
+raw = open(sys.argv[2]).read()
+assert '"x\\ty\\nz"' in raw, "tab and newline not escaped as \\t \\n"
+j = json.loads(raw)
+assert j["command"][1] == "x\ty\nz" and j["processes"][0]["comm"] == 'a,"b', j["command"]
+PY
+); then
+	pass "CSV quotes a comm with , and \"; JSON escapes tab and newline as in forkbench"
+else
+	fail "CSV quotes a comm with , and \"; JSON escapes tab and newline as in forkbench" "$out"
 fi
 
 # ---- lost events: a process map of 2 entries, 5 children --------------

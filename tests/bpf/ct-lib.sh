@@ -1,6 +1,8 @@
+# shellcheck shell=sh
 # Helpers for the cowtrace tests in this directory (sourced, not a test).
 #   . "$(dirname "$0")/ct-lib.sh"     (after ../lib.sh)
 
+# shellcheck disable=SC2034 # for the tests that source this file
 CT_PROG=$FORKLAB_BUILD/bpf
 
 # ct_get FILE SCOPE ROLE COLUMN: one value of a cowtrace --format csv report

@@ -19,6 +19,12 @@ fi
 if "$FB" heap --heap 16M -n 3 --warmup 1 --child-write 0.5 --parent-write 1 --trace \
 	--format csv -o "$T_TMP/h.csv" 2>"$T_TMP/err"; then
 	m=child50%-sequential-exit
+	# every traced counter has its total, parent_ and child_ columns
+	missing=$(head -1 "$T_TMP/h.csv" | tr ',' '\n' | sed -n 's/^parent_//p' |
+		while read -r c; do
+			head -1 "$T_TMP/h.csv" | tr ',' '\n' | grep -qx "child_$c" || printf ' child_%s' "$c"
+		done)
+	check_eq "heap --trace: a child_ column for each parent_ column" "" "$missing"
 	check_eq "heap --trace: child write faults (3 x 2048)" 6144 "$("$COL" "$T_TMP/h.csv" $m fork child_wp_faults)"
 	check_eq "heap --trace: parent write faults (3 x 4096)" 12288 "$("$COL" "$T_TMP/h.csv" $m fork parent_wp_faults)"
 	mode=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["trace_mode"])' \

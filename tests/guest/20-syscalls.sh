@@ -4,7 +4,7 @@
 # for the MAP_HUGETLB check and restores vm.nr_hugepages afterwards.
 . "$(dirname "$0")/../lib.sh"
 prog=$FORKLAB_BUILD/syscall-check
-[ -x "$prog" ] || { echo "no $prog (make kernel-static)"; exit 77; }
+[ -x "$prog" ] || { echo "FAIL: 20-syscalls/setup: no $prog (make kernel-static)"; exit 1; }
 
 saved=$(cat /proc/sys/vm/nr_hugepages)
 trap 'echo "$saved" >/proc/sys/vm/nr_hugepages; rm -rf "$T_TMP"' EXIT

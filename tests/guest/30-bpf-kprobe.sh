@@ -53,5 +53,5 @@ if [ -e /proc/sys/vm/fork_copy_mode ]; then
 	if [ -z "$missing" ]; then pass probe/patched-cow-functions-present
 	else fail probe/patched-cow-functions-present "patched kernel, yet inlined:$missing"; fi
 else
-	skip probe/patched-cow-functions-present "stock kernel (no vm.fork_copy_mode)"
+	fail probe/patched-cow-functions-present "no vm.fork_copy_mode: forklab's guest kernel lacks kernel-patch/"
 fi

@@ -6,5 +6,5 @@
 # build/static/cow-count does the measuring from one process.
 . "$(dirname "$0")/../lib.sh"
 prog=$FORKLAB_BUILD/cow-count
-[ -x "$prog" ] || { echo "no $prog (make kernel-static)"; exit 77; }
+[ -x "$prog" ] || { echo "FAIL: 40-cow-count/setup: no $prog (make kernel-static)"; exit 1; }
 "$prog" -n 1000

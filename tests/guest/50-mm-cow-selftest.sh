@@ -6,7 +6,7 @@
 # touches are restored.
 . "$(dirname "$0")/../lib.sh"
 prog=$FORKLAB_BUILD/kernel-selftests/mm-cow
-[ -x "$prog" ] || { echo "no $prog in this initramfs"; exit 77; }
+[ -x "$prog" ] || { echo "FAIL: 50-mm-cow-selftest/setup: no $prog in this initramfs"; exit 1; }
 
 saved_huge=$(cat /proc/sys/vm/nr_hugepages)
 thp=/sys/kernel/mm/transparent_hugepage/enabled

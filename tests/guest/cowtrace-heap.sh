@@ -27,7 +27,7 @@ P=$FORKLAB_BUILD/cowtrace-pages
 R=0x5eed10000000-0x5eed20000000
 M=3000 N=777 K=333
 if [ ! -x "$CT" ] || [ ! -x "$P" ]; then
-	skip cowtrace-heap "no $CT or $P (make static)"
+	fail cowtrace-heap "no $CT or $P (make static)"
 	exit 0
 fi
 
@@ -82,7 +82,7 @@ fi
 # the patched kernel's modes
 F=/proc/sys/vm/fork_copy_mode
 if [ ! -w $F ]; then
-	skip "cowtrace-heap/fork_copy_mode" "stock kernel (no $F)"
+	fail "cowtrace-heap/fork_copy_mode" "no $F: forklab's guest kernel lacks kernel-patch/"
 	exit 0
 fi
 old=$(cat $F)

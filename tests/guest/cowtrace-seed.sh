@@ -23,7 +23,7 @@ ct_get() {
 S=$FORKLAB_BUILD/cowtrace-seed
 R=0x5eed00000000-0x5eed00001000
 if [ ! -x "$CT" ] || [ ! -x "$S" ]; then
-	skip cowtrace-seed "no $CT or $S (make static)"
+	fail cowtrace-seed "no $CT or $S (make static)"
 	exit 0
 fi
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# In-guest: the figures the README's kernel patch section quotes, measured
+# In-guest: the figures docs/kernel.md quotes, measured
 # in one run (kernel-patch/):
 #   forkmode-bench: eager fork ns/page next to a memcpy of the same heap
 #                   (16, 64 and 256 MiB of 4 KiB pages), and cow fork
@@ -13,8 +13,8 @@ B=$FORKLAB_BUILD/forkmode-bench
 S=$FORKLAB_BUILD/forkmode-spawn
 X=$FORKLAB_BUILD/forkmode-exit
 m=/proc/sys/vm/fork_copy_mode
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-for p in "$B" "$S" "$X"; do [ -x "$p" ] || { echo "no $p in this initramfs (make static)"; exit 77; }; done
+[ -f $m ] || { echo "FAIL: forkmode-bench/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+for p in "$B" "$S" "$X"; do [ -x "$p" ] || { echo "FAIL: forkmode-bench/setup: no $p in this initramfs (make static)"; exit 1; }; done
 saved_m=$(cat $m)
 trap 'echo "$saved_m" >$m; rm -rf "$T_TMP"' EXIT
 echo 2 >$m	# this shell's forks: no write faults (each program picks its mode)

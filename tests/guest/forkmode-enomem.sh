@@ -15,8 +15,8 @@
 F=$FORKLAB_BUILD/forkmode-fork
 m=/proc/sys/vm/fork_copy_mode
 cg=/sys/fs/cgroup
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$F" ] || { echo "no $F in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-enomem/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$F" ] || { echo "FAIL: forkmode-enomem/setup: no $F in this initramfs (make static)"; exit 1; }
 [ -f $cg/cgroup.controllers ] || mount -t cgroup2 cgroup2 $cg 2>/dev/null
 grep -qw memory $cg/cgroup.controllers 2>/dev/null || { echo "no memory cgroup controller"; exit 77; }
 dir=$cg/forkmode-enomem

@@ -22,8 +22,8 @@
 . "$(dirname "$0")/../lib.sh"
 F=$FORKLAB_BUILD/forkmode-fork
 m=/proc/sys/vm/fork_copy_mode
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$F" ] || { echo "no $F in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-heap/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$F" ] || { echo "FAIL: forkmode-heap/setup: no $F in this initramfs (make static)"; exit 1; }
 thp=/sys/kernel/mm/transparent_hugepage
 saved_m=$(cat $m)
 saved_thp=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $thp/enabled 2>/dev/null)

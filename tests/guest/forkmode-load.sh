@@ -1,7 +1,8 @@
 #!/bin/sh
 # In-guest: switching modes under load (kernel-patch/).  forkmode-stress runs
 # 2 workers in storms of 20 s, each forking in a loop with a random per-process mode
-# (prctl) while one of its threads keeps writing; children and grandchildren
+# (prctl); one has a thread that keeps writing (its stack and eager forks run
+# as cow), the other is single-threaded (they copy at fork); children and grandchildren
 # check the data they inherited.  Meanwhile this script flips
 # vm.fork_copy_mode through 0, 1, 2 and fork_eager_stack_pages through
 # 1, 4, 64 as fast as it can.  Then: no data mismatch, no failed fork, no
@@ -12,8 +13,8 @@
 W=$FORKLAB_BUILD/forkmode-stress
 m=/proc/sys/vm/fork_copy_mode
 s=/proc/sys/vm/fork_eager_stack_pages
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$W" ] || { echo "no $W in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-load/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$W" ] || { echo "FAIL: forkmode-load/setup: no $W in this initramfs (make static)"; exit 1; }
 saved_m=$(cat $m) saved_s=$(cat $s)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 
@@ -98,8 +99,8 @@ check_ge load/tlb-flush-skips-happened $(($(vm fork_tlb_flush_skipped) - skip0))
 settle
 snap
 tries=0
-while { [ $pt -gt $((pt0 + PT_SLACK)) ] || [ $anon -gt $((anon0 + ANON_SLACK)) ] ||
-	[ $free -lt $((free0 - FREE_SLACK_KB)) ]; } && [ $tries -lt 15 ]; do
+while { [ "$pt" -gt $((pt0 + PT_SLACK)) ] || [ "$anon" -gt $((anon0 + ANON_SLACK)) ] ||
+	[ "$free" -lt $((free0 - FREE_SLACK_KB)) ]; } && [ $tries -lt 15 ]; do
 	settle
 	snap
 	tries=$((tries + 1))

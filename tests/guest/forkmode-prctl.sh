@@ -7,8 +7,8 @@
 . "$(dirname "$0")/../lib.sh"
 P=$FORKLAB_BUILD/forkmode-prctl
 m=/proc/sys/vm/fork_copy_mode
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$P" ] || { echo "no $P in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-prctl/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$P" ] || { echo "FAIL: forkmode-prctl/setup: no $P in this initramfs (make static)"; exit 1; }
 saved_m=$(cat $m)
 trap 'echo "$saved_m" >$m; rm -rf "$T_TMP"' EXIT
 for v in 0 2; do

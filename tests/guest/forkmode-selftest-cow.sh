@@ -4,14 +4,14 @@
 # copy modes (kernel-patch/), with 128 huge pages and THP=always like
 # 50-mm-cow-selftest.sh.  Each mode must fail nothing, and every test's
 # result (ok / not ok / SKIP / XFAIL) must be the one it has in cow mode,
-# except for the differences explained below (and in the README), which
+# except for the differences explained below (and in docs/testing.md), which
 # must be there.  Stock 6.12 gives pass 434, fail 0, xfail 4, skip 217;
 # eager mode passes one more (435, skip 216).  Sysctls restored.
 . "$(dirname "$0")/../lib.sh"
 prog=$FORKLAB_BUILD/kernel-selftests/mm-cow
 m=/proc/sys/vm/fork_copy_mode
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$prog" ] || { echo "no $prog in this initramfs"; exit 77; }
+[ -f $m ] || { echo "FAIL: forkmode-selftest-cow/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$prog" ] || { echo "FAIL: forkmode-selftest-cow/setup: no $prog in this initramfs"; exit 1; }
 saved_m=$(cat $m)
 saved_huge=$(cat /proc/sys/vm/nr_hugepages)
 thp=/sys/kernel/mm/transparent_hugepage/enabled
@@ -44,7 +44,7 @@ for mode in 0 1 2; do
 	check_eq "selftest-cow/mode-$mode/error-0" 0 "$(val $mode error)"
 	results $mode >"$T_TMP/$mode.res"
 done
-# Differences from cow mode that are explained (README): in eager mode the
+# Differences from cow mode that are explained (docs/testing.md): in eager mode the
 # child has its own copy of every page, so memory "shared with the child"
 # is not shared, and MADV_COLLAPSE of it, which cow mode refuses (too many
 # shared PTEs: the test is skipped), succeeds and the test runs and passes.

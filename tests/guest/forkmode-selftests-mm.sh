@@ -31,7 +31,7 @@ FULL=0
 [ "${1:-}" = --full ] && FULL=1
 D=$FORKLAB_BUILD/kernel-selftests
 built=$D/mm-selftests-build.txt
-[ -f "$built" ] || { echo "no $built in this initramfs (make kernel-selftests)"; exit 77; }
+[ -f "$built" ] || { echo "FAIL: forkmode-selftests-mm/setup: no $built in this initramfs (make kernel-selftests)"; exit 1; }
 
 # The runs: ID TIER LIMIT SETUP PROGRAM ARGS...  (run_vmtests.sh's
 # invocations; bounds allow for the DEBUG_VM/PROVE_LOCKING guest kernel,
@@ -288,7 +288,7 @@ known_stock() { # ID CASE: print the reason if CASE of ID is a known stock failu
 }
 expected_diff() { # MODE ID CASE
 	echo "$EXPECTED_DIFF" | while IFS='|' read -r _m _id _pat _why; do
-		[ "$_m" = "$1" ] && [ "$_id" = "$2" ] || continue
+		if [ "$_m" != "$1" ] || [ "$_id" != "$2" ]; then continue; fi
 		# shellcheck disable=SC2254
 		case "$3" in $_pat) echo "$_why"; break ;; esac
 	done

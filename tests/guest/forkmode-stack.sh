@@ -20,7 +20,7 @@
 # The default window must leave every process at the floor; 1 page does
 # not (the stack offset sometimes puts a frame on the neighbouring page).
 # The sweep is printed ("# sweep ...") and is how the default was chosen
-# (README).  The shell runs in eager mode meanwhile, so that its own forks
+# (docs/kernel.md).  The shell runs in eager mode meanwhile, so that its own forks
 # add nothing to the global counters; sysctls touched are restored.
 . "$(dirname "$0")/../lib.sh"
 F=$FORKLAB_BUILD/forkmode-fork
@@ -28,8 +28,8 @@ S=$FORKLAB_BUILD/forkmode-spawn
 X=$FORKLAB_BUILD/forkmode-exit
 m=/proc/sys/vm/fork_copy_mode
 s=/proc/sys/vm/fork_eager_stack_pages
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-for p in "$F" "$S" "$X"; do [ -x "$p" ] || { echo "no $p in this initramfs (make static)"; exit 77; }; done
+[ -f $m ] || { echo "FAIL: forkmode-stack/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+for p in "$F" "$S" "$X"; do [ -x "$p" ] || { echo "FAIL: forkmode-stack/setup: no $p in this initramfs (make static)"; exit 1; }; done
 saved_m=$(cat $m) saved_s=$(cat $s)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 # The forks of this shell must not add to the global counters: eager mode

@@ -19,8 +19,8 @@
 . "$(dirname "$0")/../lib.sh"
 F=$FORKLAB_BUILD/forkmode-fork
 m=/proc/sys/vm/fork_copy_mode
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$F" ] || { echo "no $F in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: stress-enomem-pressure/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$F" ] || { echo "FAIL: stress-enomem-pressure/setup: no $F in this initramfs (make static)"; exit 1; }
 grep -q '^SwapTotal: *0 ' /proc/meminfo || { echo "the guest has swap: memory pressure would swap, not fail"; exit 77; }
 LEAVE_MB=${FORKLAB_PRESSURE_LEAVE_MB:-200}
 saved_m=$(cat $m)
@@ -50,7 +50,7 @@ memfree() {
 	while read -r k v _; do
 		case $k in count:) _f=$((_f + v * 4)) ;; esac
 	done </proc/zoneinfo
-	echo $_f
+	echo "$_f"
 }
 # settle: drop caches, compact, and empty the per-CPU free lists: every
 # write to vm.stat_refresh lowers their limit by an eighth and frees what

@@ -8,10 +8,10 @@
 # Prints every test's lines; FIGURE keys get "-full" and their words say
 # which run; exit 1 if a test failed.
 dir=$(cd "$(dirname "$0")" && pwd)
-export FORKLAB_STRESS_SECONDS=${1:-600} FORKLAB_INTEGRITY_TREES=${2:-200}
+export FORKLAB_STRESS_SECONDS="${1:-600}" FORKLAB_INTEGRITY_TREES="${2:-200}"
 export FORKLAB_STRESS_KEY=stress-seconds-full FORKLAB_INTEGRITY_KEY=integrity-checks-full
 export FORKLAB_PRESSURE_LEAVE_MB=0
-# The README's figures table shows these words, not the keys.
+# The figures table (docs/testing.md) shows these words, not the keys.
 if [ -f /proc/lockdep_stats ]; then
 	export FORKLAB_FIGURE_NOTE="make vm-stress, kernel with lockdep and DEBUG_VM"
 else

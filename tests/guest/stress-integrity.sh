@@ -25,8 +25,8 @@ NOTE=${FORKLAB_FIGURE_NOTE:+ ($FORKLAB_FIGURE_NOTE)}
 m=/proc/sys/vm/fork_copy_mode
 s=/proc/sys/vm/fork_eager_stack_pages
 thp=/sys/kernel/mm/transparent_hugepage
-[ -f $m ] || { echo "kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 77; }
-[ -x "$I" ] || { echo "no $I in this initramfs (make static)"; exit 77; }
+[ -f $m ] || { echo "FAIL: stress-integrity/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
+[ -x "$I" ] || { echo "FAIL: stress-integrity/setup: no $I in this initramfs (make static)"; exit 1; }
 saved_m=$(cat $m) saved_s=$(cat $s)
 saved_thp=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $thp/enabled 2>/dev/null)
 m64=$thp/hugepages-64kB

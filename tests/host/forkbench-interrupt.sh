@@ -5,12 +5,14 @@
 . "$(dirname "$0")/../lib.sh"
 
 children_of() { # PID -> every descendant pid, from /proc
-	local p c out=
+	local p c d out=
 	for p in /proc/[0-9]*; do
 		read -r _ _ _ ppid _ 2>/dev/null <"$p/stat" || continue
-		[ "$ppid" = "$1" ] && { c=${p#/proc/}; out="$out $c $(children_of "$c")"; }
+		[ "$ppid" = "$1" ] || continue
+		c=${p#/proc/} d=$(children_of "$c")
+		out="$out${out:+ }$c${d:+ }$d"
 	done
-	echo $out
+	echo "$out"
 }
 
 for sig in INT TERM; do
@@ -44,7 +46,7 @@ print(len(rows))' "$T_TMP/samples.csv" 2>&1)
 	esac
 	check_eq "SIG$sig: summary marked incomplete" "# incomplete: interrupted by SIG$sig" \
 		"$(head -n 1 "$T_TMP/sum.csv")"
-	check_eq "SIG$sig: no temporary files" "" "$(ls "$T_TMP" | grep '\.tmp$' || true)"
+	check_eq "SIG$sig: no temporary files" "" "$(find "$T_TMP" -maxdepth 1 -name '*.tmp' -printf '%f\n')"
 	rm -f "$T_TMP"/*.csv
 done
 

@@ -26,6 +26,6 @@ for t in size matrix; do
 		pass "fuzz $t parser: $execs inputs in $secs s, no crash, properties hold"
 		echo "FIGURE: fuzz-$t-execs $execs inputs given to the $t parser under libFuzzer ($secs s), no failure"
 	else
-		fail "fuzz $t parser" "exit $rc after ${execs:-?} inputs: $(grep -m2 -E 'property failed|ERROR|runtime error' "$T_TMP/$t.log") (input: $(ls "$FORKLAB_BUILD/fuzz/crash-$t-"* 2>/dev/null | head -n 1))"
+		fail "fuzz $t parser" "exit $rc after ${execs:-?} inputs: $(grep -m2 -E 'property failed|ERROR|runtime error' "$T_TMP/$t.log") (input: $(find "$FORKLAB_BUILD/fuzz" -maxdepth 1 -name "crash-$t-*" 2>/dev/null | head -n 1))"
 	fi
 done

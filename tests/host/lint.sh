@@ -1,7 +1,8 @@
 #!/bin/sh
 # User space builds warning-free with both gcc and clang (-Wall -Wextra
 # -Werror, C11), is cppcheck clean, and clang-tidy clean (.clang-tidy:
-# bugprone-*, cert-*, clang-analyzer-*, performance-*, minus the noisy ones).
+# bugprone-*, cert-*, clang-analyzer-*, performance-*, minus the noisy ones);
+# every shell script is shellcheck clean (.shellcheckrc).
 . "$(dirname "$0")/../lib.sh"
 cd "$FORKLAB_ROOT" || exit 1
 
@@ -21,12 +22,43 @@ done
 files=$(git ls-files '*.c' | grep -v '\.bpf\.c$' | grep -v '^kernel-patch/')
 if ! command -v cppcheck >/dev/null; then
 	fail "cppcheck" "cppcheck not installed (scripts/install-deps.sh)"
-elif cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	--std=c11 -D__x86_64__ -D_GNU_SOURCE --inline-suppr -Ilib -Ibench -Ibpf -Itests/unit \
-	--suppress=missingIncludeSystem $files >"$T_TMP/cppcheck.log" 2>&1; then
+elif printf '%s\n' "$files" | xargs -d '\n' cppcheck --quiet --error-exitcode=1 \
+	--enable=warning,portability,performance --std=c11 -D__x86_64__ -D_GNU_SOURCE --inline-suppr \
+	-Ilib -Ibench -Ibpf -Itests/unit --suppress=missingIncludeSystem >"$T_TMP/cppcheck.log" 2>&1; then
 	pass "cppcheck clean ($(echo "$files" | wc -l) files)"
 else
 	fail "cppcheck clean" "$(head -c 400 "$T_TMP/cppcheck.log")"
+fi
+
+# Every shell script forklab has: *.sh, and the files without an extension
+# whose first line runs sh, bash or busybox sh (scripts/kernel/guest-init,
+# .ci/run).  Run records under results/ are kept as they were written and
+# are left out.  Sourced files follow from the script's folder and any
+# finding, style included, fails (.shellcheckrc).
+sh_files=$(git ls-files | grep -v '^results/' | while IFS= read -r f; do
+	case "${f##*/}" in
+	*.sh) echo "$f" ;;
+	*.*) ;;
+	*) head -n 1 "$f" | grep -Eq '^#! *(/usr)?/bin/(env +)?(sh|bash|dash|busybox +sh)( |$)' && echo "$f" ;;
+	esac
+done)
+if ! command -v shellcheck >/dev/null; then
+	fail "shellcheck" "shellcheck not installed (scripts/install-deps.sh)"
+else
+	# A canary with one known finding shows shellcheck reports what it finds.
+	cat >"$T_TMP/sc_canary.sh" <<'SH'
+#!/bin/sh
+echo $1
+SH
+	printf '%s\n' "$sh_files" | xargs -d '\n' shellcheck -f gcc >"$T_TMP/shellcheck.log" 2>&1
+	rc=$?
+	if ! shellcheck -f gcc "$T_TMP/sc_canary.sh" 2>&1 | grep -q 'sc_canary.sh:2:.*SC2086'; then
+		fail "shellcheck clean" "shellcheck did not flag its canary: $(shellcheck -f gcc "$T_TMP/sc_canary.sh" 2>&1 | head -c 300)"
+	elif [ "$rc" = 0 ] && [ ! -s "$T_TMP/shellcheck.log" ]; then
+		pass "shellcheck clean ($(echo "$sh_files" | wc -l) scripts)"
+	else
+		fail "shellcheck clean" "$(grep -c . "$T_TMP/shellcheck.log") findings (exit $rc): $(head -n 3 "$T_TMP/shellcheck.log" | tr '\n' ' ')"
+	fi
 fi
 
 # clang-tidy on lib/, forkbench, cowtrace (user space), their tests and the fuzz
@@ -47,7 +79,8 @@ printf '#include <string.h>\nint f(const char *a, const char *b) { if (strcmp(a,
 	>"$T_TMP/tidy_canary.c"
 cp .clang-tidy "$T_TMP/"
 # one file per clang-tidy, two at a time
-printf '%s\n' $tidy_files "$T_TMP/tidy_canary.c" | xargs -P 2 -I{} sh -c 'clang-tidy --quiet "$1" -- -std=c11 -D_GNU_SOURCE \
+# shellcheck disable=SC2016 # $1..$3 belong to the inner sh
+{ printf '%s\n' "$tidy_files"; echo "$T_TMP/tidy_canary.c"; } | xargs -P 2 -I{} sh -c 'clang-tidy --quiet "$1" -- -std=c11 -D_GNU_SOURCE \
 	-Ilib -Ibench -Ibpf -I"$2/bpf" -Itests/unit >"$3/tidy.$(echo "$1" | tr / _).log" 2>&1' \
 	sh {} "$FORKLAB_BUILD" "$T_TMP"
 cat "$T_TMP"/tidy.*.log >"$T_TMP/tidy.log"

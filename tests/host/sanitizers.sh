@@ -9,7 +9,7 @@
 cd "$FORKLAB_ROOT" || exit 1
 B=$T_TMP/asan
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-units=$(ls tests/unit/*.c | sed "s|tests/unit/\(.*\)\.c|$B/tests/unit/\1|")
+units=$(printf '%s\n' tests/unit/*.c | sed "s|tests/unit/\(.*\)\.c|$B/tests/unit/\1|")
 # shellcheck disable=SC2086
 if ! make -s BUILD="$B" EXTRA_CFLAGS="$SAN" "$B/forkbench" "$B/forkbench-target-static" \
 	"$B/forkbench-target-dynamic" "$B/cowtrace" "$B/forklab-matrix" $units >"$T_TMP/build.log" 2>&1; then

@@ -14,9 +14,12 @@ for target in static dynamic; do
 		continue
 	fi
 	# 5 methods x 2 heaps x 3 metrics (return, start, reap)
-	out=$("$CHECK" "$T_TMP/s.csv" --rows 30 --require-columns metric,parent_minflt,child_minflt \
-		--nonempty child_minflt,parent_minflt) && pass "spawn $target: CSV well formed, 30 rows" \
-		|| fail "spawn $target: CSV well formed, 30 rows" "$out"
+	if out=$("$CHECK" "$T_TMP/s.csv" --rows 30 --require-columns metric,parent_minflt,child_minflt \
+		--nonempty child_minflt,parent_minflt); then
+		pass "spawn $target: CSV well formed, 30 rows"
+	else
+		fail "spawn $target: CSV well formed, 30 rows" "$out"
+	fi
 	# samples: header line, then 5 x 2 x 5 iterations x 5 metrics = 250 rows
 	check_eq "spawn $target: samples marked complete" "# forklab-samples v1 complete" \
 		"$(head -n 1 "$T_TMP/samples.csv")"
@@ -24,8 +27,11 @@ for target in static dynamic; do
 done
 
 if "$FB" spawn --method $METHODS -n 3 --warmup 0 --format json >"$T_TMP/s.json" 2>"$T_TMP/err"; then
-	out=$("$CHECK" "$T_TMP/s.json" --rows 15) && pass "spawn: JSON well formed, 15 rows" \
-		|| fail "spawn: JSON well formed, 15 rows" "$out"
+	if out=$("$CHECK" "$T_TMP/s.json" --rows 15); then
+		pass "spawn: JSON well formed, 15 rows"
+	else
+		fail "spawn: JSON well formed, 15 rows" "$out"
+	fi
 	virt=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["metadata"]; print(m["virtualization"], m["kernel_release"] != "", d["complete"])' "$T_TMP/s.json")
 	case "$virt" in
 	*" True True") pass "spawn: JSON carries metadata ($virt)" ;;
@@ -36,7 +42,7 @@ else
 fi
 
 # No temporary file is left beside the outputs.
-check_eq "spawn: no .tmp files left" "" "$(ls "$T_TMP" | grep '\.tmp$')"
+check_eq "spawn: no .tmp files left" "" "$(find "$T_TMP" -maxdepth 1 -name '*.tmp' -printf '%f\n')"
 
 # Human output names every method.
 "$FB" spawn -n 2 --warmup 0 >"$T_TMP/h.txt" 2>&1

@@ -4,7 +4,7 @@
 check_summary.py FILE [--rows N] [--require-columns a,b] [--nonempty a,b]
 Prints one line per problem and exits 1 if any; CSV and JSON are detected
 from the content.  Every numeric column must parse as a number or be empty
-(JSON: null); the DESIGN.md columns must be present."""
+(JSON: null); the columns docs/design.md names must be present."""
 import argparse
 import csv
 import json

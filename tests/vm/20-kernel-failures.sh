@@ -91,6 +91,7 @@ expect_last vm/guest-command-status 'guest command failed with status 3' -- \
 	"${vm[@]}" --timeout 300 --out "$T_TMP/cmd" -- sh -c 'exit 3'
 
 rc=0
+# shellcheck disable=SC2016 # $FORKLAB_OUT is the guest's, expanded there
 "${vm[@]}" --timeout 300 --out "$T_TMP/ninep" -- \
 	sh -c 'uname -r >"$FORKLAB_OUT/release.txt"' >"$T_TMP/out" 2>&1 || rc=$?
 if [ "$rc" = 0 ] && [ "$(cat "$T_TMP/ninep/release.txt" 2>/dev/null)" = "$(cat build/kernel/kernel.release)" ]; then

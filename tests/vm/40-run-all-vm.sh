@@ -58,8 +58,9 @@ check_eq run-all-vm/interrupt-status 130 "$rc"
 check_eq run-all-vm/interrupt-no-process-left "" "$(pgrep -g "$pid" | tr '\n' ' ')"
 check_eq run-all-vm/interrupt-no-qemu-left "" "$(pgrep -f -- "path=$run," || true)"
 check_eq run-all-vm/interrupt-cells-kept "counts@cow counts@eager counts@stack seed" \
-	"$(cd "$run/cells" 2>/dev/null && LC_ALL=C ls -- *.csv | grep -v samples | sed 's/\.csv$//' | tr '\n' ' ' | sed 's/ $//')"
-check_eq run-all-vm/interrupt-no-partial-files "" "$(ls "$run/cells" 2>/dev/null | grep -E 'part|tmp' || true)"
+	"$(find "$run/cells" -maxdepth 1 -name '*.csv' ! -name '*.samples.csv' -printf '%f\n' 2>/dev/null |
+		sed 's/\.csv$//' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+check_eq run-all-vm/interrupt-no-partial-files "" "$(find "$run/cells" -mindepth 1 -maxdepth 1 \( -name '*part*' -o -name '*tmp*' \) -printf '%f\n' 2>/dev/null)"
 check_eq run-all-vm/interrupt-says-resume "run-all.sh: interrupted by SIGINT; finish with ./run-all.sh --resume $run" \
 	"$(tail -n 1 "$T_TMP/log1")"
 

@@ -2,24 +2,26 @@
 /*
  * forkmode-flip.so - LD_PRELOAD library: every process of a program (and
  * of everything it forks) changes its own fork copy mode every few
- * milliseconds, from a thread of its own, while its other threads fork.
+ * milliseconds, just before it forks.
  *
  *   FORKLAB_FLIP_MODES=inherit,cow,stack,eager FORKLAB_FLIP_MS=100 \
  *   FORKLAB_FLIP_STATS=/tmp/flip.stats LD_PRELOAD=forkmode-flip.so stress-ng ...
  *
  * PR_SET_FORK_COPY_MODE acts on the calling process (its mm) and what it
  * forks later, so the flipping has to happen inside every process that
- * forks: the constructor starts a flipper thread in the program, and a
- * pthread_atfork() child handler starts one in every child made by fork()
- * (vfork() and clone() children inherit the mode their parent had then).
- * Each tick the thread sets a mode picked at random from FORKLAB_FLIP_MODES
- * and reads it back with PR_GET_FORK_COPY_MODE.  The thread blocks every
- * signal, so the program's signal handling is unchanged.
+ * forks: a pthread_atfork() prepare handler, run by fork() in the forking
+ * thread, sets a mode picked at random from FORKLAB_FLIP_MODES once
+ * FORKLAB_FLIP_MS have passed since this process last did, and reads it
+ * back with PR_GET_FORK_COPY_MODE (vfork() and clone() children inherit
+ * the mode their parent had then).  No thread: the kernel makes every
+ * stack or eager fork of a process with a second thread a cow one, so a
+ * flipper thread would leave nothing but cow forks to test.  Changes made
+ * while a fork runs come from the sysctl, flipped by the test script.
  *
- * FORKLAB_FLIP_STATS: the first process writes, every tick and at exit,
- * "flips=N failures=N threads=N" to that file: prctl calls made by all
- * processes, calls that failed or read back another mode, flipper threads
- * started.  Without FORKLAB_FLIP_MODES the library does nothing.
+ * FORKLAB_FLIP_STATS: the first process writes, at each of its flips and
+ * at exit, "flips=N failures=N forks=N" to that file: prctl calls made by
+ * all processes, calls that failed or read back another mode, and forks
+ * seen.  Without FORKLAB_FLIP_MODES the library does nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +43,7 @@
 struct flip_stats {
 	atomic_llong flips;
 	atomic_llong failures;
-	atomic_llong threads;
+	atomic_llong forks;
 };
 
 static struct flip_stats *stats;	/* MAP_SHARED: one for all processes */
@@ -57,56 +59,47 @@ static void write_stats(void)
 
 	if (stats_fd < 0 || getpid() != first_pid)
 		return;
-	n = snprintf(buf, sizeof(buf), "flips=%lld failures=%lld threads=%lld\n",
+	n = snprintf(buf, sizeof(buf), "flips=%lld failures=%lld forks=%lld\n",
 		     (long long)atomic_load(&stats->flips),
 		     (long long)atomic_load(&stats->failures),
-		     (long long)atomic_load(&stats->threads));
+		     (long long)atomic_load(&stats->forks));
 	if (n > 0 && pwrite(stats_fd, buf, (size_t)n, 0) == n)
 		(void)ftruncate(stats_fd, n);
 }
 
-static void *flipper(void *arg)
+static uint64_t rng;
+static long long last_flip_ms = -1;	/* copied into each child by fork() */
+
+/* pthread_atfork prepare handler: runs in the forking thread. */
+static void flip_before_fork(void)
 {
-	uint64_t rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL + 1;
-	struct timespec ts = {
-		.tv_sec = interval_ms / 1000,
-		.tv_nsec = (interval_ms % 1000) * 1000000L,
-	};
+	struct timespec now;
+	long long ms;
 	int mode, own;
 
-	(void)arg;
-	for (;;) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		mode = modes[rng % (uint64_t)nmodes];
-		atomic_fetch_add(&stats->flips, 1);
-		if (fork_mode_set(mode) || fork_mode_get(&own) < 0 || own != mode)
-			atomic_fetch_add(&stats->failures, 1);
-		write_stats();
-		nanosleep(&ts, NULL);
-	}
-	return NULL;
+	atomic_fetch_add(&stats->forks, 1);
+	if (clock_gettime(CLOCK_MONOTONIC, &now))
+		return;
+	ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (last_flip_ms >= 0 && ms - last_flip_ms < interval_ms)
+		return;
+	last_flip_ms = ms;
+	if (!rng)
+		rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL + 1;
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	mode = modes[rng % (uint64_t)nmodes];
+	atomic_fetch_add(&stats->flips, 1);
+	if (fork_mode_set(mode) || fork_mode_get(&own) < 0 || own != mode)
+		atomic_fetch_add(&stats->failures, 1);
+	write_stats();
 }
 
-static void start_flipper(void)
+/* A child picks its own random sequence. */
+static void reseed_in_child(void)
 {
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_t t;
-
-	if (pthread_attr_init(&attr))
-		return;
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&t, &attr, flipper, NULL) == 0)
-		atomic_fetch_add(&stats->threads, 1);
-	else
-		atomic_fetch_add(&stats->failures, 1);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
+	rng = 0;
 }
 
 static void __attribute__((constructor)) flip_init(void)
@@ -151,8 +144,7 @@ static void __attribute__((constructor)) flip_init(void)
 		/* Programs this one execs keep flipping, but write no stats. */
 		unsetenv("FORKLAB_FLIP_STATS");
 	}
-	pthread_atfork(NULL, NULL, start_flipper);
-	start_flipper();
+	pthread_atfork(flip_before_fork, NULL, reseed_in_child);
 }
 
 static void __attribute__((destructor)) flip_fini(void)

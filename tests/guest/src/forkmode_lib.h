@@ -17,6 +17,7 @@
 #define FORKMODE_LIB_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -394,6 +395,43 @@ static inline long fl_sysctl_get(const char *path)
 static inline void fl_kv(const char *key, long long v)
 {
 	printf("%s=%lld\n", key, v);
+}
+
+/* The current value of /proc/vmstat counter name, or -1. */
+static inline long long fl_vmstat_now(const char *name)
+{
+	static char text[FL_VMSTAT_MAX];
+	int fd = open("/proc/vmstat", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	return fl_vmstat_get(text, name);
+}
+
+/*
+ * One check: "PASS: <fl_check_prefix>/<what>" or "FAIL: ...", counted in
+ * fl_failures.  A program sets fl_check_prefix once.
+ */
+static const char *fl_check_prefix = "check";
+static int fl_failures;
+
+__attribute__((format(printf, 2, 3), unused)) static void fl_check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: %s/", ok ? "PASS" : "FAIL", fl_check_prefix);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		fl_failures++;
 }
 
 #endif /* FORKMODE_LIB_H */

@@ -17,7 +17,7 @@
  * With several modes (e.g. --mode cow,stack) the iterations alternate
  * between them (prctl before each fork), so that both see the same
  * machine load, and the times are printed per mode: "mode=M median_ns=..."
- * (the counters then mix the modes).  The README's fork+exec figures come
+ * (the counters then mix the modes).  docs/kernel.md's fork+exec figures come
  * from this.
  */
 #include <getopt.h>

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ct_status.c - each counter's status (exact, approx, unavailable) and
+ * source in the mode loaded, and the one-line summary of the probes.
+ *
+ * A counter starts with its row's status and note (ct_counters.h: what it
+ * needs, for a counter whose source depends on the mode); the rules below
+ * give the source the loaded probes and tracepoints make possible.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ct_internal.h"
+
+static void set_status(struct ct_tracer *t, enum ct_counter k, enum ct_status s,
+		       const char *note)
+{
+	t->status[k] = s;
+	t->note[k] = note;
+}
+
+static void status_faults(struct ct_tracer *t)
+{
+	int fe = t->mode == CT_MODE_FENTRY, tlb = t->tp_ok[TP_TLB_FLUSH];
+
+	if (t->attached[PR_DO_WP_PAGE])
+		set_status(t, CT_WP_FAULTS, CT_EXACT, fe ? "fentry on do_wp_page" : "kprobe on do_wp_page");
+
+	if (t->attached[PR_WP_PAGE_COPY])
+		set_status(t, CT_COW_COPIES, CT_EXACT, fe ? "fentry on wp_page_copy" : "kprobe on wp_page_copy");
+	else if (tlb && t->attached[PR_DO_WP_PAGE])
+		set_status(t, CT_COW_COPIES, CT_APPROX,
+			   "derived: one-page local TLB flush inside do_wp_page (wp_page_copy flushes the old page)");
+	else if (tlb)
+		set_status(t, CT_COW_COPIES, CT_APPROX,
+			   "derived: a one-page local TLB flush first after a write fault, within two jiffies "
+			   "(wp_page_copy flushes the old page, a reuse flushes nothing)");
+
+	if (t->attached[PR_WP_PAGE_REUSE])
+		set_status(t, CT_COW_REUSES, CT_EXACT, fe ? "fentry on wp_page_reuse" : "kprobe on wp_page_reuse");
+	else if (t->status[CT_COW_COPIES] != CT_UNAVAILABLE)
+		set_status(t, CT_COW_REUSES, CT_APPROX, "derived: wp_faults - cow_copies");
+}
+
+static void status_tlb(struct ct_tracer *t)
+{
+	if (!t->tp_ok[TP_TLB_FLUSH])
+		return;
+	if (!t->fork_src) {
+		const char *n = "no fork window: needs dup_mmap probes or syscalls:sys_enter_clone*";
+
+		set_status(t, CT_TLB_FLUSH_FORK, CT_UNAVAILABLE, n);
+		set_status(t, CT_TLB_PAGES_FORK, CT_UNAVAILABLE, n);
+	} else if (t->fork_src == CT_FORK_DUP_MMAP) {
+		set_status(t, CT_TLB_FLUSH_FORK, CT_EXACT, "tlb:tlb_flush (local, own mm) inside dup_mmap");
+		set_status(t, CT_TLB_PAGES_FORK, CT_EXACT, "tlb:tlb_flush pages inside dup_mmap");
+	} else {
+		set_status(t, CT_TLB_FLUSH_FORK, CT_APPROX,
+			   "tlb:tlb_flush (local, own mm) from fork syscall entry to task_newtask");
+		set_status(t, CT_TLB_PAGES_FORK, CT_APPROX,
+			   "tlb:tlb_flush pages from fork syscall entry to task_newtask");
+	}
+
+	if (t->attached[PR_DO_WP_PAGE]) {
+		set_status(t, CT_TLB_FLUSH_FAULT, CT_EXACT, "tlb:tlb_flush (local, own mm) inside do_wp_page");
+		set_status(t, CT_TLB_PAGES_FAULT, CT_EXACT, "tlb:tlb_flush pages inside do_wp_page");
+	} else {
+		set_status(t, CT_TLB_FLUSH_FAULT, CT_APPROX,
+			   "tlb:tlb_flush (local, own mm): the first flush within two jiffies of a write fault, "
+			   "if of one page");
+		set_status(t, CT_TLB_PAGES_FAULT, CT_APPROX,
+			   "tlb:tlb_flush pages: the first flush within two jiffies of a write fault, if of one page");
+	}
+}
+
+static void status_fork(struct ct_tracer *t)
+{
+	if (t->fork_src == CT_FORK_DUP_MMAP)
+		set_status(t, CT_FORK_NS, CT_EXACT, "dup_mmap entry to return");
+	else if (t->attached[PR_COPY_PAGE_RANGE])
+		set_status(t, CT_FORK_NS, CT_APPROX,
+			   "sum of copy_page_range (page tables only; dup_mmap not probeable)");
+	else if (t->fork_src)
+		set_status(t, CT_FORK_NS, CT_APPROX,
+			   "fork syscall entry to task_newtask (all of copy_process)");
+
+	if (t->attached[PR_EAGER]) {
+		snprintf(t->eager_note, sizeof(t->eager_note), "%s on %s: 4 KiB pages copied at fork "
+			 "(not THP/mTHP copies: /proc/vmstat fork_eager_copy has all)",
+			 t->mode == CT_MODE_FENTRY ? "fentry" : "kprobe", t->sym[PR_EAGER]);
+		set_status(t, CT_EAGER_COPIES, CT_EXACT, t->eager_note);
+	} else if (t->eager_vm && t->attached[PR_DUP_MMAP]) {
+		set_status(t, CT_EAGER_COPIES, CT_APPROX,
+			   "growth of the kernel's fork_eager_copy + fork_stack_copy events while the "
+			   "process is in dup_mmap (system-wide counters: more if forks overlap)");
+	}
+
+	if (!t->opt.lock_wait)
+		return;
+	if (!t->tp_ok[TP_LOCK_START] || !t->tp_ok[TP_LOCK_ACQUIRED])
+		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "kernel has no mmap_lock tracepoints");
+	else if (!t->fork_src)
+		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "no fork window");
+	else if (t->fork_src == CT_FORK_DUP_MMAP)
+		set_status(t, CT_LOCK_WAIT_NS, CT_EXACT,
+			   "mmap_lock waits begun by other threads inside dup_mmap");
+	else
+		set_status(t, CT_LOCK_WAIT_NS, CT_APPROX,
+			   "mmap_lock waits begun by other threads from fork syscall entry to task_newtask");
+}
+
+void ct_compute_status(struct ct_tracer *t)
+{
+	enum ct_counter k;
+
+	for (k = 0; k < CT_NR_COUNTERS; k++)
+		t->status[k] = ct_counter_default(k, &t->note[k]);
+	status_faults(t);
+	status_tlb(t);
+	status_fork(t);
+}
+
+void ct_note_mode(struct ct_tracer *t, const char *mode, const char *why)
+{
+	size_t n = strlen(t->modes_note);
+
+	snprintf(t->modes_note + n, sizeof(t->modes_note) - n, "%s%s: %s",
+		 n ? "; " : "", mode, why);
+}
+
+void ct_make_summary(struct ct_tracer *t)
+{
+	const char *probe = t->mode == CT_MODE_FENTRY ? "fentry" : "kprobe";
+	size_t n = 0;
+	int i;
+
+	if (t->modes_note[0])
+		n += (size_t)snprintf(t->summary, sizeof(t->summary), "not used: %s; ",
+				      t->modes_note);
+	if (t->mode == CT_MODE_TRACEPOINT && n < sizeof(t->summary)) {
+		snprintf(t->summary + n, sizeof(t->summary) - n,
+			 "tracepoint mode probes no kernel function");
+		return;
+	}
+	for (i = 0; i < PR_NR && n < sizeof(t->summary); i++) {
+		const char *how = t->attached[i] ? probe
+				: t->why[i][0] ? t->why[i] : "not used in this mode";
+		char what[96];
+
+		if (t->attached[i] && strcmp(t->sym[i], ct_probe_func[i]) != 0) {
+			snprintf(what, sizeof(what), "%s on %.63s", probe, t->sym[i]);
+			how = what;
+		}
+		n += (size_t)snprintf(t->summary + n, sizeof(t->summary) - n, "%s%s: %s",
+				      i ? "; " : "", ct_probe_func[i], how);
+	}
+}
+
+const char *ct_mode_name(const struct ct_tracer *t)
+{
+	switch (t->mode) {
+	case CT_MODE_KPROBE:	return "kprobe";
+	case CT_MODE_FENTRY:	return "fentry";
+	default:		return "tracepoint";
+	}
+}
+
+enum ct_status ct_counter_status(const struct ct_tracer *t, enum ct_counter k)
+{
+	k = ct_counter_of(k);
+	return (unsigned int)k < CT_NR_COUNTERS ? t->status[k] : CT_UNAVAILABLE;
+}
+
+const char *ct_counter_note(const struct ct_tracer *t, enum ct_counter k)
+{
+	k = ct_counter_of(k);
+	return (unsigned int)k < CT_NR_COUNTERS && t->note[k] ? t->note[k] : "";
+}
+
+const char *ct_probe_summary(const struct ct_tracer *t)
+{
+	return t->summary;
+}
+
+const char *ct_last_error(const struct ct_tracer *t)
+{
+	return t->err;
+}
