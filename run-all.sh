@@ -85,16 +85,22 @@ fi
 : "${config:=configs/matrix/quick.conf}"
 [ -f "$config" ] || die "config '$config' not found"
 
-# ---- parse the matrix: one cell per line, errors name file and line ----
+# ---- parse and check the matrix: errors name file and line ----
 # build/forklab-matrix (bench/matrix.c, the grammar and its errors) expands
 # the config into NAME<TAB>FORKBENCH-ARGS lines, or prints one error line.
+# With --check it first runs every cell's arguments through forkbench's own
+# parser (forkbench ARGS --check: every option and value, nothing run), so
+# a broken matrix stops here, dry run or not, before any cell runs; a cell
+# that only does not fit this machine is refused when its turn comes.
 modes_avail="cow"
 if [ -e /proc/sys/vm/fork_copy_mode ]; then modes_avail="cow stack eager"; fi
-if ! command -v make >/dev/null || ! command -v gcc >/dev/null; then
+tools=(build/forklab-matrix build/forkbench)
+if ! command -v make >/dev/null || ! command -v gcc >/dev/null || ! make -s "${tools[@]}" >/dev/null 2>&1; then
 	scripts/install-deps.sh --user
+	make -s "${tools[@]}" || die "cannot build ${tools[*]}, which check the matrix (see above)"
 fi
-make -s build/forklab-matrix || die "cannot build build/forklab-matrix (see above)"
-cells=$(build/forklab-matrix --modes "$modes_avail" -- "$config" 2>&1) || die "${cells#forklab-matrix: }"
+cells=$(build/forklab-matrix --modes "$modes_avail" --check build/forkbench -- "$config" 2>&1) ||
+	die "${cells#forklab-matrix: }"
 names=() args=()
 while IFS=$'\t' read -r n a; do names+=("$n"); args+=("$a"); done <<<"$cells"
 

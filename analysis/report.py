@@ -23,6 +23,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODES = ["cow", "stack", "eager"]
 MiB = 1024 * 1024
+HPAGE = 2 * MiB  # bench/result.h FB_HPAGE_BYTES
+CI_MIN_N = 6     # bench/stats.h STATS_CI_MIN_N
 
 
 def num(v):
@@ -314,6 +316,38 @@ class Run:
             out.append(cells)
         return out
 
+    # ---- cells to read with care ----
+    def thp_share(self, r):
+        """thp_fraction, or (runs before that column) thp_bytes over the heap
+        in whole huge pages; None where no huge page fits."""
+        if "thp_fraction" in r:
+            return num(r["thp_fraction"])
+        whole = (num(r.get("heap_bytes")) or 0) // HPAGE * HPAGE
+        tb = num(r.get("thp_bytes"))
+        return tb / whole if whole and tb is not None else None
+
+    def flags(self):
+        """One line per kind of cell whose numbers are not what it asked
+        for: --thp always with less than every huge page, and fewer than
+        6 iterations (no 95 % CI of the median)."""
+        out, short = [], {}
+        for r in self.rows:
+            if r.get("thp") != "always" or (num(r.get("heap_bytes")) or 0) < HPAGE:
+                continue
+            f = self.thp_share(r)
+            if f is None or f < 1:
+                short.setdefault(r["cell"], {})[(float(r["heap_bytes"]), r["fork_mode"])] = f
+        for cell, got in short.items():
+            parts = ", ".join(f"{h / MiB:g} MiB ({m}): {'n/a' if f is None else f'{100 * f:.0f} %'}"
+                              for (h, m), f in sorted(got.items()))
+            out.append(f"`{cell}` asked for THP (`--thp always`) and got less: {parts} of the heap in "
+                       f"huge pages (thp_fraction); its times are not those of a THP heap.")
+        few = first_seen(r["cell"] for r in self.rows if (num(r.get("iterations")) or 0) < CI_MIN_N)
+        if few:
+            out.append(f"No 95 % CI of the median (fewer than {CI_MIN_N} iterations): "
+                       + ", ".join(f"`{c}`" for c in few) + ".")
+        return out
+
     # ---- headline numbers ----
     def headline(self):
         h = []
@@ -386,6 +420,13 @@ def render(runs, outdir, html):
             out.append(f"- {line}")
         if getattr(r, "cross_label", None):
             out.append(f"- Crossover: {r.cross_label}.")
+        flags = r.flags()
+        if flags:
+            out.append("")
+            out.append("Flagged cells:")
+            out.append("")
+            for line in flags:
+                out.append(f"- {line}")
         sc = r.scenario_counts()
         if sc:
             out.append("")

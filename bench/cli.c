@@ -20,7 +20,7 @@
 
 enum {
 	OPT_HEAP = 0x100, OPT_THP, OPT_WARMUP, OPT_CPU, OPT_FORMAT, OPT_SAMPLES,
-	OPT_EVENTS, OPT_TRACE, OPT_USAGE, OPT_FORK_MODE,
+	OPT_EVENTS, OPT_TRACE, OPT_USAGE, OPT_FORK_MODE, OPT_CHECK,
 };
 
 static const char *const format_names[] = { "human", "csv", "json", NULL };
@@ -39,12 +39,16 @@ static const struct argp_option common_options[] = {
 	{ "output", 'o', "FILE", 0, "Write the summary to FILE instead of standard output", 1 },
 	{ "samples", OPT_SAMPLES, "FILE", 0, "Write every sample to FILE (CSV, long format)", 1 },
 	{ "events", OPT_EVENTS, "LIST", 0,
-	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles (n/a where absent)", 1 },
+	  "Count libpfm4 events per iteration, e.g. perf::PAGE-FAULTS,cycles; a name libpfm4 "
+	  "does not know is refused, one this machine cannot count is n/a", 1 },
 	{ "fork-mode", OPT_FORK_MODE, "MODE[,MODE...]", 0,
 	  "cow, stack, eager: run in each (prctl; stack and eager need forklab's kernel patch); "
 	  "default: the kernel's vm.fork_copy_mode", 1 },
 	{ "trace", OPT_TRACE, NULL, 0,
 	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row", 1 },
+	{ "check", OPT_CHECK, NULL, 0,
+	  "Parse and check every option, run nothing: exit 0 if the command is valid, 2 with "
+	  "one line if not (whether it fits this machine is not checked)", 1 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ 0 }
@@ -163,6 +167,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_TRACE:
 		c->trace = true;
+		return 0;
+	case OPT_CHECK:
+		c->check_only = true;
 		return 0;
 	case OPT_FORK_MODE:
 		c->nmodes = 0;
@@ -309,6 +316,8 @@ const struct fb_bench *cli_parse(int argc, char **argv, struct fb_common *c)
 		c->iterations = b->default_iterations;
 	err[0] = '\0';
 	if (b->check && b->check(c, err, sizeof(err)))
+		cli_die(b, err);
+	if (c->events && events_parse(&c->ev, c->events, err, sizeof(err)))
 		cli_die(b, err);
 	return b;
 }

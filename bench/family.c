@@ -307,7 +307,7 @@ static double pfn_of(const void *addr)
 
 static __attribute__((noreturn)) void member(const struct family *f, struct ctl *ctl,
 					     struct heap *h, const uint32_t *pages, size_t np,
-					     bool want_pfn, int me)
+					     bool want_pfn, struct fb_events *ev, int me)
 {
 	bool reaped[FAM_MAX] = { false };
 	uint64_t t0, t1, deadline;
@@ -337,6 +337,17 @@ static __attribute__((noreturn)) void member(const struct family *f, struct ctl 
 		}
 		ctl->pid[i] = pid;
 		ctl->r[i].fork_ns = (double)(t1 - t0);
+	}
+	/* Counters of my own, now that my children exist: they count me alone.
+	 * Read once outside the window, so the stack and memory the reads
+	 * write are this process's own (copied) before its write loop is
+	 * measured: write_minflt does not count them. */
+	if (ev->n) {
+		double warm[FB_MAX_EVENTS];
+
+		events_reopen(ev);
+		events_begin(ev);
+		events_end(ev, warm);
 	}
 	__atomic_add_fetch(&ctl->ready, 1, __ATOMIC_SEQ_CST);
 	if (me == 0) {
@@ -368,9 +379,11 @@ static __attribute__((noreturn)) void member(const struct family *f, struct ctl 
 			if (want_pfn)
 				ctl->r[me].pfn_before = pfn_of(h->p);
 			f0 = minflt_self();
+			events_begin(ev);
 			t0 = now_ns();
 			heap_write_pages(h, pages, np, (unsigned char)(0x40 + me));
 			t1 = now_ns();
+			events_end(ev, ctl->r[me].ev);
 			ctl->r[me].write_minflt = (double)(minflt_self() - f0);
 			ctl->r[me].write_ns = (double)(t1 - t0);
 			if (want_pfn)
@@ -404,8 +417,12 @@ int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool 
 	}
 	memset(ctl, 0, sizeof(*ctl));
 	for (i = 0; i < f->n; i++) {
+		int k;
+
 		ctl->r[i].fork_ns = ctl->r[i].write_ns = ctl->r[i].write_minflt = NAN;
 		ctl->r[i].pfn_before = ctl->r[i].pfn_after = NAN;
+		for (k = 0; k < FB_MAX_EVENTS; k++)
+			ctl->r[i].ev[k] = NAN;
 	}
 	pid = fork();
 	if (pid == 0) {
@@ -420,10 +437,11 @@ int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool 
 			fprintf(stderr, "forkbench: %s\n", err);
 			_exit(1);
 		}
+		ctl->r[0].thp_bytes = heap_thp_bytes(&h);
 		pages = pattern_pages(PAT_SEQUENTIAL, f->write_fraction, heap_pages(&h), 0, &np);
 		if (!pages)
 			_exit(1);
-		member(f, ctl, &h, pages, np, want_pfn, 0);
+		member(f, ctl, &h, pages, np, want_pfn, &c->ev, 0);
 	}
 	if (pid < 0) {
 		fprintf(stderr, "forkbench: fork: %s\n", strerror(errno));
@@ -479,6 +497,9 @@ void family_record(struct fb_common *c, const struct family *f, struct fb_cell *
 		cell_put(cell, "fork", FB_TIME, r[i].fork_ns);
 		cell_put(cell, "write_minflt", FB_MEDIAN, r[i].write_minflt);
 		trace_record_pid(cell, r[i].pid);
+		fb_put_events(c, cell, r[i].ev);
+		if (cell->n == 0 || r[0].thp_bytes < cell->thp_bytes)
+			cell->thp_bytes = r[0].thp_bytes;
 		if (pred) {
 			cell_put(cell, "pred_wp_faults", FB_MEDIAN, predicted ? (double)pred[i].wp_faults : NAN);
 			cell_put(cell, "pred_cow_copies", FB_MEDIAN, predicted ? (double)pred[i].cow_copies : NAN);
@@ -488,5 +509,4 @@ void family_record(struct fb_common *c, const struct family *f, struct fb_cell *
 		}
 		cell_commit(cell);
 	}
-	(void)c;
 }

@@ -40,6 +40,8 @@ struct fam_result {
 	double write_ns;
 	double write_minflt;
 	double pfn_before, pfn_after; /* page 0's frame (pagemap), NaN if unknown */
+	double ev[FB_MAX_EVENTS];	/* --events over its write loop, its own */
+	uint64_t thp_bytes;	/* huge pages backing the shared heap (root) */
 };
 
 /* "chain:DEPTH", "tree:FANOUT:DEPTH" or "edges:A-B,B-C,B-D". */
@@ -54,12 +56,15 @@ int family_fits(const struct family *f, uint64_t heap, char *err, size_t errlen)
 int family_predict(const struct family *f, enum fork_mode mode, size_t pages,
 		   struct pred_counts *out);
 /* One run: 0, -1 on error (printed), 1 when stopping.  want_pfn reads page
- * 0's frame number before and after each write (needs CAP_SYS_ADMIN). */
+ * 0's frame number before and after each write (needs CAP_SYS_ADMIN).
+ * With --events each process counts its own write loop (its counters
+ * opened afresh once its children are forked). */
 int family_run(struct fb_common *c, const struct family *f, uint64_t heap, bool want_pfn,
 	       struct fam_result *res);
 
 /* Result cells, one per process ("label:NAME(depth d)"), and one iteration
- * recorded into them with the predicted counts (none when pred is NULL). */
+ * recorded into them with the predicted counts (none when pred is NULL),
+ * the --events counts and the least THP seen backing the heap. */
 int family_cells(struct fb_common *c, const char *bench, const struct family *f,
 		 uint64_t heap, const char *label, struct fb_cell **cells);
 void family_record(struct fb_common *c, const struct family *f, struct fb_cell **cells,

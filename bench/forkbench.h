@@ -43,6 +43,7 @@ struct fb_common {
 	const char *output;	/* --output FILE (summary) */
 	const char *events;	/* --events LIST */
 	bool trace;
+	bool check_only;	/* --check: parse and check, run nothing */
 	enum fork_mode modes[FORK_MODE_NR];	/* --fork-mode list */
 	int nmodes;
 	enum fork_mode fork_mode; /* the mode this process's forks run in */
@@ -61,8 +62,13 @@ struct fb_bench {
 	const struct argp *argp;	/* its own options and --help text */
 	uint64_t default_iterations;
 	bool trace_heap_only;		/* --trace counts faults in the heap only */
-	/* Validate the parsed options (bad input: message in err, exit 2). */
+	/* Validate the parsed options (bad input: message in err, exit 2).
+	 * Whatever this machine is: --check runs it and no more. */
 	int (*check)(struct fb_common *c, char *err, size_t errlen);
+	/* Does the run fit this machine (memory, process limits)?  A refusal
+	 * is a message in err and exit 2, before anything runs; NULL: always
+	 * fits.  Not called by --check. */
+	int (*fits)(struct fb_common *c, char *err, size_t errlen);
 	/* Measure; 0 done, -1 failed (message printed). Stops early when
 	 * fb_stopping() says so. */
 	int (*run)(struct fb_common *c);
@@ -78,6 +84,10 @@ static inline bool fb_stopping(void)
 {
 	return fb_stop_signal != 0;
 }
+
+/* One iteration's --events counts (events_end's out) into cell, as the
+ * ev:NAME columns; nothing without --events. */
+void fb_put_events(const struct fb_common *c, struct fb_cell *cell, const double *vals);
 
 /* Monotonic clock in ns (comparable across processes). */
 uint64_t now_ns(void);

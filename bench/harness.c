@@ -8,6 +8,7 @@
 #include "sysinfo.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -36,6 +37,14 @@ pid_t reap(pid_t pid, int *status, struct rusage *ru)
 		if (fb_stopping())
 			kill(pid, SIGKILL);
 	}
+}
+
+void fb_put_events(const struct fb_common *c, struct fb_cell *cell, const double *vals)
+{
+	int i;
+
+	for (i = 0; i < c->ev.n; i++)
+		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, vals[i]);
 }
 
 long minflt_self(void)
@@ -81,6 +90,39 @@ static void reap_all_children(void)
 		;
 }
 
+/* --thp always that did not get every huge page the heap could hold: one
+ * warning per heap size and fork mode, with the share obtained and the
+ * likely reason.  The summary's thp_fraction carries it too. */
+static void warn_thp(const struct fb_bench *b, const struct fb_results *res)
+{
+	char hb[32];
+	size_t i, k;
+
+	for (i = 0; i < res->n; i++) {
+		const struct fb_cell *c = res->cells[i];
+		double f = cell_thp_fraction(c);
+		bool seen = false;
+
+		if (strcmp(c->thp, "always") != 0 || !c->heap_bytes || f >= 1)
+			continue;
+		for (k = 0; k < i && !seen; k++)
+			seen = res->cells[k]->heap_bytes == c->heap_bytes &&
+			       !strcmp(res->cells[k]->fork_mode, c->fork_mode) &&
+			       !strcmp(res->cells[k]->thp, c->thp);
+		if (seen)
+			continue;
+		fmt_size(c->heap_bytes, hb, sizeof(hb));
+		if (isnan(f))
+			fprintf(stderr, "forkbench %s: warning: --thp always: the %s heap is smaller than "
+				"a huge page (%llu MiB): no THP (thp_fraction empty)\n", b->name, hb,
+				(unsigned long long)(FB_HPAGE_BYTES >> 20));
+		else
+			fprintf(stderr, "forkbench %s: warning: --thp always: only %.0f %% of the %s heap "
+				"(%s mode) is backed by huge pages: %s (thp_fraction %.3g)\n", b->name,
+				floor(100 * f), hb, c->fork_mode, thp_shortfall_why(), f);
+	}
+}
+
 int fb_run(const struct fb_bench *b, struct fb_common *c, struct fb_results *res)
 {
 	int rc = 0, k;
@@ -106,6 +148,7 @@ int fb_run(const struct fb_bench *b, struct fb_common *c, struct fb_results *res
 	}
 	reap_all_children();
 	events_close(&c->ev);
+	warn_thp(b, res);
 	if (fb_stopping()) {
 		res->complete = false;
 		snprintf(res->why, sizeof(res->why), "interrupted by %s",

@@ -6,12 +6,15 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
-#define HPAGE (2UL << 20)
+#define HPAGE FB_HPAGE_BYTES	/* result.h */
 #define MIN_MARGIN (256ULL << 20)
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
 
 const char *const thp_names[] = { "never", "always", NULL };
 
@@ -120,6 +123,28 @@ uint64_t heap_thp_bytes(const struct heap *h)
 	}
 	fclose(f);
 	return total;
+}
+
+const char *thp_shortfall_why(void)
+{
+	static const char *const why[] = {
+		"THP is disabled for this process (PR_SET_THP_DISABLE, inherited from its parent)",
+		"THP is off: /sys/kernel/mm/transparent_hugepage/enabled is never",
+		"this kernel has no transparent huge pages",
+		"the kernel gave no more huge pages (memory fragmented? khugepaged may collapse them later)",
+	};
+	char *enabled;
+	int k = 3;
+
+	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) > 0)
+		return why[0];
+	enabled = read_choice(THP_ENABLED);
+	if (!enabled)
+		k = 2;
+	else if (!strcmp(enabled, "never"))
+		k = 1;
+	free(enabled);
+	return why[k];
 }
 
 void heap_destroy(struct heap *h)

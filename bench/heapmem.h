@@ -30,6 +30,10 @@ void heap_dirty_all(struct heap *h, unsigned char v);
 size_t heap_pages(const struct heap *h);
 /* AnonHugePages of the heap's mapping, from /proc/self/smaps. */
 uint64_t heap_thp_bytes(const struct heap *h);
+/* Why this process gets no (or too few) huge pages, as far as it can tell:
+ * PR_SET_THP_DISABLE, transparent_hugepage/enabled set to never, a kernel
+ * without THP, or else the kernel had none to give. */
+const char *thp_shortfall_why(void);
 void heap_destroy(struct heap *h);
 
 #endif

@@ -145,13 +145,16 @@ static void self_dir(char *buf, size_t len)
 		*slash = '\0';
 }
 
-/* Everything a run needs before it starts; exits on bad input (2) or when
- * the run could not start (1). */
+/* Everything a run needs before it starts; exits when the run does not
+ * fit this machine (2) or could not start (1). */
 static void prepare(const struct fb_bench *b, struct fb_common *c)
 {
 	char err[FB_ERRLEN];
 	int k;
 
+	err[0] = '\0';
+	if (b->fits && b->fits(c, err, sizeof(err)))
+		cli_die(b, err);
 	if ((c->output && check_writable("-o", c->output, err, sizeof(err))) ||
 	    (c->samples && check_writable("--samples", c->samples, err, sizeof(err)))) {
 		fprintf(stderr, "forkbench %s: %s\n", b->name, err);
@@ -168,8 +171,8 @@ static void prepare(const struct fb_bench *b, struct fb_common *c)
 			exit(FB_EXIT_ERROR);
 		}
 	}
-	if (c->events && events_open(&c->ev, c->events, err, sizeof(err)))
-		cli_die(b, err);
+	if (c->events)
+		events_open(&c->ev);
 	if (c->trace && trace_open(b->trace_heap_only, err, sizeof(err))) {
 		fprintf(stderr, "forkbench %s: --trace: %s\n", b->name, err);
 		exit(FB_EXIT_ERROR);
@@ -192,6 +195,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	b = cli_parse(argc, argv, &c);
+	if (c.check_only) {
+		/* The command line is valid; whether it fits is the run's. */
+		printf("forkbench %s: the arguments are valid (nothing was run)\n", b->name);
+		return FB_EXIT_OK;
+	}
 	prepare(b, &c);
 	rc = fb_run(b, &c, &res);
 	meta = run_metadata(b, &c, argv, argc);

@@ -84,7 +84,7 @@ static char *dup_n(const char *s, size_t len, const char *suffix)
 }
 
 /* Takes name and args (freed on failure). */
-static int add_cell(struct matrix *m, char *name, char *args)
+static int add_cell(struct matrix *m, char *name, char *args, unsigned long line)
 {
 	if (!name || !args)
 		goto fail;
@@ -99,6 +99,7 @@ static int add_cell(struct matrix *m, char *name, char *args)
 	}
 	m->cells[m->n].name = name;
 	m->cells[m->n].args = args;
+	m->cells[m->n].line = line;
 	m->n++;
 	return 0;
 fail:
@@ -180,7 +181,7 @@ static int parse_line(const char *s, const char *end, const char *file, unsigned
 	if (defined(m, name, nlen))
 		return seterr(err, errlen, "%s:%lu: cell '%s' defined twice", file, lineno, q);
 	if (!modes_cell) {
-		if (add_cell(m, dup_n(name, nlen, NULL), dup_n(rest, rlen, NULL)))
+		if (add_cell(m, dup_n(name, nlen, NULL), dup_n(rest, rlen, NULL), lineno))
 			goto oom;
 		return 0;
 	}
@@ -191,7 +192,7 @@ static int parse_line(const char *s, const char *end, const char *file, unsigned
 
 		snprintf(sfx, sizeof(sfx), "@%s", modes[i]);
 		snprintf(sfx2, sizeof(sfx2), " --fork-mode %s", modes[i]);
-		if (add_cell(m, dup_n(name, nlen, sfx), dup_n(rest, rlen, sfx2)))
+		if (add_cell(m, dup_n(name, nlen, sfx), dup_n(rest, rlen, sfx2), lineno))
 			goto oom;
 	}
 	return 0;

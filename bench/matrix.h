@@ -22,6 +22,7 @@
 struct matrix_cell {
 	char *name;	/* NAME or NAME@MODE */
 	char *args;	/* forkbench arguments, never empty */
+	unsigned long line;	/* where the file defines it (1-based) */
 };
 
 struct matrix {

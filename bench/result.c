@@ -122,6 +122,13 @@ void json_num(FILE *f, double v)
 	num(f, v, "null");
 }
 
+double cell_thp_fraction(const struct fb_cell *c)
+{
+	uint64_t can = c->heap_bytes / FB_HPAGE_BYTES * FB_HPAGE_BYTES;
+
+	return can ? (double)c->thp_bytes / (double)can : NAN;
+}
+
 /* Statistics of metric k of c, on a copy (stats_compute sorts in place). */
 static void metric_stats(const struct fb_cell *c, int k, struct stats *st)
 {
@@ -191,8 +198,9 @@ static const char *const stat_cols[] = {
 	"median_ns", "p90_ns", "p99_ns", "mean_ns", "stddev_ns", "min_ns", "max_ns",
 	"ci95_lo_ns", "ci95_hi_ns", "p10_ns",
 };
+#define NSTAT (sizeof(stat_cols) / sizeof(stat_cols[0]))
 
-static void stat_values(const struct stats *st, double out[10])
+static void stat_values(const struct stats *st, double out[NSTAT])
 {
 	out[0] = st->median; out[1] = st->p90; out[2] = st->p99; out[3] = st->mean;
 	out[4] = st->stddev; out[5] = st->min; out[6] = st->max; out[7] = st->ci95_lo;
@@ -211,17 +219,43 @@ static void human_time(FILE *f, double ns)
 		fprintf(f, " %7.1f ms", ns / 1e6);
 }
 
+/* "never", "always", or "always 37%": the share of the heap huge pages
+ * could back that they did back (cell_thp_fraction). */
+static const char *human_thp(const struct fb_cell *c, char *buf, size_t len)
+{
+	double f = cell_thp_fraction(c);
+
+	if (strcmp(c->thp, "always") != 0 || isnan(f))
+		return c->thp;
+	snprintf(buf, len, "%s %.0f%%", c->thp, floor(100 * f));
+	return buf;
+}
+
+/* The median's CI and its achieved coverage, or why there is none. */
+static void human_ci(FILE *f, const struct stats *st)
+{
+	if (isnan(st->ci_level)) {
+		fprintf(f, "  n/a (n < %d)", STATS_CI_MIN_N);
+		return;
+	}
+	fputs("  [", f);
+	human_time(f, st->ci95_lo);
+	fputs(",", f);
+	human_time(f, st->ci95_hi);
+	fprintf(f, " ] %.1f%%", 100 * st->ci_level);
+}
+
 static void write_human(FILE *f, const struct fb_results *r, const struct extra_cols *x)
 {
-	char hb[32];
+	char hb[32], tb[32];
 	size_t i;
 	int k, j;
 
 	if (!r->complete)
 		fprintf(f, "INCOMPLETE: %s\n", r->why);
-	fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5s %10s %10s %10s %10s %10s %10s  %-23s\n",
+	fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-11s %5s %10s %10s %10s %10s %10s %10s  %s\n",
 		"bench", "method", "metric", "mode", "heap", "thp", "n", "median", "p90",
-		"p99", "mean", "stddev", "min", "95% CI of median");
+		"p99", "mean", "stddev", "min", "CI of median (>= 95 %, coverage)");
 	for (i = 0; i < r->n; i++) {
 		const struct fb_cell *c = r->cells[i];
 
@@ -233,20 +267,17 @@ static void write_human(FILE *f, const struct fb_results *r, const struct extra_
 			metric_stats(c, k, &st);
 			if (st.n == 0)
 				continue;	/* e.g. the fork of the root */
-			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-6s %5zu", c->bench, c->method,
+			fprintf(f, "%-7s %-26s %-12s %-5s %-10s %-11s %5zu", c->bench, c->method,
 				c->m[k].name, c->fork_mode, fmt_size(c->heap_bytes, hb, sizeof(hb)),
-				c->thp, st.n);
+				human_thp(c, tb, sizeof(tb)), st.n);
 			human_time(f, st.median);
 			human_time(f, st.p90);
 			human_time(f, st.p99);
 			human_time(f, st.mean);
 			human_time(f, st.stddev);
 			human_time(f, st.min);
-			fputs("  [", f);
-			human_time(f, st.ci95_lo);
-			fputs(",", f);
-			human_time(f, st.ci95_hi);
-			fputs(" ]\n", f);
+			human_ci(f, &st);
+			fputc('\n', f);
 		}
 	}
 	/* Counts: one line per cell that has any. */
@@ -287,9 +318,9 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 		if (!r->complete)
 			fprintf(f, "# incomplete: %s\n", r->why);
 		fputs("bench,method,fork_mode,heap_bytes,thp,iterations", f);
-		for (s = 0; s < 10; s++)
+		for (s = 0; s < NSTAT; s++)
 			fprintf(f, ",%s", stat_cols[s]);
-		fputs(",metric,thp_bytes", f);
+		fputs(",metric,thp_bytes,thp_fraction,ci_level", f);
 		for (j = 0; j < x.n; j++) {
 			fputc(',', f);
 			csv_str(f, x.name[j]);
@@ -312,7 +343,7 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 
 		for (k = 0; k < c->nm; k++) {
 			struct stats st;
-			double vals[10];
+			double vals[NSTAT];
 
 			if (c->m[k].kind != FB_TIME)
 				continue;
@@ -326,13 +357,16 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 				csv_str(f, c->method);
 				fprintf(f, ",%s,%llu,%s,%zu", c->fork_mode,
 					(unsigned long long)c->heap_bytes, c->thp, st.n);
-				for (s = 0; s < 10; s++) {
+				for (s = 0; s < NSTAT; s++) {
 					fputc(',', f);
 					csv_num(f, vals[s]);
 				}
 				fputc(',', f);
 				csv_str(f, c->m[k].name);
-				fprintf(f, ",%llu", (unsigned long long)c->thp_bytes);
+				fprintf(f, ",%llu,", (unsigned long long)c->thp_bytes);
+				csv_num(f, cell_thp_fraction(c));
+				fputc(',', f);
+				csv_num(f, st.ci_level);
 				for (j = 0; j < x.n; j++) {
 					fputc(',', f);
 					csv_num(f, extra_value(c, x.name[j]));
@@ -346,13 +380,17 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 			json_str(f, c->method);
 			fputs(", \"metric\": ", f);
 			json_str(f, c->m[k].name);
-			fprintf(f, ", \"fork_mode\": \"%s\", \"heap_bytes\": %llu, \"thp\": \"%s\", \"thp_bytes\": %llu, \"iterations\": %zu",
+			fprintf(f, ", \"fork_mode\": \"%s\", \"heap_bytes\": %llu, \"thp\": \"%s\", \"thp_bytes\": %llu, \"thp_fraction\": ",
 				c->fork_mode, (unsigned long long)c->heap_bytes, c->thp,
-				(unsigned long long)c->thp_bytes, st.n);
-			for (s = 0; s < 10; s++) {
+				(unsigned long long)c->thp_bytes);
+			json_num(f, cell_thp_fraction(c));
+			fprintf(f, ", \"iterations\": %zu", st.n);
+			for (s = 0; s < NSTAT; s++) {
 				fprintf(f, ", \"%s\": ", stat_cols[s]);
 				json_num(f, vals[s]);
 			}
+			fputs(", \"ci_level\": ", f);
+			json_num(f, st.ci_level);
 			for (j = 0; j < x.n; j++) {
 				fputs(", ", f);
 				json_str(f, x.name[j]);

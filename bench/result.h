@@ -37,7 +37,9 @@ struct fb_cell {
 	char fork_mode[8];
 	uint64_t heap_bytes;
 	char thp[8];
-	uint64_t thp_bytes;	/* AnonHugePages actually backing the heap */
+	uint64_t thp_bytes;	/* AnonHugePages actually backing the heap (the
+				 * least seen when the heap is made anew per
+				 * iteration) */
 	size_t n;		/* iterations recorded */
 	size_t cap;		/* iterations planned */
 	int nm;
@@ -66,8 +68,9 @@ void cell_put(struct fb_cell *c, const char *name, enum fb_kind kind, double v);
 void cell_commit(struct fb_cell *c);
 void results_free(struct fb_results *r);
 
-/* Summary: one row per (cell, time metric).  meta_json, when not NULL, is a
- * JSON object written as "metadata" in the JSON format. */
+/* Summary: one row per (cell, time metric), the columns of docs/design.md
+ * (thp_fraction and ci_level after thp_bytes).  meta_json, when not NULL,
+ * is a JSON object written as "metadata" in the JSON format. */
 int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 		  const char *meta_json);
 /* Samples, long format: bench,method,fork_mode,heap_bytes,thp,iteration,metric,value
@@ -78,6 +81,13 @@ int write_samples(FILE *f, const struct fb_results *r);
  * file (device, FIFO) is written directly. */
 int write_file_atomic(const char *path, int (*fn)(FILE *f, const void *arg),
 		      const void *arg, char *err, size_t errlen);
+
+/* The huge page size a --thp always heap is aligned to (heapmem.c). */
+#define FB_HPAGE_BYTES (2ULL << 20)
+/* thp_bytes over the part of the heap huge pages can back (heap_bytes in
+ * whole FB_HPAGE_BYTES pages): the summary's thp_fraction, 0..1; NaN when
+ * the heap is smaller than one huge page. */
+double cell_thp_fraction(const struct fb_cell *c);
 
 /* A number, or empty (CSV) / null (JSON) when NaN. Integers print exactly. */
 void csv_num(FILE *f, double v);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#define CI_ALPHA 0.05
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -26,19 +28,54 @@ double stats_quantile(const double *sorted, size_t n, double q)
 	return sorted[i] + (h - lo) * (sorted[i + 1] - sorted[i]);
 }
 
-void stats_median_ci_ranks(size_t n, size_t *j, size_t *k)
+/* P(B = k), B ~ Binomial(n, 1/2), through lgamma (no overflow for any n). */
+static double binom_half_pmf(size_t n, size_t k)
 {
-	double half = 0.98 * sqrt((double)n); /* 1.96 * sqrt(n) / 2 */
-	double lo = floor((double)n / 2 - half);
-	double hi = ceil((double)n / 2 + 1 + half);
+	double dn = (double)n, dk = (double)k;
 
-	*j = lo < 1 ? 1 : (size_t)lo;
-	*k = hi > (double)n ? n : (size_t)hi;
+	return exp(lgamma(dn + 1) - lgamma(dk + 1) - lgamma(dn - dk + 1) - dn * M_LN2);
+}
+
+/*
+ * Leaving out i values below and j above, [x_(i+1), x_(n-j)] misses the
+ * median with probability F(i) + F(j), F the Binomial(n, 1/2) CDF.  The
+ * candidates (i, j) = (0,0), (1,0), (1,1), (2,1), (2,2), ... miss it with
+ * rising probability; the last one still at most 5 % is the interval.
+ * Below k0 the CDF is under 1e-50 (8 standard deviations), so the walk
+ * starts there: a few times sqrt(n) terms for any n.
+ */
+double stats_median_ci(size_t n, size_t *lo, size_t *hi)
+{
+	double half = (double)n / 2, k0d = floor(half - 8 * sqrt((double)n));
+	size_t k = k0d > 0 ? (size_t)k0d : 0, bi = 0, bj = 0;
+	double f_prev = 0, f = 0, best = NAN;
+
+	*lo = *hi = 0;
+	for (; (double)k < half; k++) {
+		f_prev = f;
+		f += binom_half_pmf(n, k);
+		if (k > 0) {	/* (k, k - 1) */
+			if (f + f_prev > CI_ALPHA || 2 * k + 1 > n)
+				break;
+			bi = k;
+			bj = k - 1;
+			best = f + f_prev;
+		}
+		if (2 * f > CI_ALPHA || 2 * k + 2 > n)	/* (k, k) */
+			break;
+		bi = bj = k;
+		best = 2 * f;
+	}
+	if (isnan(best))
+		return NAN;
+	*lo = bi + 1;
+	*hi = n - bj;
+	return 1 - best;
 }
 
 void stats_compute(double *v, size_t n, struct stats *st)
 {
-	size_t i, m = 0, j, k;
+	size_t i, m = 0, lo, hi;
 	double sum = 0, ss = 0;
 
 	for (i = 0; i < n; i++)
@@ -46,9 +83,10 @@ void stats_compute(double *v, size_t n, struct stats *st)
 			v[m++] = v[i];
 	n = m;
 	st->n = n;
+	st->ci95_lo = st->ci95_hi = st->ci_level = NAN;
 	if (n == 0) {
 		st->median = st->p10 = st->p90 = st->p99 = st->mean = st->stddev = NAN;
-		st->min = st->max = st->ci95_lo = st->ci95_hi = NAN;
+		st->min = st->max = NAN;
 		return;
 	}
 	qsort(v, n, sizeof(*v), cmp_double);
@@ -64,7 +102,9 @@ void stats_compute(double *v, size_t n, struct stats *st)
 	st->p10 = stats_quantile(v, n, 0.10);
 	st->p90 = stats_quantile(v, n, 0.90);
 	st->p99 = stats_quantile(v, n, 0.99);
-	stats_median_ci_ranks(n, &j, &k);
-	st->ci95_lo = v[j - 1];
-	st->ci95_hi = v[k - 1];
+	st->ci_level = stats_median_ci(n, &lo, &hi);
+	if (!isnan(st->ci_level)) {
+		st->ci95_lo = v[lo - 1];
+		st->ci95_hi = v[hi - 1];
+	}
 }

@@ -14,10 +14,13 @@
  *                 the bandwidth floor any copy at fork competes with
  * Per-page figures and bandwidth are derived per iteration; the minor faults
  * of the child's and the parent's write loops (getrusage) sit next to the
- * numbers the prediction rules give for the running fork mode.
+ * numbers the prediction rules give for the running fork mode.  --events
+ * count from the fork to the end of both writes, parent and child
+ * together (the memcpy is left out).
  */
 #include "forkbench.h"
 #include "predict.h"
+#include "sysinfo.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -123,6 +126,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 	uint64_t t0, t1, tp0 = 0, tp1 = 0, tend, tm0, tm1;
 	struct child_report r;
 	double pages = (double)x->nt;	/* mapped (touched) pages */
+	double ev[FB_MAX_EVENTS];
 	long pf0, pf1 = 0, pf2 = 0;
 	pid_t pid;
 
@@ -135,6 +139,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 	}
 	trace_begin();
 	pf0 = minflt_self();
+	events_begin(&c->ev);
 	t0 = now_ns();
 	pid = fork();
 	t1 = now_ns();
@@ -182,6 +187,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		pf2 = minflt_self();
 	}
 	tend = now_ns();
+	events_end(&c->ev, ev);
 	tm0 = now_ns();
 	memcpy(x->dst, x->h->p, x->h->bytes);
 	tm1 = now_ns();
@@ -221,6 +227,7 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		 x->predicted ? (double)x->pred_parent.cow_reuses : NAN);
 	cell_put(cell, "pred_eager_copies", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_parent.eager_copies : NAN);
+	fb_put_events(c, cell, ev);
 	trace_end(cell, 0);	/* before the heap is dirtied again below */
 	cell_commit(cell);
 out:
@@ -382,19 +389,38 @@ static error_t heap_parse(int key, char *arg, struct argp_state *state)
 
 static int heap_check(struct fb_common *c, char *err, size_t errlen)
 {
+	int h;
+
+	for (h = 0; h < c->nheaps; h++)
+		if (c->heaps[h] == 0) {
+			snprintf(err, errlen, "--heap: sizes must be above 0 for heap (e.g. --heap 64M,1G)");
+			return -1;
+		}
+	return 0;
+}
+
+/* Will any run be in eager mode (a full copy at fork)? */
+static bool runs_eager(const struct fb_common *c)
+{
+	int k;
+
+	for (k = 0; k < c->nmodes; k++)
+		if (c->modes[k] == FORK_MODE_EAGER)
+			return true;
+	return !c->nmodes && fork_mode_parse(effective_fork_mode()) == FORK_MODE_EAGER;
+}
+
+static int heap_fits_here(struct fb_common *c, char *err, size_t errlen)
+{
 	uint64_t need = 0, n;
 	int h;
 
 	/* heap + memcpy destination + the child's copies + the parent's copies
 	 * while the child lives + a full copy in eager mode. */
 	for (h = 0; h < c->nheaps; h++) {
-		if (c->heaps[h] == 0) {
-			snprintf(err, errlen, "--heap: sizes must be above 0 for heap (e.g. --heap 64M,1G)");
-			return -1;
-		}
 		n = c->heaps[h] * 2 + (uint64_t)(opt.child_write * (double)c->heaps[h]) +
 		    (uint64_t)(opt.parent_write * (double)c->heaps[h]) +
-		    (c->fork_mode == FORK_MODE_EAGER ? c->heaps[h] : 0);
+		    (runs_eager(c) ? c->heaps[h] : 0);
 		if (n > need)
 			need = n;
 	}
@@ -407,12 +433,14 @@ static const struct argp heap_argp = {
 	"memcpy of the same size as the bandwidth floor.\v"
 	"Times per iteration: fork, child_write, parent_write, total, memcpy; per page: "
 	"fork_ns_per_page, child_write_ns_per_page (COW fault cost), memcpy_ns_per_page; "
-	"minor faults of each write loop next to the predicted write-protect faults.\n\n"
+	"minor faults of each write loop next to the predicted write-protect faults. "
+	"--events count from the fork to the end of both writes, parent and child together.\n\n"
 	"Examples:\n"
 	"  forkbench heap --heap 64M,256M,1G\n"
 	"  forkbench heap --heap 1G --thp always -n 10\n"
 	"  forkbench heap --heap 256M --child-write 10% --pattern random\n"
 	"  forkbench heap --heap 256M --touch 25% --touch-pattern random\n"
+	"  forkbench heap --heap 64M --events perf::PAGE-FAULTS\n"
 	"  forkbench heap --heap 256M --child-write 0.5 --parent-write 1 --parent-when before-exit",
 	NULL, NULL, NULL
 };
@@ -425,6 +453,7 @@ static const struct fb_bench heap_bench = {
 	.default_iterations = 10,
 	.trace_heap_only = true,
 	.check = heap_check,
+	.fits = heap_fits_here,
 	.run = heap_run,
 };
 FB_BENCH(heap_bench);

@@ -2,7 +2,9 @@
 /*
  * forkbench scenario NAME — the classic copy-on-write questions, each run as
  * a demonstration that prints, per process, the write faults, copies and
- * reuses predicted for every fork mode next to what was measured.
+ * reuses predicted for every fork mode next to what was measured.  --events
+ * count each process's own write loop (fork-exec: the fork, exec and reap,
+ * parent and child together).
  */
 #include "family.h"
 #include "trace.h"
@@ -106,7 +108,8 @@ static int run_family(struct fb_common *c)
 
 /* fork-exec: the child, between fork's return and execve, takes the faults
  * a shell's child takes: its stack page(s), libc's data and TLS.  Predicted
- * faults on the stack page at the stack pointer: cow 1, stack 0, eager 0. */
+ * faults on the stack page at the stack pointer: cow 1, stack 0, eager 0.
+ * --events count the whole iteration, parent and child, fork to reap. */
 static int run_fork_exec(struct fb_common *c)
 {
 	struct fb_cell *cell;
@@ -120,11 +123,13 @@ static int run_fork_exec(struct fb_common *c)
 	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
 		int p[2], status = 0;
 		long flt[2] = { 0, 0 };
+		double ev[FB_MAX_EVENTS];
 		uint64_t t0 = 0, t1;
 		pid_t pid;
 
 		if (pipe2(p, O_CLOEXEC))
 			return -1;
+		events_begin(&c->ev);
 		t0 = now_ns();
 		pid = fork();
 		if (pid == 0) {
@@ -153,10 +158,12 @@ static int run_fork_exec(struct fb_common *c)
 			return -1;
 		}
 		t1 = now_ns();
+		events_end(&c->ev, ev);
 		close(p[0]);
 		if (i < c->warmup)
 			continue;
 		cell_put(cell, "fork_exec_reap", FB_TIME, (double)(t1 - t0));
+		fb_put_events(c, cell, ev);
 		/* Faults from fork's return to the first getrusage: the
 		 * stack, TLS and libc pages fork's child path writes. */
 		cell_put(cell, "minflt_fork_to_exec", FB_MEDIAN, (double)flt[0]);
@@ -208,8 +215,6 @@ static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 
 static int scenario_check(struct fb_common *c, char *err, size_t errlen)
 {
-	struct family f;
-
 	if (!scen) {
 		snprintf(err, errlen, "which scenario? (parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec)");
 		return -1;
@@ -218,6 +223,13 @@ static int scenario_check(struct fb_common *c, char *err, size_t errlen)
 		snprintf(err, errlen, "--heap: one size per scenario");
 		return -1;
 	}
+	return 0;
+}
+
+static int scenario_fits(struct fb_common *c, char *err, size_t errlen)
+{
+	struct family f;
+
 	if (scen->fork_exec)
 		return 0;
 	if (family_shape(&f, scen->shape, err, errlen))
@@ -235,8 +247,11 @@ static const struct argp scenario_argp = {
 	"  last-sharer-reuses    the last process holding a page reuses it, no copy\n"
 	"  nested                A-B, B-C, B-D written D, C, B, A: 3 copies, 1 reuse\n"
 	"  fork-exec             what a fork+exec child writes before exec\n\n"
+	"--events count each process's own write loop (fork-exec: fork to reap, parent and "
+	"child).\n\n"
 	"Examples:\n"
 	"  forkbench scenario nested\n"
+	"  forkbench scenario parent-writes --events perf::PAGE-FAULTS\n"
 	"  forkbench scenario parent-writes --heap 1M --format csv\n"
 	"  forkbench scenario fork-exec -n 20",
 	NULL, NULL, NULL
@@ -247,9 +262,10 @@ static const struct fb_bench scenario_bench = {
 	.order = 40,
 	.summary = "the classic COW questions, predicted and measured",
 	.argp = &scenario_argp,
-	.default_iterations = 5,
+	.default_iterations = 11,	/* median CI [x_(3), x_(10)], 96.1 % (stats.h) */
 	.trace_heap_only = true,
 	.check = scenario_check,
+	.fits = scenario_fits,
 	.run = scenario_run,
 };
 FB_BENCH(scenario_bench);

@@ -324,15 +324,12 @@ static void stop_worker(struct worker *w)
 
 static void record(struct fb_common *c, struct fb_cell *cell, const struct sample *smp)
 {
-	int i;
-
 	cell_put(cell, "return", FB_TIME, smp->ret);
 	cell_put(cell, "start", FB_TIME, smp->start);
 	cell_put(cell, "reap", FB_TIME, smp->reap);
 	cell_put(cell, "parent_minflt", FB_MEDIAN, smp->parent_minflt);
 	cell_put(cell, "child_minflt", FB_MEDIAN, smp->child_minflt);
-	for (i = 0; i < c->ev.n; i++)
-		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, smp->ev[i]);
+	fb_put_events(c, cell, smp->ev);
 	cell_commit(cell);
 }
 
@@ -428,12 +425,19 @@ static error_t spawn_parse(int key, char *arg, struct argp_state *state)
 
 static int spawn_check(struct fb_common *c, char *err, size_t errlen)
 {
-	uint64_t need = 0;
-	int h, m;
+	int m;
 
 	if (!opt.nmethods)
 		for (m = 0; m < M_NR; m++)
 			opt.use[m] = true;
+	return 0;
+}
+
+static int spawn_fits(struct fb_common *c, char *err, size_t errlen)
+{
+	uint64_t need = 0;
+	int h;
+
 	/* One worker per heap size, all alive at once. */
 	for (h = 0; h < c->nheaps; h++)
 		need += c->heaps[h];
@@ -462,6 +466,7 @@ static const struct fb_bench spawn_bench = {
 	.default_iterations = 100,
 	.trace_heap_only = false,
 	.check = spawn_check,
+	.fits = spawn_fits,
 	.run = spawn_run,
 };
 FB_BENCH(spawn_bench);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # analysis/: every gnuplot script renders on a fixture (PNG non-trivial, SVG
-# well-formed XML); the report names all six plots; compare flags the one
-# known regression between two fixtures and nothing between a run and itself.
+# well-formed XML); the report names all six plots and flags the cells
+# whose THP fell short or that have no 95 % CI; compare flags the one
+# known regression between two fixtures (its bootstrap CI from the samples)
+# and nothing between a run and itself.
 . "$(dirname "$0")/../lib.sh"
 A="$FORKLAB_ROOT/analysis"
 FIX="$FORKLAB_ROOT/tests/fixtures"
@@ -72,6 +74,28 @@ if "$A/report.py" "$FIX/run-a" "$FIX/run-b" --out "$T_TMP/merged" >"$T_TMP/out" 
 else
 	fail "two runs merge into one report" "$(cat "$T_TMP/out")"
 fi
+
+# Flagged cells: a THP cell that got no huge pages at 16 MiB (its
+# thp_fraction 0), and the cells of fewer than 6 iterations (no CI).
+cp -r "$FIX/run-a" "$T_TMP/flag"
+python3 - "$T_TMP/flag/summary.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    full = r["thp"] == "always" and r["heap_bytes"] != "0"
+    r["thp_fraction"] = "0" if full and r["cell"] == "spawn-thp" and r["heap_bytes"] == "16777216" else "1" if full else ""
+w = csv.DictWriter(open(sys.argv[1], "w", newline=""), fieldnames=list(rows[0]))
+w.writeheader()
+w.writerows(rows)
+PY
+"$A/report.py" "$T_TMP/flag" >/dev/null 2>&1
+check_eq "report flags the THP cell that got none, only it" \
+	"- \`spawn-thp\` asked for THP (\`--thp always\`) and got less: 16 MiB (cow): 0 % of the heap in huge pages (thp_fraction); its times are not those of a THP heap." \
+	"$(grep 'asked for THP' "$T_TMP/flag/report.md")"
+check_eq "report flags the cells without a 95 % CI" \
+	"- No 95 % CI of the median (fewer than 6 iterations): \`counts@cow\`, \`last-sharer@cow\`, \`nested-seed@cow\`, \`parent-writes@cow\`." \
+	"$(grep 'No 95 % CI' "$T_TMP/flag/report.md")"
+check_eq "a run whose THP cells got it all: no THP flag" "" "$(grep 'asked for THP' "$T_TMP/run/report.md")"
 
 "$A/compare" "$FIX/run-a" "$FIX/run-b" >"$T_TMP/cmp" 2>&1
 check_eq "compare exits 3 on a regression" 3 $?

@@ -53,6 +53,8 @@ printf 'cell \033[31mred spawn\n' >"$IN/escape.conf"
 head -c 1100000 /dev/zero | tr '\0' '#' >"$IN/huge.conf"
 printf 'cell a spawn -n 1\n' >"$IN/secret.conf"
 printf 'cell a spawn --method fork_exit -n 1 --warmup 0\n' >"$IN/good.conf"
+printf 'cell a spawn -n 6\ncell b spwan\n' >"$IN/badcell.conf"
+printf '# sizes take a unit\ncell-modes h heap --heap 256 -n 6\n' >"$IN/nounit.conf"
 printf 'not BTF at all\n' >"$IN/garbage.btf"
 [ -r /sys/kernel/btf/vmlinux ] && head -c 4096 /sys/kernel/btf/vmlinux >"$IN/truncated.btf"
 mkdir -p "$IN/badmeta" "$IN/badsum" "$IN/notrun"
@@ -94,6 +96,9 @@ forkbench: thp value :: any :: 2 :: unknown --thp value 'madvise' \(allowed: nev
 forkbench: format value :: any :: 2 :: unknown --format 'xml' \(allowed: human, csv, json\) :: $FB spawn --format xml
 forkbench: cpu out of range :: any :: 2 :: --cpu: 4096 is out of range \(allowed: 0\.\. :: $FB spawn --cpu 4096
 forkbench: too many events :: any :: 2 :: --events .*at most 8 events :: $FB spawn --events a,b,c,d,e,f,g,h,i
+forkbench: unknown event :: any :: 2 :: ^forkbench heap: --events: unknown event 'perf::NO-SUCH' \(libpfm4 knows no such event :: $FB heap --heap 1M -n 1 --events perf::NO-SUCH
+forkbench: bad event attribute :: any :: 2 :: --events: 'perf::PAGE-FAULTS:zz': invalid event attribute :: $FB nested -n 1 --events perf::PAGE-FAULTS:zz
+forkbench: --check of a bad value :: any :: 2 :: ^forkbench heap: --heap: size '256' has no unit :: $FB heap --heap 256 --check
 forkbench: fork mode unknown :: any :: 2 :: unknown --fork-mode 'lazy' \(allowed: cow, stack, eager\) :: $FB spawn --fork-mode lazy
 forkbench: fork mode twice :: any :: 2 :: --fork-mode: 'cow' given twice :: $FB spawn --fork-mode cow,cow
 forkbench: heap with zero heap :: any :: 2 :: --heap: sizes must be above 0 for heap :: $FB heap --heap 0
@@ -140,7 +145,7 @@ cowtrace: results folder not writable :: nobody :: 2 :: cannot write output file
 cowtrace: --btf missing file :: root :: 4 :: cannot use '/nonexistent.btf' as kernel BTF: No such file or directory :: $CT --btf /nonexistent.btf -- true
 cowtrace: --btf garbage :: root :: 4 :: cannot use '.*/garbage.btf' as kernel BTF: neither a vmlinux with a .BTF section nor a raw BTF file :: $CT --btf "$IN/garbage.btf" -- true
 forklab-matrix: no FILE :: any :: 2 :: ^forklab-matrix: no config FILE given :: $MX
-forklab-matrix: unknown option :: any :: 2 :: unknown option '--fast' \(allowed: --modes LIST, --help\) :: $MX --fast x.conf
+forklab-matrix: unknown option :: any :: 2 :: unknown option '--fast' \(allowed: --modes LIST, --check FORKBENCH, --help\) :: $MX --fast x.conf
 forklab-matrix: two files :: any :: 2 :: one config FILE only, 'b.conf' is one too many :: $MX a.conf b.conf
 forklab-matrix: unknown mode :: any :: 2 :: --modes: unknown mode 'lazy' \(allowed: cow, stack, eager\) :: $MX --modes 'cow lazy' "$IN/dup.conf"
 forklab-matrix: mode twice :: any :: 2 :: --modes: 'cow' given twice :: $MX --modes cow,cow "$IN/dup.conf"
@@ -159,6 +164,8 @@ forklab-matrix: NUL byte :: any :: 2 :: nul.conf:2: NUL byte in the line :: $MX 
 forklab-matrix: empty config :: any :: 2 :: empty.conf: no cells$ :: $MX "$IN/empty.conf"
 forklab-matrix: only comments :: any :: 2 :: comments.conf: no cells$ :: $MX "$IN/comments.conf"
 forklab-matrix: config too large :: any :: 2 :: huge.conf: 1048577 bytes, more than a matrix config may have :: $MX "$IN/huge.conf"
+forklab-matrix: --check value missing :: any :: 2 :: --check needs the forkbench program :: $MX "$IN/good.conf" --check
+forklab-matrix: a cell forkbench refuses :: any :: 2 :: ^forklab-matrix: .*badcell.conf:2: cell b: forkbench: unknown benchmark 'spwan' :: $MX --check "$FB" "$IN/badcell.conf"
 run-all.sh: unknown option :: any :: 2 :: ^run-all.sh: unknown option '--fast' :: $RA --fast
 run-all.sh: option value missing :: any :: 2 :: ^run-all.sh: --config needs a FILE$ :: $RA --config
 run-all.sh: missing config :: any :: 2 :: ^run-all.sh: config '/nonexistent.conf' not found$ :: $RA --config /nonexistent.conf
@@ -169,11 +176,15 @@ run-all.sh: bad name :: any :: 2 :: ^run-all.sh: .*name.conf:1: bad cell name 'b
 run-all.sh: no arguments, line 3 :: any :: 2 :: ^run-all.sh: .*noargs.conf:3: cell 'lonely' has no forkbench arguments$ :: $RA --config "$IN/noargs.conf" --dry-run
 run-all.sh: NUL byte :: any :: 2 :: ^run-all.sh: .*nul.conf:2: NUL byte in the line$ :: $RA --config "$IN/nul.conf" --dry-run
 run-all.sh: empty config :: any :: 2 :: ^run-all.sh: .*empty.conf: no cells$ :: $RA --config "$IN/empty.conf" --dry-run
+run-all.sh: a cell forkbench refuses, dry run :: any :: 2 :: ^run-all.sh: .*badcell.conf:2: cell b: forkbench: unknown benchmark 'spwan' :: $RA --config "$IN/badcell.conf" --dry-run
+run-all.sh: a size without a unit, real run :: any :: 2 :: ^run-all.sh: .*nounit.conf:2: cell h@cow: forkbench heap: --heap: size '256' has no unit :: $RA --config "$IN/nounit.conf" --out "$OUT/run"
 run-all.sh: results folder not writable :: nobody :: 1 :: cannot create directory .*/ro/run.*Permission denied :: $RA --config "$IN/good.conf" --out "$RO/run"
 run-all.sh: disk full :: root :: 1 :: ^run-all.sh: cannot write the run folder '.*/full/run': .*No space left on device$ :: $RA --config "$IN/good.conf" --out "$FULL/run" >/dev/null
 compare: no arguments :: any :: 2 :: ^compare: the following arguments are required: a, b \(usage: compare RUN_A RUN_B :: $CMP
 compare: bad threshold :: any :: 2 :: ^compare: argument --threshold: invalid float value: 'abc' :: $CMP --threshold abc "$FIX/run-a" "$FIX/run-b"
 compare: threshold out of range :: any :: 2 :: ^compare: --threshold -5.0 is out of range \(allowed: 0..1000\)$ :: $CMP --threshold=-5 "$FIX/run-a" "$FIX/run-b"
+compare: resamples out of range :: any :: 2 :: ^compare: --resamples 5 is out of range \(allowed: 100..1000000\)$ :: $CMP --resamples 5 "$FIX/run-a" "$FIX/run-b"
+compare: bad seed :: any :: 2 :: ^compare: argument --seed: invalid int value: 'x' :: $CMP --seed x "$FIX/run-a" "$FIX/run-b"
 compare: not a run folder :: any :: 2 :: ^compare: '.*/notrun' is not a run folder \(no summary.csv\)$ :: $CMP "$IN/notrun" "$FIX/run-a"
 compare: summary.csv not text :: any :: 2 :: ^compare: cannot read .*/badsum/summary.csv: 'utf-8' codec can't decode :: $CMP "$IN/badsum" "$FIX/run-a"
 report.py: no arguments :: any :: 2 :: ^report.py: the following arguments are required: runs :: $RPT

@@ -33,9 +33,9 @@ run() { # NAME ARGS...: forkbench exits 0 and the sanitizers say nothing
 		fail "ASan/UBSan: $name" "$(grep -m2 -E 'ERROR|runtime error|forkbench' "$T_TMP/e")"
 	fi
 }
-run "spawn" spawn -n 2 --warmup 1 --heap 0,1M --format json --samples "$T_TMP/s.csv" --events perf::PAGE-FAULTS,nosuch::EVENT
+run "spawn" spawn -n 2 --warmup 1 --heap 0,1M --format json --samples "$T_TMP/s.csv" --events perf::PAGE-FAULTS,amd64_k7::RETIRED_INSTRUCTIONS
 run "heap" heap --heap 4M -n 2 --child-write 0.5 --pattern random --parent-write 1 --parent-when before-exit --format csv
-run "nested" nested --shape tree:2:2 --heap 64K -n 2 --write-order root-first
+run "nested" nested --shape tree:2:2 --heap 64K -n 2 --write-order root-first --events perf::PAGE-FAULTS
 run "scenarios" scenario last-sharer-reuses -n 2
 run "fork-exec" scenario fork-exec -n 3
 if is_root; then

@@ -42,6 +42,24 @@ static int bad(const char *conf, size_t len, const char *want)
 
 #define BAD(conf, want) bad(conf, strlen(conf), want)
 
+/* The line each cell comes from, "L,L,...". */
+static int lines(const char *conf, const char *want)
+{
+	struct matrix m;
+	char err[256], got[256] = "";
+	size_t i;
+
+	if (matrix_parse(conf, strlen(conf), "t.conf", three, 3, &m, err, sizeof(err)))
+		return 0;
+	for (i = 0; i < m.n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%lu", i ? "," : "",
+			 m.cells[i].line);
+	matrix_free(&m);
+	if (strcmp(got, want) != 0)
+		printf("# got '%s'\n", got);
+	return !strcmp(got, want);
+}
+
 int main(void)
 {
 	CHECK("one cell", ok("cell a spawn -n 1\n", 3, "a=spawn -n 1;"));
@@ -55,6 +73,8 @@ int main(void)
 		 "h-1_x@eager=heap -n 1 --fork-mode eager;"));
 	CHECK("cell-modes: cow only", ok("cell-modes m x\ncell n y", 1, "m@cow=x --fork-mode cow;n=y;"));
 	CHECK("carriage return is part of the arguments", ok("cell a x\r\n", 1, "a=x\r;"));
+	CHECK("each cell knows its line (a cell-modes line's cells share it)",
+	      lines("# c\n\ncell a x\n  \ncell-modes b y # z\ncell c w", "3,5,5,5,6"));
 
 	CHECK("unknown keyword", BAD("cell a x\nbogus x y\n",
 				     "t.conf:2: unknown keyword 'bogus' (allowed: cell, cell-modes)"));
