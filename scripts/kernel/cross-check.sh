@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arches=$2; shift 2 ;;
 	--dirs) dirs=$2; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "$PROG: unknown option '$1' (allowed: --arch LIST, --dirs LIST)" >&2; exit 2 ;;
 	esac
 done
