@@ -35,23 +35,13 @@ static long long now_ns(void)
 
 static long long anon_pages(void)
 {
-	static char text[FL_VMSTAT_MAX];
 	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	ssize_t n;
 
 	if (fd >= 0) {	/* fold the per-CPU counters in first */
 		(void)!write(fd, "1", 1);
 		close(fd);
 	}
-	fd = open("/proc/vmstat", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	return fl_vmstat_get(text, "nr_anon_pages");
+	return fl_vmstat_now("nr_anon_pages");
 }
 
 /* One eager fork of this process, timed in ns; -1 on error. */
