@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh            user space + kernel pipeline (default)
 #   scripts/install-deps.sh --user     user space only (forkbench, cowtrace, analysis)
 #   scripts/install-deps.sh --check    exit 0 if nothing is missing, 1 otherwise
+#   scripts/install-deps.sh --cross    also the cross compilers of
+#                                      make kernel-cross-check (alpha, m68k, arm64)
 #
 # Why each package is here is written in README.md ("Dependencies").
 set -euo pipefail
@@ -30,13 +32,18 @@ KERNEL_PKGS=(
 	libcap-dev libnuma-dev liburing-dev  # static libs of some mm selftests (make kernel-selftests)
 )
 
+CROSS_PKGS=(
+	gcc-alpha-linux-gnu gcc-m68k-linux-gnu gcc-aarch64-linux-gnu # make kernel-cross-check
+)
+
 want=("${USER_PKGS[@]}")
 check=0
 case "${1:-}" in
 --user) ;;
 --check) check=1; want+=("${KERNEL_PKGS[@]}") ;;
 ""|--all) want+=("${KERNEL_PKGS[@]}") ;;
-*) echo "install-deps.sh: unknown option '$1' (allowed: --user, --all, --check)" >&2; exit 2 ;;
+--cross) want+=("${KERNEL_PKGS[@]}" "${CROSS_PKGS[@]}") ;;
+*) echo "install-deps.sh: unknown option '$1' (allowed: --user, --all, --cross, --check)" >&2; exit 2 ;;
 esac
 
 missing=()

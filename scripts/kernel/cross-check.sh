@@ -37,7 +37,7 @@ prefix_of() {
 for a in $arches; do
 	p=$(prefix_of "$a")
 	command -v "${p}gcc" >/dev/null ||
-		die "${p}gcc not found (apt-get install gcc-${p%-})"
+		die "${p}gcc not found (scripts/install-deps.sh --cross, or apt-get install gcc-${p%-})"
 done
 need make flex bison bc rsync git xz flock
 series_patches >/dev/null
