@@ -45,7 +45,8 @@ static const struct argp_option common_options[] = {
 	  "cow, stack, eager: run in each (prctl; stack and eager need forklab's kernel patch); "
 	  "default: the kernel's vm.fork_copy_mode", 1 },
 	{ "trace", OPT_TRACE, NULL, 0,
-	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row", 1 },
+	  "Attach cowtrace: write-protect faults, COW copies/reuses, TLB flushes per row; "
+	  "pins to the current CPU unless --cpu names one", 1 },
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Parse and check every option, run nothing: exit 0 if the command is valid, 2 with "
 	  "one line if not (whether it fits this machine is not checked)", 1 },

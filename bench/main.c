@@ -161,6 +161,18 @@ static void prepare(const struct fb_bench *b, struct fb_common *c)
 		exit(FB_EXIT_ERROR);
 	}
 	self_dir(c->self_dir, sizeof(c->self_dir));
+	/*
+	 * Exact reuse counts need one CPU: a page faulted in on another CPU
+	 * can still sit in that CPU's LRU batch, whose reference makes the
+	 * last sharer's write fault copy instead of reuse.
+	 */
+	if (c->trace && c->cpu < 0) {
+		c->cpu = sched_getcpu();
+		if (c->cpu < 0) {
+			fprintf(stderr, "forkbench: --trace: sched_getcpu: %s\n", strerror(errno));
+			exit(FB_EXIT_ERROR);
+		}
+	}
 	if (c->cpu >= 0) {
 		cpu_set_t set;
 
