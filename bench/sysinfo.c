@@ -182,7 +182,7 @@ char *sysinfo_json(const char *extra_json)
 	free(s);
 	kv(f, "fork_copy_mode", effective_fork_mode(), 0);
 	s = read_line(FORK_MODE_STACK_PAGES_SYSCTL);
-	kv(f, "fork_eager_stack_pages", s, 0);
+	kv(f, "fork_copy_stack_pages", s, 0);
 	free(s);
 	s = read_choice("/sys/kernel/mm/transparent_hugepage/enabled");
 	kv(f, "thp_enabled", s, 0);

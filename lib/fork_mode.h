@@ -4,23 +4,26 @@
  * (kernel-patch/): vm.fork_copy_mode = cow | stack | eager.
  *
  * No kernel headers needed: the prctl numbers and values are repeated here
- * (they match include/uapi/linux/prctl.h of the patched kernel).  On a
- * kernel without the series, the prctls fail with EINVAL and the sysctl
- * files do not exist: fork_mode_supported() tells.
+ * (they match include/uapi/linux/prctl.h of the patched kernel).  The series
+ * takes the next prctl numbers of 6.12 (74, 75), which later kernels give
+ * to other options: the prctls are only called once the sysctl file shows
+ * the series is there (fork_mode_supported()), and fail with ENOSYS else.
  *
  *   enum fork_mode m = fork_mode_parse("eager"); FORK_MODE_EAGER, or -2
- *   if (fork_mode_set(m) != 0) ...               errno: EINVAL (no patch),
+ *   if (fork_mode_set(m) != 0) ...               errno: ENOSYS (no patch),
  *                                                EPERM (above fork_copy_prctl_max)
  *   int eff = fork_mode_get(&own);               0..2, own = -1..2
  *
  * Modes (sysctl value = prctl value):
  *   cow   (0)  share every private anonymous page copy-on-write (stock)
- *   stack (1)  copy the fork_eager_stack_pages pages centred on the user
+ *   stack (1)  copy the fork_copy_stack_pages pages centred on the user
  *              stack pointer at fork, the rest copy-on-write
  *   eager (2)  copy every private anonymous page at fork; nothing is
  *              write-protected, and a fork that write-protected nothing
  *              skips the flush of the parent's TLB
  *   inherit (-1, prctl only)  follow /proc/sys/vm/fork_copy_mode
+ * The prctl's values are these + 1, its 0 (PR_FORK_COPY_DEFAULT) is
+ * inherit: fork_mode_set() and fork_mode_get() convert.
  *
  * The per-process setting is inherited by fork() children and kept across
  * execve(), except one that gains privilege (setuid...), which resets it.
@@ -31,12 +34,17 @@
 #define FORKLAB_FORK_MODE_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
-/* prctl options: magic values ("FKMS", "FKMG"), clear of upstream's. */
-#define FORKLAB_PR_SET_FORK_COPY_MODE	0x464b4d53
-#define FORKLAB_PR_GET_FORK_COPY_MODE	0x464b4d47
+/* prctl options and values (include/uapi/linux/prctl.h of the series) */
+#define FORKLAB_PR_SET_FORK_COPY_MODE	74
+#define FORKLAB_PR_GET_FORK_COPY_MODE	75
+#define FORKLAB_PR_FORK_COPY_DEFAULT	0	/* follow vm.fork_copy_mode */
+#define FORKLAB_PR_FORK_COPY_COW	1	/* a mode + 1 */
+#define FORKLAB_PR_FORK_COPY_EAGER	3
 
 /* The mode: the sysctl's and the prctl's value.  Functions that take or
  * return a mode use this type; a plain int converts to it (the prctl's -1
@@ -53,7 +61,7 @@ enum fork_mode {
 
 /* sysctls */
 #define FORK_MODE_SYSCTL		"/proc/sys/vm/fork_copy_mode"
-#define FORK_MODE_STACK_PAGES_SYSCTL	"/proc/sys/vm/fork_eager_stack_pages"
+#define FORK_MODE_STACK_PAGES_SYSCTL	"/proc/sys/vm/fork_copy_stack_pages"
 #define FORK_MODE_STACK_PAGES_MAX	64
 #define FORK_MODE_PRCTL_MAX_SYSCTL	"/proc/sys/vm/fork_copy_prctl_max"
 
@@ -99,35 +107,72 @@ static inline enum fork_mode fork_mode_parse(const char *s)
 	return FORK_MODE_INVALID;
 }
 
+/* Whether the running kernel has the series: its sysctl file exists. */
+static inline int fork_mode_supported(void)
+{
+	return access(FORK_MODE_SYSCTL, F_OK) == 0;
+}
+
+/* A sysctl of the series as an int, or -1 with errno set. */
+static inline int fork_mode_sysctl_read(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = -1, n = 0;
+
+	if (f) {
+		n = fscanf(f, "%d", &v);
+		fclose(f);
+	}
+	if (n != 1) {
+		errno = f ? EIO : errno;
+		return -1;
+	}
+	return v;
+}
+
 /*
  * Set the calling process's mode (FORK_MODE_INHERIT..FORK_MODE_EAGER).
- * Returns 0, or -1 with errno set (EINVAL: bad mode or unpatched kernel).
+ * Returns 0, or -1 with errno set (EINVAL: bad mode, EPERM: above
+ * vm.fork_copy_prctl_max, ENOSYS: the kernel has no series).
  */
 static inline int fork_mode_set(enum fork_mode mode)
 {
-	return prctl(FORKLAB_PR_SET_FORK_COPY_MODE, (unsigned long)(long)mode,
+	if (!fork_mode_supported()) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return prctl(FORKLAB_PR_SET_FORK_COPY_MODE, (unsigned long)((int)mode + 1),
 		     0UL, 0UL, 0UL);
 }
 
 /*
- * The mode the calling process's next fork() uses (FORK_MODE_COW ..
- * FORK_MODE_EAGER), or -1 with errno set.  If own is not NULL, the
- * process's own setting (FORK_MODE_INHERIT .. FORK_MODE_EAGER) goes there
- * (an int: the kernel writes it).
+ * The mode the calling process's next fork() uses while it has a single
+ * thread (FORK_MODE_COW .. FORK_MODE_EAGER): its own setting capped by
+ * vm.fork_copy_prctl_max, or vm.fork_copy_mode if it has none; -1 with
+ * errno set on error.  If own is not NULL, the process's own setting
+ * (FORK_MODE_INHERIT .. FORK_MODE_EAGER) goes there.
  */
 static inline int fork_mode_get(int *own)
 {
-	return prctl(FORKLAB_PR_GET_FORK_COPY_MODE, (unsigned long)own,
-		     0UL, 0UL, 0UL);
-}
+	int set, max;
 
-/* Whether the running kernel has the series. */
-static inline int fork_mode_supported(void)
-{
-	int saved = errno, ok = fork_mode_get(NULL) >= 0;
-
-	errno = saved;
-	return ok;
+	if (!fork_mode_supported()) {
+		errno = ENOSYS;
+		return -1;
+	}
+	set = prctl(FORKLAB_PR_GET_FORK_COPY_MODE, 0UL, 0UL, 0UL, 0UL);
+	if (set < FORKLAB_PR_FORK_COPY_DEFAULT || set > FORKLAB_PR_FORK_COPY_EAGER) {
+		errno = set < 0 ? errno : ERANGE;
+		return -1;
+	}
+	if (own)
+		*own = set - 1;
+	if (set == FORKLAB_PR_FORK_COPY_DEFAULT)
+		return fork_mode_sysctl_read(FORK_MODE_SYSCTL);
+	max = fork_mode_sysctl_read(FORK_MODE_PRCTL_MAX_SYSCTL);
+	if (max < 0)
+		return -1;
+	return set - 1 < max ? set - 1 : max;
 }
 
 #endif /* FORKLAB_FORK_MODE_H */

@@ -4,7 +4,7 @@
 # (prctl); one has a thread that keeps writing (its stack and eager forks run
 # as cow), the other is single-threaded (they copy at fork); children and grandchildren
 # check the data they inherited.  Meanwhile this script flips
-# vm.fork_copy_mode through 0, 1, 2 and fork_eager_stack_pages through
+# vm.fork_copy_mode through 0, 1, 2 and fork_copy_stack_pages through
 # 1, 4, 64 as fast as it can.  Then: no data mismatch, no failed fork, no
 # kernel warning; every mode was used; anonymous memory (apart from what
 # this shell's own loop added), page tables, free memory and Committed_AS
@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 W=$FORKLAB_BUILD/forkmode-stress
 m=/proc/sys/vm/fork_copy_mode
-s=/proc/sys/vm/fork_eager_stack_pages
+s=/proc/sys/vm/fork_copy_stack_pages
 [ -f $m ] || { echo "FAIL: forkmode-load/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
 [ -x "$W" ] || { echo "FAIL: forkmode-load/setup: no $W in this initramfs (make static)"; exit 1; }
 saved_m=$(cat $m) saved_s=$(cat $s)

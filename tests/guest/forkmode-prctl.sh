@@ -1,7 +1,7 @@
 #!/bin/sh
 # In-guest: PR_SET_FORK_COPY_MODE / PR_GET_FORK_COPY_MODE (kernel-patch/),
 # checked by forkmode-prctl with vm.fork_copy_mode at 0 and at 2: every
-# value, EINVAL for bad values and unused arguments, EFAULT, inheritance by
+# value (raw and through lib/fork_mode.h), EINVAL for bad values and unused arguments, inheritance by
 # children and grandchildren, kept across execve(), set from a thread.
 # The sysctl is restored.
 . "$(dirname "$0")/../lib.sh"

@@ -6,7 +6,7 @@
 # (no C library, no write fault), the parent writes a byte just below its
 # own and waits.  Write faults (cow_fault_copy + pgreuse) over the fork:
 #   cow:   2 (the child's and the parent's first write to the shared page)
-#   stack: 0 for every fork_eager_stack_pages tried, and fork_stack_copy =
+#   stack: 0 for every fork_copy_stack_pages tried, and fork_stack_copy =
 #          the present anonymous pages of the window (checked by pagemap)
 #   eager: 0
 #
@@ -27,7 +27,7 @@ F=$FORKLAB_BUILD/forkmode-fork
 S=$FORKLAB_BUILD/forkmode-spawn
 X=$FORKLAB_BUILD/forkmode-exit
 m=/proc/sys/vm/fork_copy_mode
-s=/proc/sys/vm/fork_eager_stack_pages
+s=/proc/sys/vm/fork_copy_stack_pages
 [ -f $m ] || { echo "FAIL: forkmode-stack/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
 for p in "$F" "$S" "$X"; do [ -x "$p" ] || { echo "FAIL: forkmode-stack/setup: no $p in this initramfs (make static)"; exit 1; }; done
 saved_m=$(cat $m) saved_s=$(cat $s)

@@ -1,13 +1,13 @@
 #!/bin/sh
 # In-guest: the sysctls of the vm.fork_copy_mode series (kernel-patch/).
 # vm.fork_copy_mode (0 cow, 1 stack, 2 eager), vm.fork_copy_prctl_max (0..2)
-# and vm.fork_eager_stack_pages (1..64) take every valid value and refuse the
+# and vm.fork_copy_stack_pages (1..64) take every valid value and refuse the
 # rest with EINVAL, keeping the old value; /proc/vmstat has the series' counters; the four functions
 # the series keeps out of line are in kallsyms (kprobe attach points).
 # Sysctls touched are restored.
 . "$(dirname "$0")/../lib.sh"
 m=/proc/sys/vm/fork_copy_mode
-s=/proc/sys/vm/fork_eager_stack_pages
+s=/proc/sys/vm/fork_copy_stack_pages
 c=/proc/sys/vm/fork_copy_prctl_max
 # forklab's guest runs forklab's kernel: a missing sysctl is a failure.
 for f in $m $s $c; do
@@ -54,14 +54,14 @@ echo 2 >$c
 
 for v in 1 2 3 64; do
 	err=$(set_sysctl $s $v)
-	check_eq "sysctl/fork_eager_stack_pages=$v accepted" "$v:" "$(cat $s):$err"
+	check_eq "sysctl/fork_copy_stack_pages=$v accepted" "$v:" "$(cat $s):$err"
 done
 echo 5 >$s
 for v in 0 65 -1 1000 x; do
 	err=$(set_sysctl $s "$v")
 	case "$err" in
-	*"Invalid argument"*) check_eq "sysctl/fork_eager_stack_pages=$v EINVAL, value kept" 5 "$(cat $s)" ;;
-	*) fail "sysctl/fork_eager_stack_pages=$v EINVAL, value kept" "write gave '$err', value now $(cat $s)" ;;
+	*"Invalid argument"*) check_eq "sysctl/fork_copy_stack_pages=$v EINVAL, value kept" 5 "$(cat $s)" ;;
+	*) fail "sysctl/fork_copy_stack_pages=$v EINVAL, value kept" "write gave '$err', value now $(cat $s)" ;;
 	esac
 done
 

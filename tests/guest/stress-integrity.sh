@@ -9,7 +9,7 @@
 # MAP_PRIVATE memfd mapping, of its ancestors' stack buffers and of a
 # MAP_SHARED page, before and after writing its own patterns, parents again
 # after their children wrote.  Meanwhile vm.fork_copy_mode flips every
-# 100 ms (what "inherit" follows) and fork_eager_stack_pages is 64 (stack
+# 100 ms (what "inherit" follows) and fork_copy_stack_pages is 64 (stack
 # mode copies the stack buffers).
 #   integrity/inject-detected  a flipped byte is found (the checker can fail)
 #   integrity/no-mismatch      every byte as expected, every fork worked
@@ -23,7 +23,7 @@ TREES=${FORKLAB_INTEGRITY_TREES:-1}
 KEY=${FORKLAB_INTEGRITY_KEY:-integrity-checks}
 NOTE=${FORKLAB_FIGURE_NOTE:+ ($FORKLAB_FIGURE_NOTE)}
 m=/proc/sys/vm/fork_copy_mode
-s=/proc/sys/vm/fork_eager_stack_pages
+s=/proc/sys/vm/fork_copy_stack_pages
 thp=/sys/kernel/mm/transparent_hugepage
 [ -f $m ] || { echo "FAIL: stress-integrity/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
 [ -x "$I" ] || { echo "FAIL: stress-integrity/setup: no $I in this initramfs (make static)"; exit 1; }

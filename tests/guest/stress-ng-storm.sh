@@ -33,7 +33,7 @@ NOTE=${FORKLAB_FIGURE_NOTE:+ ($FORKLAB_FIGURE_NOTE)}
 SNG=/usr/bin/stress-ng
 FLIP=$FORKLAB_ROOT/lib/forkmode-flip.so
 m=/proc/sys/vm/fork_copy_mode
-s=/proc/sys/vm/fork_eager_stack_pages
+s=/proc/sys/vm/fork_copy_stack_pages
 [ -f $m ] || { echo "FAIL: stress-ng-storm/setup: kernel without vm.fork_copy_mode (kernel-patch/ not applied)"; exit 1; }
 [ -x $SNG ] || { echo "FAIL: stress-ng-storm/setup: no $SNG in this initramfs (apt-get install stress-ng; make initramfs)"; exit 1; }
 [ -f "$FLIP" ] || { echo "FAIL: stress-ng-storm/setup: no $FLIP in this initramfs (make guest-root)"; exit 1; }

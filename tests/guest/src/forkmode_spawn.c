@@ -12,7 +12,7 @@
  * wp_faults = d_cow_fault_copy + d_pgreuse, and the median, 10th and 90th
  * percentile of one iteration's wall time in ns.  The stack mode sweep
  * (tests/guest/forkmode-stack.sh) uses it to find how many pages
- * fork_eager_stack_pages must cover.
+ * fork_copy_stack_pages must cover.
  *
  * With several modes (e.g. --mode cow,stack) the iterations alternate
  * between them (prctl before each fork), so that both see the same
