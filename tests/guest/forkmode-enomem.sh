@@ -8,8 +8,9 @@
 #   eager, 64 MiB headroom: the same fork succeeds
 #   cow, 4 MiB headroom: succeeds (fork copies nothing)
 #   eager, THP heap (4 THPs), 1.5 MiB headroom: no THP can be charged, so
-#     each is shared copy-on-write (fork_eager_fallback +4) and the rest is
-#     copied; fork succeeds, no THP is split
+#     each is copied into small pages (fork_eager_fallback), which cannot
+#     be charged either: fork fails with ENOMEM, no THP is split, the
+#     parent keeps its data and pages
 # The cgroup is removed afterwards.
 . "$(dirname "$0")/../lib.sh"
 F=$FORKLAB_BUILD/forkmode-fork
@@ -73,13 +74,13 @@ if [ -n "$saved_thp" ]; then
 	[ -n "$saved_2m" ] && echo inherit >$thp/hugepages-2048kB/enabled
 	if run thp-fallback --mode eager --thp 4 --headroom 1536 &&
 		[ "$(kv thp-fallback heap_thp_kb)" = 8192 ]; then
-		check_eq thp-fallback/fork-succeeds 0 "$(kv thp-fallback fork_errno)"
-		check_eq thp-fallback/fork_eager_fallback=4 4 "$(kv thp-fallback d_fork_eager_fallback)"
-		check_eq thp-fallback/rest-copied $(($(kv thp-fallback anon_pages) - 2048)) \
-			"$(kv thp-fallback d_fork_eager_copy)"
+		check_eq thp-fallback/fork-fails-ENOMEM 12 "$(kv thp-fallback fork_errno)"
+		# the first THP fails its charge, then its small pages: fork stops there
+		check_eq thp-fallback/fork_eager_fallback=1 1 "$(kv thp-fallback d_fork_eager_fallback)"
 		check_eq thp-fallback/no-thp-split 0 "$(kv thp-fallback d_thp_split_pmd)"
-		check_eq thp-fallback/shared-thps-need-tlb-flush 0 "$(kv thp-fallback d_fork_tlb_flush_skipped)"
-		check_eq thp-fallback/child-ok 0 "$(kv thp-fallback child_exit)"
+		check_eq thp-fallback/parent-kept-data 1 "$(kv thp-fallback heap_intact)"
+		check_eq thp-fallback/parent-still-thp 8192 "$(kv thp-fallback heap_thp_kb)"
+		check_eq thp-fallback/copies-freed-nr_anon_pages+0 0 "$(kv thp-fallback d_nr_anon_pages)"
 	elif [ -f "$T_TMP/thp-fallback" ]; then
 		skip thp-fallback "no THP-backed heap ($(kv thp-fallback heap_thp_kb) kB of 8192)"
 	fi

@@ -147,6 +147,25 @@ if [ -n "$saved_thp" ]; then
 	else
 		skip thp-eager "no THP-backed heap ($(kv thp-eager heap_thp_kb) kB of $((K * 2048)))"
 	fi
+	# The THP policy refuses the child THPs (MADV_NOHUGEPAGE after the
+	# fault, or PR_SET_THP_DISABLE, inherited): eager copies each THP into
+	# 512 small pages (fork_eager_fallback), the parent's stay THPs.
+	for how in madvise prctl; do
+		n=thp-policy-$how
+		if run $n --mode eager --thp $K --child-writes --refuse-thp $how \
+			--mid-file /proc/vmstat --mid-field nr_anon_transparent_hugepages &&
+			[ "$(kv $n heap_thp_kb)" = $((K * 2048)) ]; then
+			check_eq $n/child-has-no-thp 0 $(($(kv $n mid_child) - $(kv $n mid_before)))
+			check_eq $n/fork_eager_fallback=K $K "$(kv $n d_fork_eager_fallback)"
+			check_eq $n/fork_eager_copy=anon-pages "$(kv $n anon_pages)" "$(kv $n d_fork_eager_copy)"
+			check_eq $n/thp_split_pmd-unchanged 0 "$(kv $n d_thp_split_pmd)"
+			check_eq $n/cow_fault_copy=0 0 "$(kv $n d_cow_fault_copy)"
+			check_eq $n/tlb-flush-skipped 1 "$(kv $n d_fork_tlb_flush_skipped)"
+			data_ok $n
+		else
+			skip $n "no THP-backed heap ($(kv $n heap_thp_kb) kB of $((K * 2048)))"
+		fi
+	done
 else
 	skip thp "no transparent hugepage support"
 fi
@@ -173,6 +192,20 @@ if [ -n "$saved_64k" ]; then
 			check_eq mthp-eager/cow_fault_copy=0 0 "$(kv mthp-eager d_cow_fault_copy)"
 			check_eq mthp-eager/pgreuse=0 0 "$(kv mthp-eager d_pgreuse)"
 			data_ok mthp-eager
+		fi
+		# MADV_NOHUGEPAGE on the heap after the fault: its 32 folios are
+		# copied page by page, the process's other 64 KiB folios at size.
+		read -r base <$nr
+		if run mthp-policy --mode eager --mthp 512 --child-writes --refuse-thp madvise \
+			--mid-file $nr; then
+			own=$(($(kv mthp-policy mid_before) - base))
+			check_ge mthp-policy/heap-is-64k-folios "$own" 32
+			check_eq mthp-policy/child-64k-folios-only-outside-heap $((own - 32)) \
+				$(($(kv mthp-policy mid_child) - $(kv mthp-policy mid_before)))
+			check_eq mthp-policy/fork_eager_fallback=32 32 "$(kv mthp-policy d_fork_eager_fallback)"
+			check_eq mthp-policy/fork_eager_copy=anon-pages "$(kv mthp-policy anon_pages)" "$(kv mthp-policy d_fork_eager_copy)"
+			check_eq mthp-policy/cow_fault_copy=0 0 "$(kv mthp-policy d_cow_fault_copy)"
+			data_ok mthp-policy
 		fi
 	fi
 else

@@ -6,7 +6,7 @@
  *   forkmode-fork [--mode cow|stack|eager|inherit] [--pages N | --thp N]
  *                 [--child-writes] [--child-stack] [--parent-stack]
  *                 [--exec PATH] [--mid-file PATH [--mid-field NAME]]
- *                 [--memcg DIR --headroom KB]
+ *                 [--memcg DIR --headroom KB] [--refuse-thp madvise|prctl]
  *
  * The process maps a heap of N 4 KiB pages (MADV_NOHUGEPAGE) or N THPs
  * (2 MiB aligned, MADV_HUGEPAGE), or with --mthp N pages left to the
@@ -24,6 +24,10 @@
  * --memcg DIR: move into the cgroup DIR first, and set its memory.max to
  * memory.current + KB just before the fork (restored to "max" after).
  *
+ * --refuse-thp: once the heap is filled (its large folios in place), make
+ * the THP policy refuse large folios to the child: MADV_NOHUGEPAGE on the
+ * heap (madvise) or PR_SET_THP_DISABLE, which the child inherits (prctl).
+ *
  * Output: key=value lines, counters as deltas over the fork, for the shell
  * tests to compare: anon_pages (present anonymous pages at fork, from
  * smaps), window_pages (present anonymous pages in the stack window stack
@@ -40,7 +44,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: forkmode-fork [--mode M] [--pages N | --thp N | --mthp N]\n"
 		"       [--child-writes] [--child-stack] [--parent-stack] [--exec PATH]\n"
-		"       [--mid-file PATH [--mid-field NAME]] [--memcg DIR --headroom KB]\n");
+		"       [--mid-file PATH [--mid-field NAME]] [--memcg DIR --headroom KB]\n"
+		"       [--refuse-thp madvise|prctl]\n");
 	exit(2);
 }
 
@@ -99,6 +104,7 @@ int main(int argc, char **argv)
 		{ "mid-field", required_argument, NULL, 'F' },
 		{ "memcg", required_argument, NULL, 'g' },
 		{ "headroom", required_argument, NULL, 'H' },
+		{ "refuse-thp", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const counters[] = {
@@ -110,7 +116,7 @@ int main(int argc, char **argv)
 	static char *exec_argv[] = { NULL, NULL };
 	static char *exec_envp[] = { NULL };
 	const char *exec_path = NULL, *mid_file = NULL, *mid_field = NULL;
-	const char *memcg = NULL;
+	const char *memcg = NULL, *refuse = NULL;
 	long pages = 0, thps = 0, mthp_pages = 0, headroom = -1;
 	int mode = -3, child_writes = 0, child_stack = 0, parent_stack = 0;
 	long anon, anon_after, win_pages, win_present = -1, pid, memcg_before = -1;
@@ -142,6 +148,14 @@ int main(int argc, char **argv)
 		case 'F': mid_field = optarg; break;
 		case 'g': memcg = optarg; break;
 		case 'H': headroom = parse_num("--headroom", optarg, 1L << 30); break;
+		case 'R':
+			if (strcmp(optarg, "madvise") && strcmp(optarg, "prctl")) {
+				fprintf(stderr, "forkmode-fork: --refuse-thp: '%s' is not madvise or prctl\n",
+					optarg);
+				return 2;
+			}
+			refuse = optarg;
+			break;
 		default: usage();
 		}
 	}
@@ -191,6 +205,12 @@ int main(int argc, char **argv)
 	}
 	if (len)
 		memset(heap, 0xa5, len);
+	if (refuse && (strcmp(refuse, "madvise") == 0 ?
+		       madvise(heap, len, MADV_NOHUGEPAGE) :
+		       prctl(PR_SET_THP_DISABLE, 1UL, 0UL, 0UL, 0UL))) {
+		printf("error=--refuse-thp %s: %s\n", refuse, strerror(errno));
+		return 1;
+	}
 
 	r = fl_run_new();
 	if (!r) {
