@@ -9,7 +9,9 @@
 #   --out DIR        results folder, shared with the guest over virtio 9p and
 #                    mounted there at the same path (default build/vm/<date>)
 #   --timeout S      kill the guest after S seconds (default 1800)
-#   --accel A        auto (default: KVM if a probe boot works, else TCG), kvm, tcg
+#   --accel A        auto (default: KVM if a probe boot works, else TCG), kvm, tcg,
+#                    icount (TCG, one vCPU, -icount shift=0,sleep=off: the guest's
+#                    clock counts instructions, 1 ns = 1 instruction)
 #   --smp N          vCPUs (default 2)      --mem MB   guest memory (default 2048)
 #   --append ARGS    extra kernel command line
 #   --console        stream the guest console while it runs (V=1 does too)
@@ -53,7 +55,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ "$V" = 1 ] && console=1
-case "$accel" in auto|kvm|tcg) ;; *) usage "--accel: '$accel' is not auto, kvm or tcg" ;; esac
+case "$accel" in auto|kvm|tcg|icount) ;; *) usage "--accel: '$accel' is not auto, kvm, tcg or icount" ;; esac
+[ "$accel" != icount ] || smp=1
 case "$mode" in tests|cmd|panic|hang) ;; *) usage "--mode: '$mode' is not tests, cmd, panic or hang" ;; esac
 for n in "$timeout_s" "$smp" "$mem"; do
 	case "$n" in '' | *[!0-9]*) usage "'$n' is not a positive integer (--timeout/--smp/--mem)" ;; esac
@@ -129,8 +132,11 @@ kvm_works() {
 case "$accel" in
 auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
 esac
+icount=()
 if [ "$accel" = kvm ]; then
 	accel_arg=kvm cpu=host
+elif [ "$accel" = icount ]; then
+	accel_arg=tcg,thread=single cpu=max icount=(-icount shift=0,sleep=off)
 else
 	accel_arg=tcg,thread=multi cpu=max
 fi
@@ -139,7 +145,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic forklab.mode=$mode forklab.out=$out f
 [ -z "$append" ] || cmdline="$cmdline $append"
 # shellcheck disable=SC2207
 qemu=($(qemu_base "$accel_arg" "$cpu" "$smp" "$mem" "$out/console.log")
-	-virtfs "local,path=$out,mount_tag=forklab,security_model=none,id=forklab"
+	"${icount[@]}" -virtfs "local,path=$out,mount_tag=forklab,security_model=none,id=forklab"
 	-append "$cmdline")
 
 say "booting $(cat "$kdir/kernel.release") ($accel, $smp vCPUs, $mem MB, timeout ${timeout_s}s): $out"

@@ -195,7 +195,7 @@ report.py: results folder not writable :: nobody :: 1 :: ^report.py: .*/ro/[a-z]
 report.py: results folder read-only :: root :: 1 :: ^report.py: .*/romnt/[a-z]*: Read-only file system$ :: $RPT "$FIX/run-a" --out "$ROMNT"
 report.py: disk full :: root :: 1 :: ^report.py: .*No space left on device :: $RPT "$FIX/run-a" --out "$FULL" >/dev/null
 vm-run.sh: unknown option :: any :: 2 :: ^vm-run.sh: unknown option '--bogus' :: $VMR --bogus
-vm-run.sh: bad --accel :: any :: 2 :: ^vm-run.sh: --accel: 'fast' is not auto, kvm or tcg$ :: $VMR --accel fast
+vm-run.sh: bad --accel :: any :: 2 :: ^vm-run.sh: --accel: 'fast' is not auto, kvm, tcg or icount$ :: $VMR --accel fast
 vm-run.sh: bad --mode :: any :: 2 :: ^vm-run.sh: --mode: 'x' is not tests, cmd, panic or hang$ :: $VMR --mode x
 vm-run.sh: bad --timeout :: any :: 2 :: ^vm-run.sh: '10s' is not a positive integer :: $VMR --timeout 10s
 vm-run.sh: nothing after -- :: any :: 2 :: ^vm-run.sh: no command after --$ :: $VMR --

@@ -15,6 +15,15 @@
  *
  *   mode=eager size_mib=64 pages=16384 fork_median_ns=... fork_ns_per_page=...
  *   memcpy_median_ns=... memcpy_ns_per_page=... ratio=... movsb_ns_per_page=...
+ *   child_write_ns_per_page=...
+ *
+ * child_write_ns_per_page: N more forks, in each the child times one write
+ * to every heap page (cow: a write fault and a copy each; eager: a plain
+ * write) and reports it through a shared page.
+ *
+ * Under forklab's `vm-run.sh --accel icount` the guest's clock counts
+ * instructions (1 ns = 1 instruction): the numbers are then instructions,
+ * deterministic, not time.
  *
  * Under TCG the times only show trends, and memcpy (vector moves) and
  * rep movsb are emulated at very different speeds: compare fork with
@@ -68,7 +77,8 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long long *fork_ns, *copy_ns, *movsb_ns, t0;
+	long long *fork_ns, *copy_ns, *movsb_ns, *write_ns, t0;
+	volatile long long *shared;
 	int c, mode = -3, status;
 	long n = 5, i, a;
 	char *end;
@@ -109,7 +119,10 @@ int main(int argc, char **argv)
 	fork_ns = calloc((size_t)n, sizeof(*fork_ns));
 	copy_ns = calloc((size_t)n, sizeof(*copy_ns));
 	movsb_ns = calloc((size_t)n, sizeof(*movsb_ns));
-	if (!fork_ns || !copy_ns || !movsb_ns)
+	write_ns = calloc((size_t)n, sizeof(*write_ns));
+	shared = mmap(NULL, FL_PAGE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!fork_ns || !copy_ns || !movsb_ns || !write_ns || shared == MAP_FAILED)
 		return 1;
 	for (a = optind; a < argc; a++) {
 		long mib = strtol(argv[a], &end, 10);
@@ -154,21 +167,42 @@ int main(int argc, char **argv)
 			copy_movsb(dst, src, len);
 			movsb_ns[i] = now_ns() - t0;
 		}
+		for (i = 0; i < n; i++) {
+			shared[0] = -1;
+			pid = fork();
+			if (pid == 0) {
+				size_t off;
+
+				t0 = now_ns();
+				for (off = 0; off < len; off += FL_PAGE)
+					src[off] = (char)i;
+				shared[0] = now_ns() - t0;
+				_exit(0);
+			}
+			if (pid < 0 || waitpid(pid, &status, 0) != pid || shared[0] < 0) {
+				fprintf(stderr, "forkmode-bench: child write pass failed\n");
+				return 1;
+			}
+			write_ns[i] = shared[0];
+		}
+		qsort(write_ns, (size_t)n, sizeof(*write_ns), cmp_ll);
 		qsort(fork_ns, (size_t)n, sizeof(*fork_ns), cmp_ll);
 		qsort(copy_ns, (size_t)n, sizeof(*copy_ns), cmp_ll);
 		qsort(movsb_ns, (size_t)n, sizeof(*movsb_ns), cmp_ll);
-		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f movsb_ns_per_page=%.1f ratio_movsb=%.2f\n",
+		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f movsb_ns_per_page=%.1f ratio_movsb=%.2f child_write_ns_per_page=%.1f\n",
 		       fork_mode_name(fork_mode_get(NULL)), mib, len / FL_PAGE,
 		       fork_ns[n / 2], (double)fork_ns[n / 2] / (double)(len / FL_PAGE),
 		       copy_ns[n / 2], (double)copy_ns[n / 2] / (double)(len / FL_PAGE),
 		       (double)fork_ns[n / 2] / (double)copy_ns[n / 2],
 		       (double)movsb_ns[n / 2] / (double)(len / FL_PAGE),
-		       (double)fork_ns[n / 2] / (double)movsb_ns[n / 2]);
+		       (double)fork_ns[n / 2] / (double)movsb_ns[n / 2],
+		       (double)write_ns[n / 2] / (double)(len / FL_PAGE));
 		munmap(src, len);
 		munmap(dst, len);
 	}
 	free(fork_ns);
 	free(copy_ns);
 	free(movsb_ns);
+	free(write_ns);
 	return 0;
 }
