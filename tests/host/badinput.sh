@@ -114,6 +114,11 @@ forkbench: nested bad edge :: any :: 2 :: bad edge at 'A_B' :: $FB nested --shap
 forkbench: nested edges out of order :: any :: 2 :: must be named B :: $FB nested --shape edges:A-C
 forkbench: nested unknown process :: any :: 2 :: --write-order: unknown process 'E' \(this shape has A..D\) :: $FB nested --write-order D,E
 forkbench: nested early exit of a non-leaf :: any :: 2 :: exit:B: only a leaf other than A can exit early :: $FB nested --write-order exit:B
+forkbench: vmas 0 :: any :: 2 :: --vmas: 0 is out of range \(allowed: 1\.\.1000000\) :: $FB vmas --vmas 0
+forkbench: vmas not a number :: any :: 2 :: --vmas: 'many' is not a number :: $FB vmas --vmas many
+forkbench: vmas empty item :: any :: 2 :: --vmas '100,': empty item in list :: $FB vmas --vmas 100,
+forkbench: vmas too many counts :: any :: 2 :: --vmas: at most 16 counts :: $FB vmas --vmas 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+forkbench: vmas above vm.max_map_count :: any :: 2 :: --vmas 999999: with forkbench's own [0-9]+ mappings .*above vm.max_map_count [0-9]+ \(at most [0-9]+ here\) :: $FB vmas --vmas 999999
 forkbench: scenario missing :: any :: 2 :: which scenario\? :: $FB scenario
 forkbench: scenario unknown :: any :: 2 :: unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\) :: $FB scenario cow-magic
 forkbench: two scenarios :: any :: 2 :: one scenario per run :: $FB scenario nested fork-exec
