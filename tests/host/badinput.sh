@@ -106,6 +106,13 @@ forkbench: heap fraction out of range :: any :: 2 :: --child-write: fraction 1.5
 forkbench: heap bad pattern :: any :: 2 :: unknown --pattern 'zigzag' \(allowed: sequential, stride, random\) :: $FB heap --heap 1M --pattern zigzag
 forkbench: heap bad parent-when :: any :: 2 :: unknown --parent-when 'never' :: $FB heap --heap 1M --parent-when never
 forkbench: heap too large for memory :: any :: 2 :: heap \(parent \+ memcpy buffer \+ copies\) needs :: $FB heap --heap 2T
+forkbench: heap folio not a power of two :: any :: 2 :: --folio: 3 KiB is not a power of two from 4K to 1G :: $FB heap --heap 1M --folio 3K
+forkbench: heap folio without unit :: any :: 2 :: --folio: size '4096' has no unit :: $FB heap --heap 1M --folio 4096
+forkbench: heap folio too large :: any :: 2 :: --folio: size 2G is too large \(max 1 GiB\) :: $FB heap --heap 1M --folio 2G
+forkbench: heap folio empty item :: any :: 2 :: --folio '4K,': empty item in list :: $FB heap --heap 1M --folio 4K,
+forkbench: heap folio and THP :: any :: 2 :: --folio and --thp always: one of them :: $FB heap --heap 1M --folio 64K --thp always
+forkbench: heap folio size the kernel lacks :: any :: 2 :: --folio 4 MiB: this kernel has no (folios of that size \(allowed here: 4K, .*\)|mTHP) :: $FB heap --heap 1M --folio 4M
+forkbench: heap folio not root :: nobody :: 2 :: --folio 64 KiB: (needs root to set .*/hugepages-64kB/enabled|this kernel has no) :: $FB heap --heap 1M --folio 64K
 forkbench: nested tree too large :: any :: 2 :: --shape tree:4:5: 1365 processes; at most 64 :: $FB nested --shape tree:4:5
 forkbench: nested huge tree :: any :: 2 :: --shape tree:63:63: over 1000000 processes :: $FB nested --shape tree:63:63
 forkbench: nested heap x processes :: any :: 2 :: the family \(heap x processes\) needs :: $FB nested --shape chain:20 --heap 1T
