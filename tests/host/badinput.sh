@@ -126,6 +126,11 @@ forkbench: vmas not a number :: any :: 2 :: --vmas: 'many' is not a number :: $F
 forkbench: vmas empty item :: any :: 2 :: --vmas '100,': empty item in list :: $FB vmas --vmas 100,
 forkbench: vmas too many counts :: any :: 2 :: --vmas: at most 16 counts :: $FB vmas --vmas 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
 forkbench: vmas above vm.max_map_count :: any :: 2 :: --vmas 999999: with forkbench's own [0-9]+ mappings .*above vm.max_map_count [0-9]+ \(at most [0-9]+ here\) :: $FB vmas --vmas 999999
+forkbench: threads 0 :: any :: 2 :: --threads: 0 is out of range \(allowed: 1\.\.64\) :: $FB threads --threads 0
+forkbench: threads too many :: any :: 2 :: --threads: 65 is out of range \(allowed: 1\.\.64\) :: $FB threads --threads 65
+forkbench: threads bad work :: any :: 2 :: unknown --thread-work 'nap' \(allowed: read, write, syscall\) :: $FB threads --thread-work nap
+forkbench: threads CPU out of range :: any :: 2 :: --thread-cpus: 4096 is out of range \(allowed: 0\.\. :: $FB threads --thread-cpus 4096
+forkbench: threads empty CPU :: any :: 2 :: --thread-cpus '0,': empty item in list :: $FB threads --thread-cpus 0,
 forkbench: scenario missing :: any :: 2 :: which scenario\? :: $FB scenario
 forkbench: scenario unknown :: any :: 2 :: unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\) :: $FB scenario cow-magic
 forkbench: two scenarios :: any :: 2 :: one scenario per run :: $FB scenario nested fork-exec
