@@ -306,7 +306,6 @@ static void workers_free(struct run *r)
 {
 	int k;
 
-
 	for (k = 0; k < r->n; k++) {
 		free(r->w[k].during.v);
 		free(r->w[k].outside.v);
@@ -341,7 +340,6 @@ static int workers_start(struct fb_common *c, struct run *r)
 
 	atomic_store(&workers_stop, false);
 	atomic_store(&fork_seq, 0);
-
 	for (k = 0; k < r->n; k++) {
 		w = &r->w[k];
 		memset(w, 0, sizeof(*w));
