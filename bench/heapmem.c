@@ -5,6 +5,7 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,72 @@ const char *thp_shortfall_why(void)
 		k = 1;
 	free(enabled);
 	return why[k];
+}
+
+#define PM_PRESENT (1ULL << 63)
+#define PM_PFN(e) ((e) & ((1ULL << 55) - 1))
+#define KPF_HEAD (1ULL << 15)
+#define KPF_TAIL (1ULL << 16)
+
+/* The size in pages of the folio that starts at heap page i (its PFN
+ * pfn), counting the tails that follow it in both the heap and physical
+ * memory, up to max; 1 for an order-0 page, 0 for a tail or an absent page. */
+static size_t folio_at(int kf, const uint64_t *pm, size_t i, size_t npages, size_t max)
+{
+	uint64_t flags[512];
+	size_t n, k;
+	ssize_t r;
+
+	if (!(pm[i] & PM_PRESENT) || !PM_PFN(pm[i]))
+		return 0;
+	n = max < 512 ? max : 512;
+	if (n > npages - i)
+		n = npages - i;
+	r = pread(kf, flags, n * sizeof(flags[0]), (off_t)(PM_PFN(pm[i]) * sizeof(flags[0])));
+	if (r < (ssize_t)sizeof(flags[0]))
+		return 0;
+	if (flags[0] & KPF_TAIL)
+		return 0;
+	if (!(flags[0] & KPF_HEAD))
+		return 1;
+	n = (size_t)r / sizeof(flags[0]);
+	for (k = 1; k < n && (flags[k] & KPF_TAIL) && PM_PFN(pm[i + k]) == PM_PFN(pm[i]) + k; k++)
+		;
+	return k;
+}
+
+int64_t heap_folio_pages(const struct heap *h, size_t folio_pages)
+{
+	size_t npages = heap_pages(h), i, sz;
+	int64_t found = -1;
+	uint64_t *pm = NULL;
+	int pmf, kf;
+
+	pmf = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (pmf < 0 || kf < 0 || !npages || folio_pages > 512)
+		goto cleanup;
+	pm = malloc(npages * sizeof(*pm));
+	if (!pm || pread(pmf, pm, npages * sizeof(*pm), (off_t)((uintptr_t)h->p / 4096 * 8)) !=
+		   (ssize_t)(npages * sizeof(*pm)))
+		goto cleanup;
+	for (i = 0; i < npages && !(pm[i] & PM_PRESENT); i++)
+		;
+	if (i == npages || !PM_PFN(pm[i]))
+		goto cleanup;	/* nothing present, or PFNs hidden (not root) */
+	found = 0;
+	for (i = 0; i < npages; i += sz ? sz : 1) {
+		sz = folio_at(kf, pm, i, npages, folio_pages + 1);
+		if (sz == folio_pages)
+			found += (int64_t)sz;
+	}
+cleanup:
+	free(pm);
+	if (pmf >= 0)
+		close(pmf);
+	if (kf >= 0)
+		close(kf);
+	return found;
 }
 
 void heap_destroy(struct heap *h)

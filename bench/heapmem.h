@@ -34,6 +34,10 @@ uint64_t heap_thp_bytes(const struct heap *h);
  * PR_SET_THP_DISABLE, transparent_hugepage/enabled set to never, a kernel
  * without THP, or else the kernel had none to give. */
 const char *thp_shortfall_why(void);
+/* Pages of the heap in folios of exactly folio_pages pages (1: order-0
+ * pages), from /proc/self/pagemap and /proc/kpageflags (root); -1 when
+ * they cannot be read. */
+int64_t heap_folio_pages(const struct heap *h, size_t folio_pages);
 void heap_destroy(struct heap *h);
 
 #endif

@@ -6,7 +6,7 @@
 BENCH_HARNESS_SRCS := main.c cli.c harness.c registry.c
 # What benchmarks and the harness call: family of processes, heap, --trace,
 # events, prediction, statistics, results, machine metadata.
-BENCH_SUPPORT_SRCS := family.c heapmem.c trace.c events.c predict.c stats.c result.c sysinfo.c
+BENCH_SUPPORT_SRCS := family.c folio.c heapmem.c trace.c events.c predict.c stats.c result.c sysinfo.c
 # What unit tests link: the registry and the support objects that need
 # neither the harness nor cowtrace's library.
 BENCH_UNIT_SRCS    := registry.c events.c predict.c stats.c result.c sysinfo.c matrix.c

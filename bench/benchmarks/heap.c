@@ -18,6 +18,7 @@
  * count from the fork to the end of both writes, parent and child
  * together (the memcpy is left out).
  */
+#include "folio.h"
 #include "forkbench.h"
 #include "predict.h"
 #include "sysinfo.h"
@@ -42,12 +43,16 @@ enum then { THEN_EXIT, THEN_EXEC };
 static const char *const when_names[] = { "before-exit", "after-exit", NULL };
 static const char *const then_names[] = { "exit", "exec", NULL };
 
+#define MAX_FOLIOS 16
+
 static struct {
 	double child_write, parent_write, touch;
 	enum pattern pattern, touch_pattern;
 	enum when when;
 	enum then then;
-} opt = { 1.0, 0.0, 1.0, PAT_SEQUENTIAL, PAT_SEQUENTIAL, AFTER_EXIT, THEN_EXIT };
+	uint64_t folio[MAX_FOLIOS];	/* --folio sizes in bytes */
+	int nfolio;			/* 0: not given, the heap as --thp says */
+} opt = { 1.0, 0.0, 1.0, PAT_SEQUENTIAL, PAT_SEQUENTIAL, AFTER_EXIT, THEN_EXIT, { 0 }, 0 };
 
 struct child_report {
 	uint64_t t0, t1;	/* the child's write loop */
@@ -264,61 +269,162 @@ static void predict(struct iter_ctx *x, enum fork_mode mode)
 	pred_free(&p);
 }
 
-static int heap_run(struct fb_common *c)
+/* What --folio asked for and what the heap got. */
+struct folio_got {
+	uint64_t bytes;		/* asked; 0: no --folio */
+	double allocs;		/* folios of that size faulted in while the heap was made */
+	double fraction;	/* of the heap's pages in folios of that size */
+};
+
+/* The share of the heap in folios of f->bytes: from the page flags (root),
+ * else from the kernel's fault count of that size; NaN if neither. */
+static double folio_fraction(const struct heap *h, const struct folio_got *f)
+{
+	size_t fp = (size_t)(f->bytes / 4096);
+	int64_t pages = heap_folio_pages(h, fp);
+
+	if (pages >= 0)
+		return (double)pages / (double)heap_pages(h);
+	if (f->bytes == FOLIO_BASE || isnan(f->allocs))
+		return NAN;
+	return f->allocs * (double)fp / (double)heap_pages(h);
+}
+
+/* The heap, with --folio's size set up for it first. */
+static int make_heap(struct heap *h, uint64_t bytes, enum thp_mode thp, struct folio_got *f)
+{
+	char err[FB_ERRLEN];
+	int64_t a0, a1;
+
+	if (f->bytes && folio_set(f->bytes, err, sizeof(err))) {
+		fprintf(stderr, "forkbench heap: --folio: %s\n", err);
+		return -1;
+	}
+	a0 = f->bytes ? folio_fault_allocs(f->bytes) : -1;
+	if (heap_create(h, bytes, f->bytes > FOLIO_BASE ? THP_ALWAYS : thp, err, sizeof(err))) {
+		fprintf(stderr, "forkbench heap: %s\n", err);
+		folio_restore();
+		return -1;
+	}
+	a1 = f->bytes ? folio_fault_allocs(f->bytes) : -1;
+	f->allocs = a0 >= 0 && a1 >= a0 ? (double)(a1 - a0) : NAN;
+	f->fraction = f->bytes ? folio_fraction(h, f) : NAN;
+	return 0;
+}
+
+static void put_folio(struct fb_cell *cell, const struct folio_got *f)
+{
+	if (!f->bytes)
+		return;
+	cell_put(cell, "folio_bytes", FB_MEDIAN, (double)f->bytes);
+	cell_put(cell, "folio_allocs", FB_MEDIAN, f->allocs);
+	cell_put(cell, "folio_fraction", FB_MEDIAN, f->fraction);
+}
+
+/* After the iterations: the share still in folios of the size asked (the
+ * writes after each fork may have split them), on every iteration's row. */
+static void put_folio_end(struct fb_cell *cell, const struct heap *h, const struct folio_got *f)
+{
+	double v;
+	int k;
+	size_t i;
+
+	if (!f->bytes || !cell->n)
+		return;
+	v = folio_fraction(h, &(struct folio_got){ f->bytes, NAN, NAN });
+	k = cell_metric(cell, "folio_fraction_end", FB_MEDIAN);
+	for (i = 0; k >= 0 && i < cell->n; i++)
+		cell->m[k].v[i] = v;
+}
+
+static int heap_run_one(struct fb_common *c, uint64_t heap_bytes, uint64_t folio)
 {
 	enum fork_mode mode = c->fork_mode;
-	char err[FB_ERRLEN], method[48];
-	int hi, rc = 0;
+	struct folio_got f = { folio, NAN, NAN };
+	char method[128], fs[32] = "";
+	struct iter_ctx x;
+	struct heap h;
+	struct fb_cell *cell;
+	int rc = 0;
 	uint64_t i;
 
-	for (hi = 0; hi < c->nheaps && !rc && !fb_stopping(); hi++) {
-		struct iter_ctx x;
-		struct heap h;
-		struct fb_cell *cell;
-
-		memset(&x, 0, sizeof(x));
-		if (heap_create(&h, c->heaps[hi], c->thp, err, sizeof(err))) {
-			fprintf(stderr, "forkbench heap: %s\n", err);
-			return -1;
+	memset(&x, 0, sizeof(x));
+	if (make_heap(&h, heap_bytes, c->thp, &f))
+		return -1;
+	x.h = &h;
+	snprintf(x.target, sizeof(x.target), "%s/forkbench-target-static", c->self_dir);
+	x.cpages = pattern_pages(opt.pattern, opt.child_write, heap_pages(&h), 1, &x.nc);
+	x.ppages = pattern_pages(opt.pattern, opt.parent_write, heap_pages(&h), 2, &x.np);
+	x.tpages = pattern_pages(opt.touch_pattern, opt.touch, heap_pages(&h), 3, &x.nt);
+	/* MADV_DONTFORK: the memcpy buffer is not part of the parent
+	 * being forked, and no fork write-protects it. */
+	x.dst = mmap(NULL, h.bytes, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x.dst == MAP_FAILED || madvise(x.dst, h.bytes, MADV_DONTFORK))
+		x.dst = NULL;
+	if (!x.cpages || !x.ppages || !x.tpages || !x.dst) {
+		fprintf(stderr, "forkbench heap: out of memory\n");
+		rc = -1;
+	} else {
+		memset(x.dst, 1, h.bytes);
+		reset_heap(&x);
+		predict(&x, mode);
+		if (folio)
+			snprintf(fs, sizeof(fs), "-folio%lluK", (unsigned long long)(folio >> 10));
+		snprintf(method, sizeof(method), "child%g%%-%s-%s%s", opt.child_write * 100,
+			 pattern_names[opt.pattern], then_names[opt.then], fs);
+		cell = cell_new(c->res, "heap", method, fork_mode_name(mode),
+				heap_bytes, thp_names[c->thp], c->iterations);
+		cell->thp_bytes = heap_thp_bytes(&h);
+		for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
+			if (i >= c->warmup)
+				put_folio(cell, &f);
+			rc = run_once(c, &x, i < c->warmup ? NULL : cell);
 		}
-		x.h = &h;
-		snprintf(x.target, sizeof(x.target), "%s/forkbench-target-static", c->self_dir);
-		x.cpages = pattern_pages(opt.pattern, opt.child_write, heap_pages(&h), 1, &x.nc);
-		x.ppages = pattern_pages(opt.pattern, opt.parent_write, heap_pages(&h), 2, &x.np);
-		x.tpages = pattern_pages(opt.touch_pattern, opt.touch, heap_pages(&h), 3, &x.nt);
-		/* MADV_DONTFORK: the memcpy buffer is not part of the parent
-		 * being forked, and no fork write-protects it. */
-		x.dst = mmap(NULL, h.bytes, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (x.dst == MAP_FAILED || madvise(x.dst, h.bytes, MADV_DONTFORK))
-			x.dst = NULL;
-		if (!x.cpages || !x.ppages || !x.tpages || !x.dst) {
-			fprintf(stderr, "forkbench heap: out of memory\n");
-			rc = -1;
-		} else {
-			memset(x.dst, 1, h.bytes);
-			reset_heap(&x);
-			predict(&x, mode);
-			snprintf(method, sizeof(method), "child%g%%-%s-%s", opt.child_write * 100,
-				 pattern_names[opt.pattern], then_names[opt.then]);
-			cell = cell_new(c->res, "heap", method, fork_mode_name(mode),
-					c->heaps[hi], thp_names[c->thp], c->iterations);
-			cell->thp_bytes = heap_thp_bytes(&h);
-			for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++)
-				rc = run_once(c, &x, i < c->warmup ? NULL : cell);
-		}
-		free(x.cpages);
-		free(x.ppages);
-		free(x.tpages);
-		if (x.dst)
-			munmap(x.dst, h.bytes);
-		heap_destroy(&h);
+		put_folio_end(cell, &h, &f);
 	}
+	free(x.cpages);
+	free(x.ppages);
+	free(x.tpages);
+	if (x.dst)
+		munmap(x.dst, h.bytes);
+	heap_destroy(&h);
+	if (folio)
+		folio_restore();
 	return rc < 0 ? -1 : 0;
 }
 
+static int heap_run(struct fb_common *c)
+{
+	int hi, fi, rc = 0;
+
+	for (hi = 0; hi < c->nheaps && !rc && !fb_stopping(); hi++)
+		for (fi = 0; fi < (opt.nfolio ? opt.nfolio : 1) && !rc && !fb_stopping(); fi++)
+			rc = heap_run_one(c, c->heaps[hi], opt.nfolio ? opt.folio[fi] : 0);
+	return rc;
+}
+
+static int add_folio(const char *item, void *ctx)
+{
+	char e[FB_ERRLEN];
+
+	(void)ctx;
+	if (opt.nfolio == MAX_FOLIOS) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "--folio: at most %d sizes", MAX_FOLIOS);
+		return -1;
+	}
+	if (parse_size(item, 1ULL << 30, &opt.folio[opt.nfolio], e, sizeof(e)) ||
+	    folio_check(opt.folio[opt.nfolio], e, sizeof(e))) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s%s",
+			 strncmp(e, "--folio", 7) ? "--folio: " : "", e);
+		return -1;
+	}
+	opt.nfolio++;
+	return 0;
+}
+
 enum { OPT_CHILD_WRITE = 0x300, OPT_PARENT_WRITE, OPT_PATTERN, OPT_WHEN, OPT_THEN, OPT_TOUCH,
-       OPT_TOUCH_PATTERN };
+       OPT_TOUCH_PATTERN, OPT_FOLIO };
 
 static const struct argp_option heap_options[] = {
 	{ NULL, 0, NULL, 0, "heap options:", 2 },
@@ -336,6 +442,10 @@ static const struct argp_option heap_options[] = {
 	  "The parent writes while the child lives, or after reaping it (default after-exit)", 2 },
 	{ "child-then", OPT_THEN, "exit|exec", 0,
 	  "After writing, the child exits (default) or execs forklab's static target", 2 },
+	{ "folio", OPT_FOLIO, "SIZE[,SIZE...]", 0,
+	  "Back the heap with anonymous folios of each size in turn (4K, 16K, 64K, ..., 2M: "
+	  "the sizes of /sys/kernel/mm/transparent_hugepage/hugepages-*kB; root): the "
+	  "per-size switches are set for the run and restored; the size obtained is verified", 2 },
 	{ 0 }
 };
 
@@ -382,6 +492,18 @@ static error_t heap_parse(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		opt.then = (enum then)i;
 		return 0;
+	case OPT_FOLIO: {
+		char q[SHOWN_LEN];
+
+		opt.nfolio = 0;
+		fb_parse_err[0] = '\0';
+		if (parse_list(arg, add_folio, NULL, e, sizeof(e)) >= 0)
+			return 0;
+		if (!fb_parse_err[0])
+			snprintf(fb_parse_err, sizeof(fb_parse_err), "--folio '%s': %s",
+				 parse_shown(arg, q, sizeof(q)), e);
+		return EINVAL;
+	}
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -396,6 +518,10 @@ static int heap_check(struct fb_common *c, char *err, size_t errlen)
 			snprintf(err, errlen, "--heap: sizes must be above 0 for heap (e.g. --heap 64M,1G)");
 			return -1;
 		}
+	if (opt.nfolio && c->thp == THP_ALWAYS) {
+		snprintf(err, errlen, "--folio and --thp always: one of them (--folio 2M is THP)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -415,6 +541,9 @@ static int heap_fits_here(struct fb_common *c, char *err, size_t errlen)
 	uint64_t need = 0, n;
 	int h;
 
+	for (h = 0; h < opt.nfolio; h++)
+		if (folio_fits(opt.folio[h], err, errlen))
+			return -1;
 	/* heap + memcpy destination + the child's copies + the parent's copies
 	 * while the child lives + a full copy in eager mode. */
 	for (h = 0; h < c->nheaps; h++) {
@@ -441,6 +570,7 @@ static const struct argp heap_argp = {
 	"  forkbench heap --heap 256M --child-write 10% --pattern random\n"
 	"  forkbench heap --heap 256M --touch 25% --touch-pattern random\n"
 	"  forkbench heap --heap 64M --events perf::PAGE-FAULTS\n"
+	"  forkbench heap --heap 256M --folio 4K,16K,64K,2M\n"
 	"  forkbench heap --heap 256M --child-write 0.5 --parent-write 1 --parent-when before-exit",
 	NULL, NULL, NULL
 };

@@ -106,6 +106,13 @@ forkbench: heap fraction out of range :: any :: 2 :: --child-write: fraction 1.5
 forkbench: heap bad pattern :: any :: 2 :: unknown --pattern 'zigzag' \(allowed: sequential, stride, random\) :: $FB heap --heap 1M --pattern zigzag
 forkbench: heap bad parent-when :: any :: 2 :: unknown --parent-when 'never' :: $FB heap --heap 1M --parent-when never
 forkbench: heap too large for memory :: any :: 2 :: heap \(parent \+ memcpy buffer \+ copies\) needs :: $FB heap --heap 2T
+forkbench: heap folio not a power of two :: any :: 2 :: --folio: 3 KiB is not a power of two from 4K to 1G :: $FB heap --heap 1M --folio 3K
+forkbench: heap folio without unit :: any :: 2 :: --folio: size '4096' has no unit :: $FB heap --heap 1M --folio 4096
+forkbench: heap folio too large :: any :: 2 :: --folio: size 2G is too large \(max 1 GiB\) :: $FB heap --heap 1M --folio 2G
+forkbench: heap folio empty item :: any :: 2 :: --folio '4K,': empty item in list :: $FB heap --heap 1M --folio 4K,
+forkbench: heap folio and THP :: any :: 2 :: --folio and --thp always: one of them :: $FB heap --heap 1M --folio 64K --thp always
+forkbench: heap folio size the kernel lacks :: any :: 2 :: --folio 4 MiB: this kernel has no (folios of that size \(allowed here: 4K, .*\)|mTHP) :: $FB heap --heap 1M --folio 4M
+forkbench: heap folio not root :: nobody :: 2 :: --folio 64 KiB: (needs root to set .*/hugepages-64kB/enabled|this kernel has no) :: $FB heap --heap 1M --folio 64K
 forkbench: nested tree too large :: any :: 2 :: --shape tree:4:5: 1365 processes; at most 64 :: $FB nested --shape tree:4:5
 forkbench: nested huge tree :: any :: 2 :: --shape tree:63:63: over 1000000 processes :: $FB nested --shape tree:63:63
 forkbench: nested heap x processes :: any :: 2 :: the family \(heap x processes\) needs :: $FB nested --shape chain:20 --heap 1T
@@ -114,6 +121,16 @@ forkbench: nested bad edge :: any :: 2 :: bad edge at 'A_B' :: $FB nested --shap
 forkbench: nested edges out of order :: any :: 2 :: must be named B :: $FB nested --shape edges:A-C
 forkbench: nested unknown process :: any :: 2 :: --write-order: unknown process 'E' \(this shape has A..D\) :: $FB nested --write-order D,E
 forkbench: nested early exit of a non-leaf :: any :: 2 :: exit:B: only a leaf other than A can exit early :: $FB nested --write-order exit:B
+forkbench: vmas 0 :: any :: 2 :: --vmas: 0 is out of range \(allowed: 1\.\.1000000\) :: $FB vmas --vmas 0
+forkbench: vmas not a number :: any :: 2 :: --vmas: 'many' is not a number :: $FB vmas --vmas many
+forkbench: vmas empty item :: any :: 2 :: --vmas '100,': empty item in list :: $FB vmas --vmas 100,
+forkbench: vmas too many counts :: any :: 2 :: --vmas: at most 16 counts :: $FB vmas --vmas 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+forkbench: vmas above vm.max_map_count :: any :: 2 :: --vmas 999999: with forkbench's own [0-9]+ mappings .*above vm.max_map_count [0-9]+ \(at most [0-9]+ here\) :: $FB vmas --vmas 999999
+forkbench: threads 0 :: any :: 2 :: --threads: 0 is out of range \(allowed: 1\.\.64\) :: $FB threads --threads 0
+forkbench: threads too many :: any :: 2 :: --threads: 65 is out of range \(allowed: 1\.\.64\) :: $FB threads --threads 65
+forkbench: threads bad work :: any :: 2 :: unknown --thread-work 'nap' \(allowed: read, write, syscall\) :: $FB threads --thread-work nap
+forkbench: threads CPU out of range :: any :: 2 :: --thread-cpus: 4096 is out of range \(allowed: 0\.\. :: $FB threads --thread-cpus 4096
+forkbench: threads empty CPU :: any :: 2 :: --thread-cpus '0,': empty item in list :: $FB threads --thread-cpus 0,
 forkbench: scenario missing :: any :: 2 :: which scenario\? :: $FB scenario
 forkbench: scenario unknown :: any :: 2 :: unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\) :: $FB scenario cow-magic
 forkbench: two scenarios :: any :: 2 :: one scenario per run :: $FB scenario nested fork-exec
