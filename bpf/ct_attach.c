@@ -18,7 +18,7 @@
 
 static const char *const tp_name[TP_NR] = {
 	"page_fault_user", "page_fault_kernel", "tlb_flush", "task_newtask",
-	"sched_process_exit", "mmap_lock_start_locking",
+	"sched_process_exit", "sched_process_exec", "mmap_lock_start_locking",
 	"mmap_lock_acquire_returned",
 };
 
@@ -130,6 +130,7 @@ static struct bpf_program *tp_prog(struct cowtrace_bpf *s, int id)
 	case TP_TLB_FLUSH:	return s->progs.tp_tlb_flush;
 	case TP_NEWTASK:	return s->progs.tp_newtask;
 	case TP_EXIT:		return s->progs.tp_exit;
+	case TP_EXEC:		return s->progs.tp_exec;
 	case TP_LOCK_START:	return s->progs.tp_lock_start;
 	default:		return s->progs.tp_lock_acquired;
 	}
@@ -212,6 +213,9 @@ static void plan_sources(struct ct_tracer *t, enum ct_mode mode)
 	/* a per-page probe is exact; else the patch's vm events over dup_mmap */
 	t->eager_vm = probe_mode && t->fork_events && t->fork_src == CT_FORK_DUP_MMAP &&
 		      !t->usable[PR_EAGER];
+	/* the copied page tells fork from file COW where wp_page_copy is no clone */
+	t->copy_arg = t->copy_src == CT_SRC_PROBE && t->win_src == CT_SRC_PROBE &&
+		      strcmp(t->sym[PR_WP_PAGE_COPY], ct_probe_func[PR_WP_PAGE_COPY]) == 0;
 }
 
 static void set_rodata(struct ct_tracer *t)
@@ -227,10 +231,12 @@ static void set_rodata(struct ct_tracer *t)
 	s->rodata->lock_wait = !!t->opt.lock_wait;
 	s->rodata->fault_window_jiffies = FAULT_WINDOW_JIFFIES;
 	s->rodata->eager_vm = (__u32)t->eager_vm;
+	s->rodata->copy_arg = (__u32)t->copy_arg;
 	s->rodata->nr_cpus = (__u32)t->ncpus;
 	s->rodata->range_lo = t->opt.range_start;
 	s->rodata->range_hi = t->opt.range_end;
 	bpf_map__set_max_entries(s->maps.procs, t->opt.max_procs);
+	bpf_map__set_max_entries(s->maps.images, t->opt.per_process ? t->opt.max_procs : 1);
 }
 
 /* Loads only the programs this mode and these sources use. */
@@ -293,7 +299,7 @@ static int attach_tracepoints(struct ct_tracer *t, char *err, size_t errlen)
 		if (errno == EPERM || errno == EACCES)
 			return ct_fail(err, errlen, CT_ERR_PERM,
 				       "attaching to tracepoint %s: %s", tp_name[i], strerror(errno));
-		if (i == TP_NEWTASK || i == TP_EXIT ||
+		if (i == TP_NEWTASK || i == TP_EXIT || i == TP_EXEC ||
 		    (i == TP_FAULT_USER && t->wp_src == CT_SRC_TP))
 			return ct_fail(err, errlen, CT_ERR_NOTP,
 				       "kernel has no usable tracepoint %s (%s): cowtrace needs it to %s",

@@ -52,6 +52,7 @@ enum tp_id {
 	TP_TLB_FLUSH,
 	TP_NEWTASK,
 	TP_EXIT,
+	TP_EXEC,
 	TP_LOCK_START,
 	TP_LOCK_ACQUIRED,
 	TP_NR
@@ -81,6 +82,7 @@ struct ct_tracer {
 	int no_sys;				/* syscall tracepoints unusable */
 	int fork_events;			/* kernel counts fork copies (vm events) */
 	int eager_vm;				/* eager_copies from them */
+	int copy_arg;				/* wp_page_copy's vmf->page is read */
 	int base_procs[CT_MAX_ROLES];
 	enum ct_status status[CT_NR_COUNTERS];
 	const char *note[CT_NR_COUNTERS];
