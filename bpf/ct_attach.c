@@ -271,6 +271,10 @@ static int load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t errlen
 
 	if (!rc)
 		return 0;
+	if (mode == CT_MODE_FENTRY && (rc == -EPERM || rc == -EACCES))
+		return ct_fail(err, errlen, LOAD_NEXT_MODE,
+			       "not available: this kernel does not allow the BPF trampolines "
+			       "fentry needs (loading them gave: %s)", strerror(-rc));
 	if (mode == CT_MODE_FENTRY)
 		return ct_fail(err, errlen, LOAD_NEXT_MODE,
 			       "fentry programs did not load: %s", strerror(-rc));
