@@ -138,6 +138,8 @@ struct ct_thread {
 	__u16 fault_copied;
 	__u32 fault_at;			/* its attribution (CT_AT_*) */
 	__u32 pad;
+	__u64 lock_ts;			/* CT_FORK_LOCK: last mmap lock of its own mm */
+	__u64 lock_flush, lock_pages, lock_full;	/* local flushes since */
 };
 
 struct {
@@ -789,7 +791,7 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 		}
 	}
 
-	if (win_src == CT_SRC_TP && !any_fork_open())
+	if (fork_src != CT_FORK_LOCK && win_src == CT_SRC_TP && !any_fork_open())
 		return 0;
 	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -818,6 +820,15 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 		if (copy)
 			t->fault_copied = 1;
 		fault_flush(p->role, t->fault_cls, t->fault_at, pages, copy);
+		return 0;
+	}
+	if (fork_src == CT_FORK_LOCK && t->lock_ts) {
+		/* a fork's if task_newtask follows before another write lock */
+		t->lock_flush += 1;
+		if (pages == CT_FLUSH_ALL)
+			t->lock_full += 1;
+		else
+			t->lock_pages += pages;
 	}
 	return 0;
 }
@@ -894,6 +905,45 @@ int tp_exit_fork(void *ctx) { return on_fork_exit(); }
 SEC("tp/syscalls/sys_exit_vfork")
 int tp_exit_vfork(void *ctx) { return on_fork_exit(); }
 
+/*
+ * CT_FORK_LOCK (no syscall tracepoints): a fork without CLONE_VM write-locks
+ * its own mm first thing in dup_mmap, and takes no other lock of it before
+ * task_newtask.  Every mmap lock a traced thread takes of its own mm opens
+ * a window; task_newtask of such a fork closes it as the fork's (its time
+ * and flushes), any other lock (mmap, munmap, mprotect, a fault's fallback
+ * to the mmap lock...) starts it again.
+ */
+static __always_inline void lock_window_open(struct mm_struct *mm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct ct_thread *t;
+
+	if (!is_tracked(bpf_get_current_pid_tgid() >> 32) || BPF_CORE_READ(task, mm) != mm)
+		return;
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
+	if (!t)
+		return;
+	t->lock_ts = bpf_ktime_get_ns();
+	t->lock_flush = t->lock_pages = t->lock_full = 0;
+}
+
+static __always_inline void lock_window_end(struct ct_proc *p, struct ct_stats *rs, int copied)
+{
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	__u64 dt;
+
+	if (!t || !t->lock_ts)
+		return;
+	if (copied) {
+		dt = bpf_ktime_get_ns() - t->lock_ts;
+		COUNT(p, rs, fork_ns, dt);
+		COUNT(p, rs, tlb_flush_fork, t->lock_flush);
+		COUNT(p, rs, tlb_pages_fork, t->lock_pages);
+		COUNT(p, rs, tlb_full_fork, t->lock_full);
+	}
+	t->lock_ts = 0;
+}
+
 /* Runs in the parent at the end of copy_process(), before the child runs. */
 SEC("raw_tp/task_newtask")
 int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
@@ -911,6 +961,8 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 
 		if (!(clone_flags & CT_CLONE_THREAD))
 			COUNT(p, rs, fork_ns, dt);
+	} else if (fork_src == CT_FORK_LOCK) {
+		lock_window_end(p, rs, !(clone_flags & CT_CLONE_VM));
 	}
 	if (clone_flags & CT_CLONE_THREAD)
 		return 0;
@@ -1143,6 +1195,9 @@ int BPF_PROG(tp_lock_start, struct mm_struct *mm)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), *forker;
 	__u64 key = (__u64)mm, now;
 
+	/* mm only: "write" follows it on 6.18, a memcg path before it on 6.12 */
+	if (fork_src == CT_FORK_LOCK)
+		lock_window_open(mm);
 	if (!lock_wait)
 		return 0;
 	forker = bpf_map_lookup_elem(&fork_mms, &key);

@@ -31,6 +31,8 @@
 /* Fork window sources (rodata fork_src). */
 #define CT_FORK_SYSCALL	1	/* sys_enter_{clone,clone3,fork,vfork} .. task_newtask */
 #define CT_FORK_DUP_MMAP 2	/* dup_mmap entry .. return */
+#define CT_FORK_LOCK	3	/* the forking thread's mmap write lock of its own mm
+				 * (dup_mmap's first step) .. task_newtask */
 
 /* Lost-event counters (percpu array "lost"). */
 #define CT_LOST_PROCS	0	/* new process not tracked: process map full */

@@ -163,6 +163,7 @@ static int needs_tp(const struct ct_tracer *t, int id)
 	case TP_FAULT_KERNEL:
 		return t->wp_src == CT_SRC_TP || t->win_src == CT_SRC_TP;
 	case TP_LOCK_START:
+		return t->opt.lock_wait || t->fork_src == CT_FORK_LOCK;
 	case TP_LOCK_ACQUIRED:
 		return t->opt.lock_wait;
 	default:
@@ -208,8 +209,17 @@ static void plan_sources(struct ct_tracer *t, enum ct_mode mode)
 	t->wp_src = probe_mode && t->usable[PR_DO_WP_PAGE] ? CT_SRC_PROBE : CT_SRC_TP;
 	t->win_src = t->wp_src;
 	t->copy_src = probe_mode && t->usable[PR_WP_PAGE_COPY] ? CT_SRC_PROBE : CT_SRC_TP;
-	t->fork_src = probe_mode && t->usable[PR_DUP_MMAP] ? CT_FORK_DUP_MMAP
-		      : t->no_sys ? 0 : CT_FORK_SYSCALL;
+	/*
+	 * Without dup_mmap: the mmap_lock tracepoints, unless --lock-wait needs
+	 * the syscall window (syscall tracepoints put every syscall of the
+	 * machine on the slow path while they are attached).
+	 */
+	if (probe_mode && t->usable[PR_DUP_MMAP])
+		t->fork_src = CT_FORK_DUP_MMAP;
+	else if (!t->no_lock && (!t->opt.lock_wait || t->no_sys))
+		t->fork_src = CT_FORK_LOCK;
+	else
+		t->fork_src = t->no_sys ? 0 : CT_FORK_SYSCALL;
 	/* a per-page probe is exact; else the patch's vm events over dup_mmap */
 	t->eager_vm = probe_mode && t->fork_events && t->fork_src == CT_FORK_DUP_MMAP &&
 		      !t->usable[PR_EAGER];
@@ -303,6 +313,11 @@ static int attach_tracepoints(struct ct_tracer *t, char *err, size_t errlen)
 		if (errno == EPERM || errno == EACCES)
 			return ct_fail(err, errlen, CT_ERR_PERM,
 				       "attaching to tracepoint %s: %s", tp_name[i], strerror(errno));
+		if (i == TP_LOCK_START && t->fork_src == CT_FORK_LOCK) {
+			/* a fork window from the syscall tracepoints instead */
+			t->no_lock = 1;
+			return ct_fail(err, errlen, LOAD_RETRY, "no mmap_lock tracepoints");
+		}
 		if (i == TP_NEWTASK || i == TP_EXIT || i == TP_EXEC ||
 		    (i == TP_FAULT_USER && t->wp_src == CT_SRC_TP))
 			return ct_fail(err, errlen, CT_ERR_NOTP,

@@ -80,6 +80,7 @@ struct ct_tracer {
 
 	__u32 wp_src, copy_src, win_src, fork_src;
 	int no_sys;				/* syscall tracepoints unusable */
+	int no_lock;				/* mmap_lock tracepoints unusable */
 	int fork_events;			/* kernel counts fork copies (vm events) */
 	int eager_vm;				/* eager_copies from them */
 	int copy_arg;				/* wp_page_copy's vmf->page is read */

@@ -54,6 +54,12 @@ static void status_tlb(struct ct_tracer *t)
 	} else if (t->fork_src == CT_FORK_DUP_MMAP) {
 		set_status(t, CT_TLB_FLUSH_FORK, CT_EXACT, "tlb:tlb_flush (local, own mm) inside dup_mmap");
 		set_status(t, CT_TLB_PAGES_FORK, CT_EXACT, "tlb:tlb_flush pages inside dup_mmap");
+	} else if (t->fork_src == CT_FORK_LOCK) {
+		set_status(t, CT_TLB_FLUSH_FORK, CT_APPROX,
+			   "tlb:tlb_flush (local, own mm) from the fork's mmap lock "
+			   "(mmap_lock:mmap_lock_start_locking, dup_mmap's first step) to task_newtask");
+		set_status(t, CT_TLB_PAGES_FORK, CT_APPROX,
+			   "tlb:tlb_flush pages from the fork's mmap lock to task_newtask");
 	} else {
 		set_status(t, CT_TLB_FLUSH_FORK, CT_APPROX,
 			   "tlb:tlb_flush (local, own mm) from fork syscall entry to task_newtask");
@@ -80,6 +86,11 @@ static void status_fork(struct ct_tracer *t)
 	else if (t->attached[PR_COPY_PAGE_RANGE])
 		set_status(t, CT_FORK_NS, CT_APPROX,
 			   "sum of copy_page_range (page tables only; dup_mmap not probeable)");
+	else if (t->fork_src == CT_FORK_LOCK)
+		set_status(t, CT_FORK_NS, CT_APPROX,
+			   "the fork's mmap lock of its own mm (mmap_lock:mmap_lock_start_locking, "
+			   "dup_mmap's first step) to task_newtask; forks without CLONE_VM (a vfork "
+			   "copies no address space)");
 	else if (t->fork_src)
 		set_status(t, CT_FORK_NS, CT_APPROX,
 			   "fork syscall entry to task_newtask (all of copy_process)");
@@ -101,6 +112,9 @@ static void status_fork(struct ct_tracer *t)
 		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "kernel has no mmap_lock tracepoints");
 	else if (!t->fork_src)
 		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "no fork window");
+	else if (t->fork_src == CT_FORK_LOCK)
+		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE,
+			   "needs dup_mmap probes or syscalls:sys_enter_clone* (not attached)");
 	else if (t->fork_src == CT_FORK_DUP_MMAP)
 		set_status(t, CT_LOCK_WAIT_NS, CT_EXACT,
 			   "mmap_lock waits begun by other threads inside dup_mmap");

@@ -183,6 +183,17 @@ static void check_status(void)
 	      ct_counter_status(&t, CT_PROCS) == CT_EXACT && ct_counter_status(&t, CT_FORKS) == CT_EXACT);
 	CHECK_STR("tracepoint: fork_reuses", "approx: derived: fork_faults - fork_copies",
 		  st(&t, CT_FORK_REUSES));
+	t.fork_src = CT_FORK_LOCK;
+	ct_compute_status(&t);
+	CHECK("tracepoint without syscall tracepoints: fork_ns and tlb_flush_fork from the mmap lock",
+	      ct_counter_status(&t, CT_FORK_NS) == CT_APPROX &&
+	      strstr(ct_counter_note(&t, CT_FORK_NS), "mmap_lock_start_locking") != NULL &&
+	      strstr(ct_counter_note(&t, CT_TLB_FLUSH_FORK), "mmap_lock_start_locking") != NULL);
+	t.opt.lock_wait = 1;
+	t.tp_ok[TP_LOCK_START] = t.tp_ok[TP_LOCK_ACQUIRED] = 1;
+	ct_compute_status(&t);
+	CHECK("lock_wait_ns needs a fork window the mmap lock does not give",
+	      ct_counter_status(&t, CT_LOCK_WAIT_NS) == CT_UNAVAILABLE);
 	CHECK("tracepoint: the attribution approx, by the VMA (bpf_find_vma)",
 	      ct_counter_status(&t, CT_FORK_COPIES) == CT_APPROX &&
 	      ct_counter_status(&t, CT_FILE_COPIES) == CT_APPROX &&
