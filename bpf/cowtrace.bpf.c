@@ -489,7 +489,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 	struct ct_stats *rs;
 	struct ct_proc *p = NULL;
 	struct ct_win *w;
-	__u32 cls = CT_CLS_UNKNOWN, at = CT_AT_OTHER, role;
+	__u32 cls = CT_CLS_UNKNOWN, at = CT_AT_OTHER, role, exec_id;
 
 	if ((error_code & (PF_PROT | PF_WRITE | PF_PK)) != (PF_PROT | PF_WRITE))
 		return 0;
@@ -500,7 +500,9 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	task = bpf_get_current_task();
-	if (w->task != task || w->tid != (__u32)id) {
+	/* an execve since the slot was taken (elsewhere) is a new image */
+	exec_id = (__u32)BPF_CORE_READ((struct task_struct *)task, self_exec_id);
+	if (w->task != task || w->tid != (__u32)id || w->exec_id != exec_id) {
 		p = cur_proc();
 		if (!p)
 			return 0;
@@ -510,6 +512,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		w->tgid = id >> 32;
 		w->role = p->role;
 		w->image = p->execs;
+		w->exec_id = exec_id;
 		w->active = 0;
 	}
 	if (!in_range(addr)) {

@@ -78,7 +78,7 @@ struct ct_win {
 	__u32 active;		/* window open: no local flush since the fault */
 	__u32 at;		/* attribution of the last write fault (CT_AT_*) */
 	__u32 image;		/* the owner's image (ct_proc.execs) when taken */
-	__u32 pad;
+	__u32 exec_id;		/* the owner's task->self_exec_id then */
 	__u64 pend_wp;		/* write faults */
 	__u64 pend_flush;	/* one-page flushes closing a window */
 	__u64 pend_at_wp[2];	/* write faults attributed to fork, file */
