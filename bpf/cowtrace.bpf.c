@@ -38,8 +38,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define CT_USER_TOP	0x00007ffffffff000UL	/* x86-64 TASK_SIZE_MAX */
 #define CT_TLB_LOCAL_MM	3			/* TLB_LOCAL_MM_SHOOTDOWN */
 #define CT_FLUSH_ALL	(~0UL)			/* TLB_FLUSH_ALL */
+#define CT_CLONE_VM	0x00000100UL
 #define CT_CLONE_THREAD	0x00010000UL
+#define CT_VM_SHARED	0x00000008UL
 #define CT_VM_GROWSDOWN	0x00000100UL
+#define CT_PAGE_ANON	1UL			/* PAGE_MAPPING_ANON */
+#define CT_PAGE_KSM	3UL			/* PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE */
 
 /* Set by the loader before load. */
 const volatile __u32 wp_src = CT_SRC_TP;	/* write faults: tracepoint or do_wp_page */
@@ -52,6 +56,7 @@ const volatile __u32 lock_wait;			/* mmap-lock wait during forks */
 const volatile __u64 fault_window_jiffies = 2;	/* tracepoint mode: fault .. its flush */
 const volatile __u64 range_lo, range_hi;	/* count faults only in [lo, hi); hi 0: all */
 const volatile __u32 eager_vm;			/* eager copies from vm events over dup_mmap */
+const volatile __u32 copy_arg;			/* wp_page_copy's vmf is read: its page */
 const volatile __u32 nr_cpus = 1;
 
 /*
@@ -87,6 +92,26 @@ struct {
 	__type(value, __u64);
 } tracked SEC(".maps");
 
+/*
+ * One bit per traced tgid whose address space a fork shared: it forked
+ * (without CLONE_VM) since its last execve, or fork() made it and it has not
+ * exec'd since.  A CLONE_VM child (vfork, posix_spawn) has its parent's bit.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CT_PID_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} shared SEC(".maps");
+
+/* The images processes left by execve (per-process counts only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ct_image_key);
+	__type(value, struct ct_proc);
+} images SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, CT_MAX_ROLES);
@@ -111,6 +136,10 @@ struct ct_thread {
 	__u32 fault_cls;
 	__u16 fault_active;
 	__u16 fault_copied;
+	__u32 fault_at;			/* its attribution (CT_AT_*) */
+	__u32 pad;
+	__u64 lock_ts;			/* CT_FORK_LOCK: last mmap lock of its own mm */
+	__u64 lock_flush, lock_pages, lock_full;	/* local flushes since */
 };
 
 struct {
@@ -169,18 +198,19 @@ static __always_inline void count_lost(__u32 what)
 		*v += 1;
 }
 
-static __always_inline int is_tracked(__u32 tgid)
+/* tgid's bit in a bitmap of tgids (tracked, shared). */
+static __always_inline int bit_test(void *map, __u32 tgid)
 {
 	__u32 word = (tgid >> 6) & (CT_PID_WORDS - 1);
-	__u64 *w = bpf_map_lookup_elem(&tracked, &word);
+	__u64 *w = bpf_map_lookup_elem(map, &word);
 
 	return w && (*w >> (tgid & 63) & 1);
 }
 
-static __always_inline void set_tracked(__u32 tgid, int on)
+static __always_inline void bit_set(void *map, __u32 tgid, int on)
 {
 	__u32 word = (tgid >> 6) & (CT_PID_WORDS - 1);
-	__u64 *w = bpf_map_lookup_elem(&tracked, &word), bit = 1ULL << (tgid & 63);
+	__u64 *w = bpf_map_lookup_elem(map, &word), bit = 1ULL << (tgid & 63);
 
 	if (!w)
 		return;
@@ -188,6 +218,16 @@ static __always_inline void set_tracked(__u32 tgid, int on)
 		__sync_fetch_and_or(w, bit);
 	else
 		__sync_fetch_and_and(w, ~bit);
+}
+
+static __always_inline int is_tracked(__u32 tgid)
+{
+	return bit_test(&tracked, tgid);
+}
+
+static __always_inline void set_tracked(__u32 tgid, int on)
+{
+	bit_set(&tracked, tgid, on);
 }
 
 static __always_inline void forks_open_add(__s64 d)
@@ -285,9 +325,45 @@ static __always_inline __u32 classify(struct task_struct *task,
 	return CT_CLS_ANON;
 }
 
+/*
+ * Attribution of a write-protect fault in vma from the VMA alone
+ * (docs/cowtrace.md): a shared mapping's is write-notify (other); in an
+ * anonymous mapping with anonymous pages (an anon_vma) of a fork-shared
+ * address space the page is one the fork shared (without an anon_vma only
+ * the zero page can be mapped: other); a private file mapping without an
+ * anon_vma has only page-cache pages (a first write: file COW), with one
+ * in a fork-shared address space the page may be either (fork, marked
+ * CT_AT_FFILE: the error bound), else file.
+ */
+static __always_inline __u32 attribute(struct vm_area_struct *vma, int forked)
+{
+	unsigned long flags;
+	void *anon;
+
+	if (!vma)
+		return CT_AT_OTHER;
+	flags = BPF_CORE_READ(vma, vm_flags);
+	if (flags & CT_VM_SHARED)
+		return CT_AT_OTHER;
+	anon = BPF_CORE_READ(vma, anon_vma);
+	if (!BPF_CORE_READ(vma, vm_file))
+		return forked && anon ? CT_AT_FORK : CT_AT_OTHER;
+	if (!anon || !forked)
+		return CT_AT_FILE;
+	return CT_AT_FORK | CT_AT_FFILE;
+}
+
+/* Whether the current process's address space was shared by a fork. */
+static __always_inline int cur_forked(void)
+{
+	return bit_test(&shared, bpf_get_current_pid_tgid() >> 32);
+}
+
 struct vma_ctx {
 	__u64 addr;
 	__u32 cls;
+	__u32 at;
+	__u32 forked;
 };
 
 static long vma_cb(struct task_struct *task, struct vm_area_struct *vma,
@@ -295,18 +371,22 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 {
 	struct vma_ctx *c = data;
 
-	c->cls = classify(task, vma, c->addr);
+	if (per_vma)
+		c->cls = classify(task, vma, c->addr);
+	c->at = attribute(vma, c->forked);
 	return 0;
 }
 
-/* Class of a user address of the current task (tracepoint context). */
-static __always_inline __u32 classify_addr(__u64 addr)
+/* Class (if per_vma) and attribution of a user address of the current
+ * task (tracepoint context); a VMA not found (mm busy) is other. */
+static __always_inline void classify_addr(__u64 addr, __u32 *cls, __u32 *at)
 {
-	struct vma_ctx c = { .addr = addr, .cls = CT_CLS_UNKNOWN };
+	struct vma_ctx c = { .addr = addr, .cls = CT_CLS_UNKNOWN, .at = CT_AT_OTHER,
+			     .forked = cur_forked() };
 
-	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, &c, 0))
-		return CT_CLS_UNKNOWN;
-	return c.cls;
+	bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, &c, 0);
+	*cls = c.cls;
+	*at = c.at;
 }
 
 /* Class of the fault described by vmf (probe context). */
@@ -340,19 +420,28 @@ static __always_inline struct ct_win *win_get(void)
 
 /* ---- write faults ---------------------------------------------------- */
 
-/* Add a slot's pending per-process counts to its procs entry. */
+/* Add a slot's pending per-process counts to its procs entry, or to the
+ * image the process has left since the slot was taken. */
 static __always_inline void win_flush(struct ct_win *w)
 {
+	struct ct_image_key key = { .tgid = w->tgid, .image = w->image };
 	struct ct_proc *q;
 	__u32 tgid = w->tgid;
 
 	if (!w->pend_wp && !w->pend_flush)
 		return;
 	q = bpf_map_lookup_elem(&procs, &tgid);
+	if (q && q->execs != w->image)
+		q = bpf_map_lookup_elem(&images, &key);
 	if (q) {
 		__sync_fetch_and_add(&q->st.wp_faults, w->pend_wp);
+		__sync_fetch_and_add(&q->st.fork_faults, w->pend_at_wp[CT_AT_FORK]);
+		__sync_fetch_and_add(&q->st.file_faults, w->pend_at_wp[CT_AT_FILE]);
+		__sync_fetch_and_add(&q->st.fork_file_faults, w->pend_ffile);
 		if (copy_src == CT_SRC_TP) {
 			__sync_fetch_and_add(&q->st.cow_copies, w->pend_flush);
+			__sync_fetch_and_add(&q->st.fork_copies, w->pend_at_copy[CT_AT_FORK]);
+			__sync_fetch_and_add(&q->st.file_copies, w->pend_at_copy[CT_AT_FILE]);
 		} else {
 			__sync_fetch_and_add(&q->st.tlb_flush_fault, w->pend_flush);
 			__sync_fetch_and_add(&q->st.tlb_pages_fault, w->pend_flush);
@@ -360,6 +449,33 @@ static __always_inline void win_flush(struct ct_win *w)
 	}
 	w->pend_wp = 0;
 	w->pend_flush = 0;
+	w->pend_at_wp[0] = w->pend_at_wp[1] = 0;
+	w->pend_at_copy[0] = w->pend_at_copy[1] = 0;
+	w->pend_ffile = 0;
+}
+
+/* A write fault's attribution into the role's counters (per CPU). */
+static __always_inline void count_at_fault(struct ct_stats *rs, __u32 at)
+{
+	if (!rs)
+		return;
+	if ((at & CT_AT_MASK) == CT_AT_FORK)
+		rs->fork_faults += 1;
+	else if ((at & CT_AT_MASK) == CT_AT_FILE)
+		rs->file_faults += 1;
+	if (at & CT_AT_FFILE)
+		rs->fork_file_faults += 1;
+}
+
+/* The same, pending in a slot for the process. */
+static __always_inline void pend_at_fault(struct ct_win *w, __u32 at)
+{
+	if ((at & CT_AT_MASK) == CT_AT_FORK)
+		w->pend_at_wp[CT_AT_FORK] += 1;
+	else if ((at & CT_AT_MASK) == CT_AT_FILE)
+		w->pend_at_wp[CT_AT_FILE] += 1;
+	if (at & CT_AT_FFILE)
+		w->pend_ffile += 1;
 }
 
 /*
@@ -373,7 +489,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 	struct ct_stats *rs;
 	struct ct_proc *p = NULL;
 	struct ct_win *w;
-	__u32 cls = CT_CLS_UNKNOWN, role;
+	__u32 cls = CT_CLS_UNKNOWN, at = CT_AT_OTHER, role, exec_id;
 
 	if ((error_code & (PF_PROT | PF_WRITE | PF_PK)) != (PF_PROT | PF_WRITE))
 		return 0;
@@ -384,7 +500,9 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	task = bpf_get_current_task();
-	if (w->task != task || w->tid != (__u32)id) {
+	/* an execve since the slot was taken (elsewhere) is a new image */
+	exec_id = (__u32)BPF_CORE_READ((struct task_struct *)task, self_exec_id);
+	if (w->task != task || w->tid != (__u32)id || w->exec_id != exec_id) {
 		p = cur_proc();
 		if (!p)
 			return 0;
@@ -393,6 +511,8 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		w->tid = (__u32)id;
 		w->tgid = id >> 32;
 		w->role = p->role;
+		w->image = p->execs;
+		w->exec_id = exec_id;
 		w->active = 0;
 	}
 	if (!in_range(addr)) {
@@ -402,22 +522,25 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 	}
 	role = w->role;
 	rs = bpf_map_lookup_elem(&roles, &role);
-	if (per_vma) {
-		cls = vma_index(classify_addr(addr));
-		if (per_proc && !p)
-			p = cur_proc();
-	}
+	classify_addr(addr, &cls, &at);
+	cls = vma_index(cls);
+	if (per_vma && per_proc && !p)
+		p = cur_proc();
 	if (wp_src == CT_SRC_TP) {
 		if (rs)
 			rs->wp_faults += 1;
-		if (per_proc)
+		count_at_fault(rs, at);
+		if (per_proc) {
 			w->pend_wp += 1;
+			pend_at_fault(w, at);
+		}
 		if (per_vma)
 			COUNT(p, rs, vma_wp_faults[cls], 1);
 	}
 	if (win_src == CT_SRC_TP) {
 		w->jiffies = bpf_jiffies64();
 		w->cls = cls;
+		w->at = at & CT_AT_MASK;
 		w->active = 1;
 	}
 	return 0;
@@ -440,25 +563,40 @@ int BPF_PROG(tp_fault_kernel, unsigned long address, struct pt_regs *regs,
 	return on_hw_fault(address, error_code);
 }
 
+/* A fault's attribution into the role's and the process's counters; d is
+ * 1, or -1 (as __u64) to take it back when the page tells better. */
+static __always_inline void count_at(struct ct_proc *p, struct ct_stats *rs, __u32 at, __u64 d)
+{
+	if ((at & CT_AT_MASK) == CT_AT_FORK)
+		COUNT(p, rs, fork_faults, d);
+	else if ((at & CT_AT_MASK) == CT_AT_FILE)
+		COUNT(p, rs, file_faults, d);
+	if (at & CT_AT_FFILE)
+		COUNT(p, rs, fork_file_faults, d);
+}
+
 static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 {
 	struct ct_stats *rs;
 	struct ct_thread *t;
 	struct ct_proc *p = cur_proc();
-	__u32 cls = CT_CLS_UNKNOWN;
+	__u32 cls = CT_CLS_UNKNOWN, at;
 
 	if (!p || !in_range(BPF_CORE_READ(vmf, address)))
 		return 0;
 	if (per_vma)
 		cls = vma_index(classify_vmf(vmf));
+	at = attribute(BPF_CORE_READ(vmf, vma), cur_forked());
 	rs = role_stats(p);
 	COUNT(p, rs, wp_faults, 1);
+	count_at(p, rs, at, 1);
 	if (per_vma)
 		COUNT(p, rs, vma_wp_faults[cls], 1);
 	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
 	if (t) {
 		t->fault_ts = bpf_ktime_get_ns();
 		t->fault_cls = cls;
+		t->fault_at = at;
 		t->fault_active = 1;
 		t->fault_copied = 0;
 	}
@@ -496,11 +634,61 @@ static __always_inline int fault_class(struct vm_fault *vmf)
 	return per_vma ? (int)vma_index(classify_vmf(vmf)) : CT_CLS_UNKNOWN;
 }
 
+/*
+ * The attribution of the page wp_page_copy copies (vmf->page, read only
+ * where copy_arg says wp_page_copy is no clone): none is the zero page,
+ * an anonymous page is a fork's if the address space was shared by one
+ * (a KSM page never is), any other a page-cache page.
+ */
+static __always_inline __u32 page_at(struct vm_fault *vmf, int forked)
+{
+	struct page *page = BPF_CORE_READ(vmf, page);
+	unsigned long mapping;
+
+	if (!page)
+		return CT_AT_OTHER;
+	mapping = (unsigned long)BPF_CORE_READ(page, mapping);
+	if ((mapping & CT_PAGE_KSM) == CT_PAGE_KSM)
+		return CT_AT_OTHER;
+	if (mapping & CT_PAGE_ANON)
+		return forked ? CT_AT_FORK : CT_AT_OTHER;
+	return CT_AT_FILE;
+}
+
+/*
+ * The attribution of the fault wp_page_copy (copy) or wp_page_reuse ends:
+ * do_wp_page's (with a copy's page read, a class the page contradicts is
+ * moved), or from vmf's VMA without do_wp_page.
+ */
+static __always_inline __u32 end_at(struct ct_proc *p, struct ct_stats *rs,
+				    struct vm_fault *vmf, int copy)
+{
+	struct ct_thread *t;
+	__u32 at, nat;
+
+	if (win_src != CT_SRC_PROBE)
+		return attribute(BPF_CORE_READ(vmf, vma), cur_forked());
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	if (!t)
+		return CT_AT_OTHER;
+	at = t->fault_at;
+	if (!copy || !copy_arg)
+		return at;
+	nat = page_at(vmf, cur_forked());
+	if (nat == (at & CT_AT_MASK))
+		return at;
+	count_at(p, rs, at, (__u64)-1);
+	count_at(p, rs, nat, 1);
+	t->fault_at = nat;
+	return nat;
+}
+
 /* A fault that wp_page_copy (copy) or wp_page_reuse ends. */
 static __always_inline int on_fault_end(struct vm_fault *vmf, int copy)
 {
 	struct ct_stats *rs;
 	struct ct_proc *p = cur_proc();
+	__u32 at;
 	int cls;
 
 	if (!p)
@@ -509,12 +697,19 @@ static __always_inline int on_fault_end(struct vm_fault *vmf, int copy)
 	if (cls < 0)
 		return 0;
 	rs = role_stats(p);
+	at = end_at(p, rs, vmf, copy) & CT_AT_MASK;
 	if (copy) {
 		COUNT(p, rs, cow_copies, 1);
+		if (at == CT_AT_FORK)
+			COUNT(p, rs, fork_copies, 1);
+		else if (at == CT_AT_FILE)
+			COUNT(p, rs, file_copies, 1);
 		if (per_vma)
 			COUNT(p, rs, vma_cow_copies[vma_index(cls)], 1);
 	} else {
 		COUNT(p, rs, cow_reuses, 1);
+		if (at == CT_AT_FORK)
+			COUNT(p, rs, fork_reuses, 1);
 		if (per_vma)
 			COUNT(p, rs, vma_cow_reuses[vma_index(cls)], 1);
 	}
@@ -524,7 +719,7 @@ static __always_inline int on_fault_end(struct vm_fault *vmf, int copy)
 /* ---- TLB flushes ----------------------------------------------------- */
 
 /* A flush inside a write fault; copy: it is wp_page_copy's (derived). */
-static __always_inline void fault_flush(__u32 role, __u32 cls, __u64 pages, int copy)
+static __always_inline void fault_flush(__u32 role, __u32 cls, __u32 at, __u64 pages, int copy)
 {
 	struct ct_proc *p = per_proc ? cur_proc() : NULL;
 	struct ct_stats *rs = bpf_map_lookup_elem(&roles, &role);
@@ -538,6 +733,10 @@ static __always_inline void fault_flush(__u32 role, __u32 cls, __u64 pages, int 
 	COUNT(p, rs, tlb_flush_fault, 1);
 	if (copy) {
 		COUNT(p, rs, cow_copies, 1);
+		if ((at & CT_AT_MASK) == CT_AT_FORK)
+			COUNT(p, rs, fork_copies, 1);
+		else if ((at & CT_AT_MASK) == CT_AT_FILE)
+			COUNT(p, rs, file_copies, 1);
 		if (per_vma)
 			COUNT(p, rs, vma_cow_copies[cls], 1);
 	}
@@ -569,13 +768,19 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 			 */
 			w->active = 0;
 			if (pages == 1 && bpf_jiffies64() - w->jiffies <= fault_window_jiffies) {
-				__u32 role = w->role, cls = vma_index(w->cls);
+				__u32 role = w->role, cls = vma_index(w->cls), at = w->at;
 
 				rs = bpf_map_lookup_elem(&roles, &role);
 				if (per_proc)
 					w->pend_flush += 1;
+				if (per_proc && copy_src == CT_SRC_TP && at < CT_AT_OTHER)
+					w->pend_at_copy[at & 1] += 1;
 				if (rs && copy_src == CT_SRC_TP) {
 					rs->cow_copies += 1;
+					if (at == CT_AT_FORK)
+						rs->fork_copies += 1;
+					else if (at == CT_AT_FILE)
+						rs->file_copies += 1;
 				} else if (rs) {
 					rs->tlb_flush_fault += 1;
 					rs->tlb_pages_fault += 1;
@@ -589,7 +794,7 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 		}
 	}
 
-	if (win_src == CT_SRC_TP && !any_fork_open())
+	if (fork_src != CT_FORK_LOCK && win_src == CT_SRC_TP && !any_fork_open())
 		return 0;
 	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -617,7 +822,16 @@ int BPF_PROG(tp_tlb_flush, int reason, unsigned long pages)
 			return 0;
 		if (copy)
 			t->fault_copied = 1;
-		fault_flush(p->role, t->fault_cls, pages, copy);
+		fault_flush(p->role, t->fault_cls, t->fault_at, pages, copy);
+		return 0;
+	}
+	if (fork_src == CT_FORK_LOCK && t->lock_ts) {
+		/* a fork's if task_newtask follows before another write lock */
+		t->lock_flush += 1;
+		if (pages == CT_FLUSH_ALL)
+			t->lock_full += 1;
+		else
+			t->lock_pages += pages;
 	}
 	return 0;
 }
@@ -694,13 +908,53 @@ int tp_exit_fork(void *ctx) { return on_fork_exit(); }
 SEC("tp/syscalls/sys_exit_vfork")
 int tp_exit_vfork(void *ctx) { return on_fork_exit(); }
 
+/*
+ * CT_FORK_LOCK (no syscall tracepoints): a fork without CLONE_VM write-locks
+ * its own mm first thing in dup_mmap, and takes no other lock of it before
+ * task_newtask.  Every mmap lock a traced thread takes of its own mm opens
+ * a window; task_newtask of such a fork closes it as the fork's (its time
+ * and flushes), any other lock (mmap, munmap, mprotect, a fault's fallback
+ * to the mmap lock...) starts it again.
+ */
+static __always_inline void lock_window_open(struct mm_struct *mm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct ct_thread *t;
+
+	if (!is_tracked(bpf_get_current_pid_tgid() >> 32) || BPF_CORE_READ(task, mm) != mm)
+		return;
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
+	if (!t)
+		return;
+	t->lock_ts = bpf_ktime_get_ns();
+	t->lock_flush = t->lock_pages = t->lock_full = 0;
+}
+
+static __always_inline void lock_window_end(struct ct_proc *p, struct ct_stats *rs, int copied)
+{
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	__u64 dt;
+
+	if (!t || !t->lock_ts)
+		return;
+	if (copied) {
+		dt = bpf_ktime_get_ns() - t->lock_ts;
+		COUNT(p, rs, fork_ns, dt);
+		COUNT(p, rs, tlb_flush_fork, t->lock_flush);
+		COUNT(p, rs, tlb_pages_fork, t->lock_pages);
+		COUNT(p, rs, tlb_full_fork, t->lock_full);
+	}
+	t->lock_ts = 0;
+}
+
 /* Runs in the parent at the end of copy_process(), before the child runs. */
 SEC("raw_tp/task_newtask")
 int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 {
 	struct ct_proc c = {}, *p = cur_proc();
 	struct ct_stats *rs, *crs;
-	__u32 tgid;
+	__u32 tgid, ptgid = bpf_get_current_pid_tgid() >> 32;
+	int forked;
 
 	if (!p)
 		return 0;
@@ -710,6 +964,8 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 
 		if (!(clone_flags & CT_CLONE_THREAD))
 			COUNT(p, rs, fork_ns, dt);
+	} else if (fork_src == CT_FORK_LOCK) {
+		lock_window_end(p, rs, !(clone_flags & CT_CLONE_VM));
 	}
 	if (clone_flags & CT_CLONE_THREAD)
 		return 0;
@@ -718,13 +974,23 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 	tgid = BPF_CORE_READ(task, tgid);
 	c.depth = p->depth + 1;
 	c.role = c.depth < CT_MAX_ROLES ? c.depth : CT_MAX_ROLES - 1;
-	c.ppid = bpf_get_current_pid_tgid() >> 32;
+	c.ppid = ptgid;
 	bpf_probe_read_kernel_str(c.comm, sizeof(c.comm), task->comm);
 	c.st.procs = 1;
+	/* fork() shares both address spaces; a CLONE_VM child runs in its parent's */
+	if (clone_flags & CT_CLONE_VM) {
+		c.created = CT_MADE_VM;
+		forked = bit_test(&shared, ptgid);
+	} else {
+		c.created = CT_MADE_FORK;
+		forked = 1;
+		bit_set(&shared, ptgid, 1);
+	}
 	if (bpf_map_update_elem(&procs, &tgid, &c, BPF_ANY)) {
 		count_lost(CT_LOST_PROCS);
 		return 0;
 	}
+	bit_set(&shared, tgid, forked);
 	set_tracked(tgid, 1);
 	crs = bpf_map_lookup_elem(&roles, &c.role);
 	if (crs)
@@ -840,6 +1106,45 @@ static __always_inline int on_eager_copy(void)
 	return 0;
 }
 
+/* ---- execs ----------------------------------------------------------- */
+
+/*
+ * After execve replaced the address space (current->comm is the new
+ * program's): nothing is shared by a fork any more, and the counts so far
+ * are the image's that ended (kept in "images" under its number).
+ */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(tp_exec, struct task_struct *task)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct ct_image_key key = { .tgid = tgid };
+	struct ct_proc *p;
+	struct ct_win *w;
+
+	if (!is_tracked(tgid))
+		return 0;
+	bit_set(&shared, tgid, 0);
+	if (!per_proc)
+		return 0;
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (!p)
+		return 0;
+	w = win_get();
+	if (w && w->task && w->tgid == tgid) {
+		win_flush(w);
+		w->task = 0;
+		w->active = 0;
+	}
+	key.image = p->execs;
+	if (bpf_map_update_elem(&images, &key, p, BPF_ANY))
+		count_lost(CT_LOST_PROCS);
+	__builtin_memset(&p->st, 0, sizeof(p->st));
+	p->st.procs = 1;
+	p->execs += 1;
+	bpf_get_current_comm(p->comm, sizeof(p->comm));
+	return 0;
+}
+
 /* ---- exits ----------------------------------------------------------- */
 
 SEC("raw_tp/sched_process_exit")
@@ -875,6 +1180,7 @@ int BPF_PROG(tp_exit, struct task_struct *task)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	set_tracked(tgid, 0);
+	bit_set(&shared, tgid, 0);
 	if (per_proc) {
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
 		p->flags |= CT_PROC_EXITED;
@@ -892,6 +1198,9 @@ int BPF_PROG(tp_lock_start, struct mm_struct *mm)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), *forker;
 	__u64 key = (__u64)mm, now;
 
+	/* mm only: "write" follows it on 6.18, a memcg path before it on 6.12 */
+	if (fork_src == CT_FORK_LOCK)
+		lock_window_open(mm);
 	if (!lock_wait)
 		return 0;
 	forker = bpf_map_lookup_elem(&fork_mms, &key);

@@ -30,6 +30,7 @@
 #include "version.h"
 
 enum format { FMT_HUMAN, FMT_CSV, FMT_JSON };
+enum by { BY_AUTO, BY_PID, BY_COMM };
 
 static struct env {
 	enum format format;
@@ -37,21 +38,30 @@ static struct env {
 	const char *output;
 	pid_t pid;
 	int vmstat;
+	enum by by;
+	int top;
+	int tree;
 	char **cmd;
 	int ncmd;
 } env = {
 	.opt = { .mode = CT_MODE_AUTO, .per_process = 1 },
+	.top = 20,
 };
 
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 #define MAX_PROCS	1048576		/* --max-procs */
+#define MAX_TOP		100000		/* --top */
+#define AUTO_BY_COMM	20		/* human: --by comm beyond this many processes */
 
 static const char doc[] =
 "Count what fork() costs for every process of a tree: write-protect faults,\n"
 "COW copies and reuses, TLB flushes during forks and during faults, and the\n"
 "time fork spends copying the address space.  Per process and per role\n"
-"(depth below the root: 0 root, 1 child, 2 grandchild...).  Like perf stat,\n"
+"(depth below the root: 0 root, 1 child, 2 grandchild...), and per image (the\n"
+"program between two execve calls).  Write faults are attributed: to a fork\n"
+"(fork_copies, fork_reuses: anonymous pages a fork shared), to a first write\n"
+"to a private file page (file_copies), or to neither.  Like perf stat,\n"
 "the report goes to stderr and COMMAND's exit status is passed through.\n"
 "The report names the probe mode and marks every counter exact, approx or\n"
 "unavailable (printed as '-' / empty / null, never as 0).\n"
@@ -60,6 +70,9 @@ static const char doc[] =
 "  cowtrace -- ./prog arg           run prog, report its process tree\n"
 "  cowtrace --per-vma -- make -j2   split faults by mapping class\n"
 "  cowtrace -f json -o out.json -- sh -c 'ls | wc'\n"
+"  cowtrace --by comm --top 5 -- make -j2   the 5 programs with most fork COW\n"
+"  cowtrace --tree -- sh -c 'ls | wc'      the process tree, indented\n"
+"  cowtrace -f csv -o - -- ./prog   the CSV on stdout\n"
 "  cowtrace -p 1234                 follow PID 1234 until it exits or ^C\n"
 "  cowtrace -m tracepoint -- ./prog use tracepoints even if kprobes work\n"
 "  cowtrace --btf vmlinux -- ./prog  a kernel without /sys/kernel/btf/vmlinux\n"
@@ -72,13 +85,14 @@ static const char doc[] =
 
 static const char args_doc[] = "[--] COMMAND [ARGS...]\n-p PID";
 
-enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE, OPT_USAGE, OPT_VERSION, OPT_BTF };
+enum { OPT_MAX_PROCS = 1000, OPT_VMSTAT, OPT_RANGE, OPT_USAGE, OPT_VERSION, OPT_BTF,
+       OPT_BY, OPT_TOP, OPT_TREE };
 
 static const struct argp_option options[] = {
 	{ "format", 'f', "FMT", 0, "Output format: human (default), csv or json", 0 },
 	{ "mode", 'm', "MODE", 0, "Probe mode: auto (default: fentry or kprobe, whichever "
 	  "reaches more functions, else tracepoint), kprobe, fentry or tracepoint", 0 },
-	{ "output", 'o', "FILE", 0, "Write the report to FILE instead of stderr", 0 },
+	{ "output", 'o', "FILE", 0, "Write the report to FILE instead of stderr ('-': stdout)", 0 },
 	{ "pid", 'p', "PID", 0, "Follow running process PID and its descendants until it "
 	  "exits or SIGINT", 0 },
 	{ "per-vma", 'V', NULL, 0, "Split faults, copies and reuses by mapping: stack, heap, "
@@ -89,6 +103,12 @@ static const struct argp_option options[] = {
 	  "1-1048576); more are lost and counted", 0 },
 	{ "range", OPT_RANGE, "START-END", 0, "Count write faults (and their copies, reuses, "
 	  "flushes) only at addresses in [START, END), e.g. 0x5eed00000000-0x5eed00001000", 0 },
+	{ "by", OPT_BY, "pid|comm", 0, "Human report: a row per process (pid), or per program "
+	  "name with the top --top rows and the rest summed (comm; the default beyond "
+	  STR(AUTO_BY_COMM) " processes)", 0 },
+	{ "top", OPT_TOP, "N", 0, "With --by comm: rows shown (default 20, 1-" STR(MAX_TOP) ")", 0 },
+	{ "tree", OPT_TREE, NULL, 0, "Human report: the processes as a tree, children below "
+	  "their parent", 0 },
 	{ "vmstat", OPT_VMSTAT, NULL, 0, "Also print system-wide /proc/vmstat deltas "
 	  "(pgreuse, fork_*, ...)", 0 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux "
@@ -103,6 +123,7 @@ static const struct argp_option options[] = {
 /* The names of -f and -m, in the order of enum format and enum ct_mode. */
 static const char *const format_names[] = { "human", "csv", "json", NULL };
 static const char *const mode_names[] = { "auto", "kprobe", "fentry", "tracepoint", NULL };
+static const char *const by_names[] = { "auto", "pid", "comm", NULL };
 _Static_assert(sizeof(format_names) / sizeof(format_names[0]) == FMT_JSON + 2, "formats");
 _Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == CT_MODE_TRACEPOINT + 2, "modes");
 
@@ -178,6 +199,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_VMSTAT:
 		env.vmstat = 1;
 		break;
+	case OPT_BY:
+		env.by = (enum by)choice(arg, by_names, "--by");
+		break;
+	case OPT_TOP:
+		if (parse_u64(arg, 1, MAX_TOP, &v, buf, sizeof(buf)))
+			bad_value("--top", arg, "1-" STR(MAX_TOP));
+		env.top = (int)v;
+		break;
+	case OPT_TREE:
+		env.tree = 1;
+		break;
 	case OPT_BTF:
 		env.opt.btf_path = arg;
 		break;
@@ -212,6 +244,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 				  "cowtrace [OPTIONS] -- COMMAND [ARGS], or cowtrace -p PID)");
 		if (env.cmd && env.pid)
 			usage_die("cowtrace", "give either COMMAND or -p %d, not both", (int)env.pid);
+		if (env.tree && env.by == BY_COMM)
+			usage_die("cowtrace", "give --tree or --by comm, not both (the tree is per process)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -292,6 +326,9 @@ struct report {
 	struct ct_tracer *t;
 	struct ct_proc_info *procs;
 	int nprocs;
+	struct ct_proc_info *images;	/* per image, ordered like procs */
+	int nimages;
+	pid_t root;			/* COMMAND's pid, or -p's */
 	struct ct_counts roles[CT_ROLES];
 	int nroles;			/* highest role with a process, + 1 */
 	struct ct_counts total;
@@ -337,12 +374,32 @@ static void vmstat_deltas(FILE *f, const struct report *r, int json)
 
 /* ---- human ----------------------------------------------------------- */
 
-/* Human columns are as wide as their name, at least 6. */
+static int is_time(enum ct_counter k)
+{
+	return !strcmp(ct_counter_unit(k), "ns");
+}
+
+/* Human columns are as wide as their name, at least 6 (times 9: "999.9 us"). */
 static int human_width(enum ct_counter k)
 {
 	size_t n = strlen(ct_counter_name(k));
+	int min = is_time(k) ? 9 : 6;
 
-	return n < 6 ? 6 : (int)n;
+	return n < (size_t)min ? min : (int)n;
+}
+
+/* A time in ns as people read it: ns, us, ms or s. */
+static const char *fmt_ns(uint64_t v, char *buf, size_t len)
+{
+	if (v < 1000)
+		snprintf(buf, len, "%llu ns", (unsigned long long)v);
+	else if (v < 1000000)
+		snprintf(buf, len, "%.1f us", (double)v / 1e3);
+	else if (v < 1000000000)
+		snprintf(buf, len, "%.1f ms", (double)v / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", (double)v / 1e9);
+	return buf;
 }
 
 static int human_shown(enum ct_counter k)
@@ -352,10 +409,14 @@ static int human_shown(enum ct_counter k)
 
 static void human_val(FILE *f, const struct report *r, enum ct_counter k, uint64_t v)
 {
-	if (avail(r, k))
-		fprintf(f, " %*llu", human_width(k), (unsigned long long)v);
-	else
+	char b[32];
+
+	if (!avail(r, k))
 		fprintf(f, " %*s", human_width(k), "-");
+	else if (is_time(k) && v)
+		fprintf(f, " %*s", human_width(k), fmt_ns(v, b, sizeof(b)));
+	else
+		fprintf(f, " %*llu", human_width(k), (unsigned long long)v);
 }
 
 /* The header (c NULL) or a row of counts. */
@@ -435,6 +496,189 @@ static void human_status(FILE *f, const struct report *r)
 	fputc('\n', f);
 }
 
+static const char *made_name(int created, int depth)
+{
+	switch (created) {
+	case CT_MADE_BY_FORK:	return "fork";
+	case CT_MADE_BY_VM:	return "clone_vm";
+	default:		return depth ? "before" : "root";
+	}
+}
+
+/* The images of process p (ordered by image in r->images): the first and
+ * how many. */
+static int proc_images(const struct report *r, const struct ct_proc_info *p, int *first)
+{
+	int i, n = 0;
+
+	*first = -1;
+	for (i = 0; i < r->nimages; i++) {
+		if (r->images[i].pid != p->pid)
+			continue;
+		if (*first < 0)
+			*first = i;
+		n++;
+	}
+	return n;
+}
+
+/* Whether an image counted anything (a CLONE_VM child's image before its
+ * execve, in its parent's address space, usually does not). */
+static int image_counted(const struct ct_proc_info *im)
+{
+	enum ct_counter k;
+
+	for (k = 0; k < CT_NR_COUNTERS; k++)
+		if (k != CT_PROCS && ct_counts_get(&im->c, k))
+			return 1;
+	return 0;
+}
+
+/* A process's row, and below it a row per image that counted anything if
+ * two or more did. */
+static void human_proc(FILE *f, const struct report *r, const struct ct_proc_info *p,
+		       int indent)
+{
+	char lead[96];
+	int i, first, n = proc_images(r, p, &first), counted = 0;
+
+	snprintf(lead, sizeof(lead), "%-7d %-7d %-4d %*s%.15s%s", (int)p->pid, (int)p->ppid,
+		 p->role, indent, "", p->comm, p->exited ? "" : "*");
+	human_row(f, r, lead, &p->c);
+	if (env.opt.per_vma)
+		human_vma(f, r, &p->c);
+	for (i = first; n > 1 && i < first + n; i++)
+		counted += image_counted(&r->images[i]);
+	for (i = first; counted > 1 && i < first + n; i++) {
+		if (!image_counted(&r->images[i]))
+			continue;
+		snprintf(lead, sizeof(lead), "%21s%*s  image %d: %.15s", "", indent, "",
+			 r->images[i].image, r->images[i].comm);
+		human_row(f, r, lead, &r->images[i].c);
+	}
+}
+
+/* The processes whose parent is ppid (none traced: the roots), depth first. */
+static void human_tree(FILE *f, const struct report *r, pid_t ppid, int depth)
+{
+	int i, j, parent;
+
+	for (i = 0; i < r->nprocs && depth < 64; i++) {
+		const struct ct_proc_info *p = &r->procs[i];
+
+		for (j = 0, parent = 0; j < r->nprocs && depth == 0; j++)
+			parent |= r->procs[j].pid == p->ppid;
+		if (depth ? p->ppid != ppid : parent)
+			continue;
+		human_proc(f, r, p, 2 * (depth < 8 ? depth : 8));
+		human_tree(f, r, p->pid, depth + 1);
+	}
+}
+
+/* --by comm: the images summed per program name. */
+struct by_comm {
+	char comm[16];
+	int images;
+	struct ct_counts c;
+};
+
+static uint64_t fork_cost(const struct ct_counts *c)
+{
+	return c->fork_copies + c->fork_reuses;
+}
+
+static int cmp_by_comm(const void *a, const void *b)
+{
+	const struct by_comm *x = a, *y = b;
+
+	if (fork_cost(&x->c) != fork_cost(&y->c))
+		return fork_cost(&x->c) > fork_cost(&y->c) ? -1 : 1;
+	if (x->c.wp_faults != y->c.wp_faults)
+		return x->c.wp_faults > y->c.wp_faults ? -1 : 1;
+	return strcmp(x->comm, y->comm);
+}
+
+/* Rows of the top --top program names, most fork COW first, and the rest. */
+static int human_by_comm(FILE *f, const struct report *r)
+{
+	struct by_comm *g = calloc((size_t)r->nimages + 1, sizeof(*g)), rest;
+	char lead[64];
+	int i, j, n = 0;
+
+	if (!g)
+		return -1;
+	for (i = 0; i < r->nimages; i++) {
+		if (!image_counted(&r->images[i]))
+			continue;
+		for (j = 0; j < n && strcmp(g[j].comm, r->images[i].comm) != 0; j++)
+			;
+		if (j == n)
+			memcpy(g[n++].comm, r->images[i].comm, sizeof(g[0].comm));
+		g[j].images++;
+		ct_counts_add(&g[j].c, &r->images[i].c);
+	}
+	qsort(g, (size_t)n, sizeof(*g), cmp_by_comm);
+	human_row(f, r, "comm (images)", NULL);
+	memset(&rest, 0, sizeof(rest));
+	for (i = 0; i < n; i++) {
+		if (i >= env.top) {
+			rest.images += g[i].images;
+			ct_counts_add(&rest.c, &g[i].c);
+			continue;
+		}
+		snprintf(lead, sizeof(lead), "%.15s (%d)", g[i].comm, g[i].images);
+		human_row(f, r, lead, &g[i].c);
+	}
+	if (n > env.top) {
+		snprintf(lead, sizeof(lead), "%d others (%d)", n - env.top, rest.images);
+		human_row(f, r, lead, &rest.c);
+	}
+	free(g);
+	return n;
+}
+
+/* The rows of the processes: per process (flat or as a tree) or per name. */
+static void human_procs(FILE *f, const struct report *r)
+{
+	enum by by = env.by;
+	int i;
+
+	if (by == BY_AUTO)
+		by = !env.tree && r->nprocs > AUTO_BY_COMM ? BY_COMM : BY_PID;
+	if (by == BY_COMM && human_by_comm(f, r) >= 0) {
+		fprintf(f, "(%d processes summed per program name: --by pid for a row each)\n",
+			r->nprocs);
+		return;
+	}
+	human_row(f, r, "pid ppid role comm", NULL);
+	if (env.tree) {
+		human_tree(f, r, 0, 0);
+		return;
+	}
+	for (i = 0; i < r->nprocs; i++)
+		human_proc(f, r, &r->procs[i], 0);
+}
+
+/* Notes on what the numbers mean where they look odd. */
+static void human_notes(FILE *f, const struct report *r)
+{
+	const struct ct_counts *c = &r->total;
+
+	if (avail(r, CT_TLB_PAGES_FORK) && c->tlb_flush_fork && !c->tlb_pages_fork)
+		fprintf(f, "tlb_pages_fork 0: the %llu flushes during forks were whole-address-space "
+			"flushes (tlb_full_fork %llu), which name no pages\n",
+			(unsigned long long)c->tlb_flush_fork, (unsigned long long)c->tlb_full_fork);
+	else if (avail(r, CT_TLB_PAGES_FORK) && c->tlb_full_fork)
+		fprintf(f, "tlb_pages_fork counts ranged flushes only: %llu of the flushes during forks "
+			"were whole-address-space ones (tlb_full_fork)\n",
+			(unsigned long long)c->tlb_full_fork);
+	if (avail(r, CT_FORK_COPIES) && c->fork_faults > c->fork_copies + c->fork_reuses)
+		fprintf(f, "fork_faults %llu: fork_copies + fork_reuses and %llu faults that did "
+			"neither (userfaultfd write-protect, a fault retried)\n",
+			(unsigned long long)c->fork_faults,
+			(unsigned long long)(c->fork_faults - c->fork_copies - c->fork_reuses));
+}
+
 static void print_human(FILE *f, const struct report *r)
 {
 	char lead[64];
@@ -447,16 +691,7 @@ static void print_human(FILE *f, const struct report *r)
 		fprintf(f, "PID %d followed for %.3f s\n", (int)env.pid, r->secs);
 	fprintf(f, "probes: %s\n\n", ct_probe_summary(r->t));
 	human_status(f, r);
-	human_row(f, r, "pid ppid role comm", NULL);
-	for (i = 0; i < r->nprocs; i++) {
-		const struct ct_proc_info *p = &r->procs[i];
-
-		snprintf(lead, sizeof(lead), "%-7d %-7d %-4d %.15s%s", (int)p->pid, (int)p->ppid,
-			 p->role, p->comm, p->exited ? "" : "*");
-		human_row(f, r, lead, &p->c);
-		if (env.opt.per_vma)
-			human_vma(f, r, &p->c);
-	}
+	human_procs(f, r);
 	for (i = 0; i < r->nroles; i++) {
 		snprintf(lead, sizeof(lead), "role %d (%llu proc%s)", i,
 			 (unsigned long long)r->roles[i].procs, r->roles[i].procs == 1 ? "" : "s");
@@ -471,8 +706,9 @@ static void print_human(FILE *f, const struct report *r)
 		human_vma_line(f, r, "per-vma (total)", NULL, CT_VMA_STACK);
 		human_vma(f, r, &r->total);
 	}
-	fprintf(f, "(* = still running at the end; role %d holds all deeper roles)\n",
-		CT_ROLES - 1);
+	fprintf(f, "(* = still running at the end; role %d holds all deeper roles; "
+		"image N: the program between execve calls)\n", CT_ROLES - 1);
+	human_notes(f, r);
 	fprintf(f, "lost events: %llu (process map full %llu, thread map full %llu, "
 		"program runs skipped by the kernel %llu)\n", (unsigned long long)r->lost,
 		(unsigned long long)r->loss.procs, (unsigned long long)r->loss.threads,
@@ -486,8 +722,9 @@ static void print_human(FILE *f, const struct report *r)
 
 /* ---- CSV ------------------------------------------------------------- */
 
-/* CSV: one status row, then process, role and total rows.  Unavailable
- * counters are empty. */
+/* CSV: process rows (each followed by its image rows if it exec'd), role and
+ * total rows, then the statuses as a comment line (#MODE,status,...: the
+ * old status row, '#' first).  Unavailable counters are empty. */
 static void csv_val(FILE *f, const struct report *r, enum ct_counter k, uint64_t v)
 {
 	if (avail(r, k))
@@ -523,35 +760,47 @@ static void csv_columns(FILE *f, const struct report *r, enum csv_what what,
 	}
 }
 
+/* A process row (image < 0) or one of its image rows. */
+static void csv_proc(FILE *f, const struct report *r, const struct ct_proc_info *p, int image)
+{
+	fprintf(f, "%s,%s,%d,%d,%d,", ct_mode_name(r->t), image < 0 ? "process" : "image",
+		(int)p->pid, (int)p->ppid, p->role);
+	csv_str(f, p->comm);
+	if (image < 0)
+		fprintf(f, ",,%s", made_name(p->created, p->depth));
+	else
+		fprintf(f, ",%d,%s", image, made_name(p->created, p->depth));
+	csv_columns(f, r, CSV_COUNTS, &p->c);
+	fprintf(f, ",\n");
+}
+
 static void print_csv(FILE *f, const struct report *r)
 {
 	const char *mode = ct_mode_name(r->t);
-	int i;
+	int i, j, first, n;
 
-	fprintf(f, "mode,scope,pid,ppid,role,comm");
+	fprintf(f, "mode,scope,pid,ppid,role,comm,image,created");
 	csv_columns(f, r, CSV_NAMES, NULL);
 	fprintf(f, ",lost_events\n");
 
-	fprintf(f, "%s,status,,,,", mode);
-	csv_columns(f, r, CSV_STATUS, NULL);
-	fprintf(f, ",exact\n");
-
 	for (i = 0; i < r->nprocs; i++) {
-		const struct ct_proc_info *p = &r->procs[i];
-
-		fprintf(f, "%s,process,%d,%d,%d,", mode, (int)p->pid, (int)p->ppid, p->role);
-		csv_str(f, p->comm);
-		csv_columns(f, r, CSV_COUNTS, &p->c);
-		fprintf(f, ",\n");
+		csv_proc(f, r, &r->procs[i], -1);
+		n = proc_images(r, &r->procs[i], &first);
+		for (j = first; n > 1 && j < first + n; j++)
+			csv_proc(f, r, &r->images[j], r->images[j].image);
 	}
 	for (i = 0; i < r->nroles; i++) {
-		fprintf(f, "%s,role,,,%d,", mode, i);
+		fprintf(f, "%s,role,,,%d,,,", mode, i);
 		csv_columns(f, r, CSV_COUNTS, &r->roles[i]);
 		fprintf(f, ",\n");
 	}
-	fprintf(f, "%s,total,,,,", mode);
+	fprintf(f, "%s,total,,,,,,", mode);
 	csv_columns(f, r, CSV_COUNTS, &r->total);
 	fprintf(f, ",%llu\n", (unsigned long long)r->lost);
+
+	fprintf(f, "#%s,status,,,,,,", mode);
+	csv_columns(f, r, CSV_STATUS, NULL);
+	fprintf(f, ",exact\n");
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -604,6 +853,22 @@ static void json_status(FILE *f, const struct report *r)
 	fprintf(f, "\n  }");
 }
 
+/* , "images": [...]: the process's counts per image. */
+static void json_images(FILE *f, const struct report *r, const struct ct_proc_info *p)
+{
+	int i, first, n = proc_images(r, p, &first);
+
+	fprintf(f, ", \"images\": [");
+	for (i = first; i >= 0 && i < first + n; i++) {
+		fprintf(f, "%s{\"image\": %d, \"comm\": ", i > first ? ", " : "", r->images[i].image);
+		json_str(f, r->images[i].comm);
+		fprintf(f, ", ");
+		json_counts(f, r, &r->images[i].c);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 static void print_json(FILE *f, const struct report *r)
 {
 	int i;
@@ -617,7 +882,7 @@ static void print_json(FILE *f, const struct report *r)
 			fprintf(f, ", ");
 		json_str(f, env.cmd[i]);
 	}
-	fprintf(f, "],\n  \"pid\": %d,\n  \"exit_status\": ", (int)env.pid);
+	fprintf(f, "],\n  \"pid\": %d,\n  \"exit_status\": ", (int)r->root);
 	if (r->status >= 0)
 		fprintf(f, "%d", r->status);
 	else
@@ -634,8 +899,10 @@ static void print_json(FILE *f, const struct report *r)
 		fprintf(f, "%s\n    {\"pid\": %d, \"ppid\": %d, \"role\": %d, \"depth\": %d, "
 			"\"comm\": ", i ? "," : "", (int)p->pid, (int)p->ppid, p->role, p->depth);
 		json_str(f, p->comm);
-		fprintf(f, ", \"exited\": %s, ", p->exited ? "true" : "false");
+		fprintf(f, ", \"exited\": %s, \"created\": \"%s\", ", p->exited ? "true" : "false",
+			made_name(p->created, p->depth));
 		json_counts(f, r, &p->c);
+		json_images(f, r, p);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"roles\": [");
@@ -855,6 +1122,7 @@ static int run_command(struct ct_tracer *t, struct report *r)
 		rc = CT_ERR_BPF;
 		goto cleanup;
 	}
+	r->root = sp.pid;
 	rc = ct_follow(t, sp.pid);
 	if (rc) {
 		fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
@@ -895,6 +1163,7 @@ static int follow_pid(struct ct_tracer *t, struct report *r)
 		fprintf(stderr, "cowtrace: %s\n", ct_last_error(t));
 		return rc;
 	}
+	r->root = env.pid;
 	fprintf(stderr, "cowtrace: following PID %d and its descendants (mode %s); "
 		"Ctrl-C to stop\n", (int)env.pid, ct_mode_name(t));
 	t0 = now_s();
@@ -924,6 +1193,11 @@ static int collect(struct ct_tracer *t, struct report *r)
 	r->nprocs = r->procs ? ct_read_procs(t, r->procs, max) : 0;
 	if (r->nprocs < 0)
 		r->nprocs = 0;
+	/* every image a process left by execve, and its last */
+	r->images = calloc((size_t)max * 2, sizeof(*r->images));
+	r->nimages = r->images ? ct_read_images(t, r->images, max * 2) : 0;
+	if (r->nimages < 0)
+		r->nimages = 0;
 	ct_read_loss(t, &r->loss);
 	r->lost = r->loss.procs + r->loss.threads + r->loss.prog_misses;
 	return 0;
@@ -986,7 +1260,9 @@ int main(int argc, char **argv)
 	argp_err_exit_status = CT_ERR_USAGE;
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		goto cleanup;
-	if (env.output) {
+	if (env.output && !strcmp(env.output, "-")) {
+		out = stdout;
+	} else if (env.output) {
 		out = open_output(env.output);
 		if (!out)
 			goto cleanup;
@@ -1012,14 +1288,18 @@ int main(int argc, char **argv)
 	print_notes(t, &r);
 	f = out;
 	out = stderr;		/* closed here, not at cleanup */
-	if (f != stderr && close_output(f, env.output))
+	if (f == stdout && (fflush(f) || ferror(f))) {
+		fprintf(stderr, "cowtrace: cannot write the report to stdout: %s\n", strerror(errno));
+		rc = CT_ERR_USAGE;
+	} else if (f != stderr && f != stdout && close_output(f, env.output))
 		rc = CT_ERR_USAGE;
 	else
 		rc = env.cmd ? r.status : 0;
 cleanup:
-	if (out && out != stderr)
+	if (out && out != stderr && out != stdout)
 		fclose(out);		/* an error: FILE.tmp goes at exit */
 	free(r.procs);
+	free(r.images);
 	ct_close(t);
 	return rc;
 }

@@ -31,6 +31,8 @@
 /* Fork window sources (rodata fork_src). */
 #define CT_FORK_SYSCALL	1	/* sys_enter_{clone,clone3,fork,vfork} .. task_newtask */
 #define CT_FORK_DUP_MMAP 2	/* dup_mmap entry .. return */
+#define CT_FORK_LOCK	3	/* the forking thread's mmap write lock of its own mm
+				 * (dup_mmap's first step) .. task_newtask */
 
 /* Lost-event counters (percpu array "lost"). */
 #define CT_LOST_PROCS	0	/* new process not tracked: process map full */
@@ -38,6 +40,23 @@
 #define CT_LOST_NR	2
 
 #define CT_PROC_EXITED	1
+
+/*
+ * Attribution of a write-protect fault (docs/cowtrace.md, "Fork COW apart
+ * from other COW"): on a page a fork shared, a first write to a private
+ * file page, or other.  CT_AT_FFILE marks a fork-classed fault in a private
+ * file mapping (tracepoint mode cannot tell it from a first write there).
+ */
+#define CT_AT_FORK	0
+#define CT_AT_FILE	1
+#define CT_AT_OTHER	2
+#define CT_AT_MASK	3
+#define CT_AT_FFILE	4
+
+/* How a process was created (struct ct_proc.created). */
+#define CT_MADE_KNOWN	0	/* the root, or there before the trace began */
+#define CT_MADE_FORK	1	/* fork(): its own copy of the address space */
+#define CT_MADE_VM	2	/* CLONE_VM: vfork(), posix_spawn() */
 
 /* Bitmap of traced tgids ("tracked" array map: tgid >> 6 -> word). */
 #define CT_PID_WORDS	65536	/* 4194304 bits: PID_MAX_LIMIT on 64-bit */
@@ -57,9 +76,14 @@ struct ct_win {
 	__u32 role;
 	__u32 cls;		/* mapping class of the last write fault */
 	__u32 active;		/* window open: no local flush since the fault */
-	__u32 pad;
+	__u32 at;		/* attribution of the last write fault (CT_AT_*) */
+	__u32 image;		/* the owner's image (ct_proc.execs) when taken */
+	__u32 exec_id;		/* the owner's task->self_exec_id then */
 	__u64 pend_wp;		/* write faults */
 	__u64 pend_flush;	/* one-page flushes closing a window */
+	__u64 pend_at_wp[2];	/* write faults attributed to fork, file */
+	__u64 pend_at_copy[2];	/* their copies */
+	__u64 pend_ffile;	/* fork faults in private file mappings */
 };
 
 /*
@@ -78,14 +102,23 @@ struct ct_stats {
 	CT_COUNTERS(CT_STATS_VMA)
 };
 
-/* One traced process (key: tgid). */
+/* One traced process (key: tgid), or one of its images (key: struct
+ * ct_image_key): its counts from one execve to the next. */
 struct ct_proc {
 	__u32 role;
 	__u32 depth;
 	__u32 ppid;
 	__u32 flags;
-	char comm[CT_COMM_LEN];
+	__u32 execs;		/* execve calls seen: the image's number */
+	__u32 created;		/* CT_MADE_* */
+	char comm[CT_COMM_LEN];	/* the image's name */
 	struct ct_stats st;
+};
+
+/* An image a process left by execve: "images" map key. */
+struct ct_image_key {
+	__u32 tgid;
+	__u32 image;		/* ct_proc.execs while it ran */
 };
 
 #endif /* COWTRACE_H */

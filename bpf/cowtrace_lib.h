@@ -113,14 +113,25 @@ struct ct_counts {
 	CT_COUNTERS(CT_COUNTS_VMA)
 };
 
-/* One process of the tree (ct_read_procs; needs options.per_process). */
+/* How a process was created (struct ct_proc_info.created). */
+enum ct_made {
+	CT_MADE_BEFORE,		/* the root, or there before ct_follow */
+	CT_MADE_BY_FORK,	/* fork(): its own copy of the address space */
+	CT_MADE_BY_VM,		/* CLONE_VM: vfork(), posix_spawn() */
+};
+
+/* One process of the tree (ct_read_procs), or one image of it: its counts
+ * from one execve to the next (ct_read_images); needs options.per_process. */
 struct ct_proc_info {
 	pid_t pid;
 	pid_t ppid;
 	int role;		/* saturated at CT_ROLES - 1 */
 	int depth;
 	int exited;
-	char comm[16];
+	int created;		/* enum ct_made */
+	int image;		/* 0 as created, 1 after its first execve... */
+	int nimages;		/* execve calls seen + 1 */
+	char comm[16];		/* the image's program name (ct_read_procs: the last) */
 	struct ct_counts c;
 };
 
@@ -149,6 +160,8 @@ int ct_read(struct ct_tracer *t, struct ct_counts *per_role, int max_roles);
 /* Processes seen since ct_follow, ordered by role then pid.  Returns the
  * number stored (at most max), or -1. */
 int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max);
+/* The same, one row per image of each process, ordered by role, pid, image. */
+int ct_read_images(struct ct_tracer *t, struct ct_proc_info *out, int max);
 
 int ct_read_loss(struct ct_tracer *t, struct ct_loss *l);
 

@@ -18,7 +18,7 @@
 
 static const char *const tp_name[TP_NR] = {
 	"page_fault_user", "page_fault_kernel", "tlb_flush", "task_newtask",
-	"sched_process_exit", "mmap_lock_start_locking",
+	"sched_process_exit", "sched_process_exec", "mmap_lock_start_locking",
 	"mmap_lock_acquire_returned",
 };
 
@@ -130,6 +130,7 @@ static struct bpf_program *tp_prog(struct cowtrace_bpf *s, int id)
 	case TP_TLB_FLUSH:	return s->progs.tp_tlb_flush;
 	case TP_NEWTASK:	return s->progs.tp_newtask;
 	case TP_EXIT:		return s->progs.tp_exit;
+	case TP_EXEC:		return s->progs.tp_exec;
 	case TP_LOCK_START:	return s->progs.tp_lock_start;
 	default:		return s->progs.tp_lock_acquired;
 	}
@@ -162,6 +163,7 @@ static int needs_tp(const struct ct_tracer *t, int id)
 	case TP_FAULT_KERNEL:
 		return t->wp_src == CT_SRC_TP || t->win_src == CT_SRC_TP;
 	case TP_LOCK_START:
+		return t->opt.lock_wait || t->fork_src == CT_FORK_LOCK;
 	case TP_LOCK_ACQUIRED:
 		return t->opt.lock_wait;
 	default:
@@ -207,11 +209,23 @@ static void plan_sources(struct ct_tracer *t, enum ct_mode mode)
 	t->wp_src = probe_mode && t->usable[PR_DO_WP_PAGE] ? CT_SRC_PROBE : CT_SRC_TP;
 	t->win_src = t->wp_src;
 	t->copy_src = probe_mode && t->usable[PR_WP_PAGE_COPY] ? CT_SRC_PROBE : CT_SRC_TP;
-	t->fork_src = probe_mode && t->usable[PR_DUP_MMAP] ? CT_FORK_DUP_MMAP
-		      : t->no_sys ? 0 : CT_FORK_SYSCALL;
+	/*
+	 * Without dup_mmap: the mmap_lock tracepoints, unless --lock-wait needs
+	 * the syscall window (syscall tracepoints put every syscall of the
+	 * machine on the slow path while they are attached).
+	 */
+	if (probe_mode && t->usable[PR_DUP_MMAP])
+		t->fork_src = CT_FORK_DUP_MMAP;
+	else if (!t->no_lock && (!t->opt.lock_wait || t->no_sys))
+		t->fork_src = CT_FORK_LOCK;
+	else
+		t->fork_src = t->no_sys ? 0 : CT_FORK_SYSCALL;
 	/* a per-page probe is exact; else the patch's vm events over dup_mmap */
 	t->eager_vm = probe_mode && t->fork_events && t->fork_src == CT_FORK_DUP_MMAP &&
 		      !t->usable[PR_EAGER];
+	/* the copied page tells fork from file COW where wp_page_copy is no clone */
+	t->copy_arg = t->copy_src == CT_SRC_PROBE && t->win_src == CT_SRC_PROBE &&
+		      strcmp(t->sym[PR_WP_PAGE_COPY], ct_probe_func[PR_WP_PAGE_COPY]) == 0;
 }
 
 static void set_rodata(struct ct_tracer *t)
@@ -227,10 +241,12 @@ static void set_rodata(struct ct_tracer *t)
 	s->rodata->lock_wait = !!t->opt.lock_wait;
 	s->rodata->fault_window_jiffies = FAULT_WINDOW_JIFFIES;
 	s->rodata->eager_vm = (__u32)t->eager_vm;
+	s->rodata->copy_arg = (__u32)t->copy_arg;
 	s->rodata->nr_cpus = (__u32)t->ncpus;
 	s->rodata->range_lo = t->opt.range_start;
 	s->rodata->range_hi = t->opt.range_end;
 	bpf_map__set_max_entries(s->maps.procs, t->opt.max_procs);
+	bpf_map__set_max_entries(s->maps.images, t->opt.per_process ? t->opt.max_procs : 1);
 }
 
 /* Loads only the programs this mode and these sources use. */
@@ -265,6 +281,10 @@ static int load(struct ct_tracer *t, enum ct_mode mode, char *err, size_t errlen
 
 	if (!rc)
 		return 0;
+	if (mode == CT_MODE_FENTRY && (rc == -EPERM || rc == -EACCES))
+		return ct_fail(err, errlen, LOAD_NEXT_MODE,
+			       "not available: this kernel does not allow the BPF trampolines "
+			       "fentry needs (loading them gave: %s)", strerror(-rc));
 	if (mode == CT_MODE_FENTRY)
 		return ct_fail(err, errlen, LOAD_NEXT_MODE,
 			       "fentry programs did not load: %s", strerror(-rc));
@@ -293,7 +313,12 @@ static int attach_tracepoints(struct ct_tracer *t, char *err, size_t errlen)
 		if (errno == EPERM || errno == EACCES)
 			return ct_fail(err, errlen, CT_ERR_PERM,
 				       "attaching to tracepoint %s: %s", tp_name[i], strerror(errno));
-		if (i == TP_NEWTASK || i == TP_EXIT ||
+		if (i == TP_LOCK_START && t->fork_src == CT_FORK_LOCK) {
+			/* a fork window from the syscall tracepoints instead */
+			t->no_lock = 1;
+			return ct_fail(err, errlen, LOAD_RETRY, "no mmap_lock tracepoints");
+		}
+		if (i == TP_NEWTASK || i == TP_EXIT || i == TP_EXEC ||
 		    (i == TP_FAULT_USER && t->wp_src == CT_SRC_TP))
 			return ct_fail(err, errlen, CT_ERR_NOTP,
 				       "kernel has no usable tracepoint %s (%s): cowtrace needs it to %s",

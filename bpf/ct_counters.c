@@ -87,11 +87,16 @@ enum ct_status ct_counter_default(enum ct_counter k, const char **note)
 
 /*
  * JSON's order: the lead counter, then those with a status of their own,
- * then those reported under another's status; every other report: the
- * table's.
+ * then those reported under another's status; the human table's: the
+ * CT_FIRST counters (fork-caused COW), then the table's order; every other
+ * report: the table's.
  */
-static int json_rank(enum ct_counter k)
+static int view_rank(unsigned int view, enum ct_counter k)
 {
+	if (view == CT_HUMAN)
+		return rows[k].show & CT_FIRST ? 0 : 1;
+	if (view != CT_JSON)
+		return 0;
 	if (rows[k].show & CT_LEAD)
 		return 0;
 	return rows[k].of == k ? 1 : 2;
@@ -99,12 +104,12 @@ static int json_rank(enum ct_counter k)
 
 int ct_columns(unsigned int view, enum ct_counter *out, int max)
 {
-	int n = 0, rank, last = view == CT_JSON ? 2 : 0;
+	int n = 0, rank, last = view == CT_JSON ? 2 : view == CT_HUMAN ? 1 : 0;
 	enum ct_counter k;
 
 	for (rank = 0; rank <= last; rank++) {
 		for (k = 0; k < CT_NR_COUNTERS; k++) {
-			if (!(rows[k].show & view) || (view == CT_JSON && json_rank(k) != rank))
+			if (!(rows[k].show & view) || view_rank(view, k) != rank)
 				continue;
 			if (n < max)
 				out[n] = k;

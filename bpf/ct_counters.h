@@ -39,6 +39,7 @@
 #define CT_BENCH	0x10	/* forkbench --trace: total, parent_ and child_ columns */
 #define CT_OPTIN	0x20	/* human: a column only with --lock-wait */
 #define CT_LEAD		0x40	/* JSON: the first key */
+#define CT_FIRST	0x80	/* human: the leading columns (fork-caused COW) */
 #define CT_REPORT	(CT_CSV | CT_JSON | CT_HUMAN | CT_NOTE)
 
 #define CT_COUNTERS(X)							\
@@ -91,6 +92,32 @@
 	X(LOCK_WAITS, lock_waits, "waits", EXACT, LOCK_WAIT_NS, NOVMA, CT_JSON,	\
 	  "", "those waits")						\
 	X(CPR_NS, cpr_ns, "ns", EXACT, FORK_NS, NOVMA, 0, "",			\
-	  "copy_page_range time (fork_ns without dup_mmap)")
+	  "copy_page_range time (fork_ns without dup_mmap)")			\
+	X(FORK_FAULTS, fork_faults, "faults", UNAVAILABLE, FORK_FAULTS, NOVMA,	\
+	  CT_CSV | CT_JSON | CT_NOTE, "needs write faults and their VMA",	\
+	  "of wp_faults: on anonymous pages a fork shared")			\
+	X(FORK_COPIES, fork_copies, "pages", UNAVAILABLE, FORK_COPIES, NOVMA,	\
+	  CT_REPORT | CT_FIRST, "needs cow_copies and the VMA",			\
+	  "of cow_copies: fork-shared anonymous pages")			\
+	X(FORK_REUSES, fork_reuses, "pages", UNAVAILABLE, FORK_REUSES, NOVMA,	\
+	  CT_REPORT | CT_FIRST, "needs cow_reuses and the VMA",			\
+	  "of cow_reuses: fork-shared anonymous pages")			\
+	X(FILE_COPIES, file_copies, "pages", UNAVAILABLE, FILE_COPIES, NOVMA,	\
+	  CT_REPORT, "needs cow_copies and the VMA",				\
+	  "of cow_copies: first writes to private file pages")		\
+	X(OTHER_FAULTS, other_faults, "faults", UNAVAILABLE, OTHER_FAULTS, NOVMA, \
+	  CT_CSV | CT_JSON | CT_NOTE, "needs write faults and their VMA",	\
+	  "of wp_faults: other (zero page, KSM, mprotect)")		\
+	X(OTHER_COPIES, other_copies, "pages", UNAVAILABLE, OTHER_FAULTS, NOVMA, \
+	  CT_CSV | CT_JSON | CT_HUMAN, "",					\
+	  "of cow_copies: neither fork nor file COW")				\
+	X(OTHER_REUSES, other_reuses, "pages", UNAVAILABLE, OTHER_FAULTS, NOVMA, \
+	  CT_CSV | CT_JSON, "",							\
+	  "of cow_reuses: neither fork nor file COW")				\
+	X(FORK_FILE_FAULTS, fork_file_faults, "faults", UNAVAILABLE, FORK_FAULTS, \
+	  NOVMA, CT_CSV | CT_JSON, "",						\
+	  "of fork_faults: in private file mappings")				\
+	X(FILE_FAULTS, file_faults, "faults", UNAVAILABLE, FILE_COPIES, NOVMA, 0, \
+	  "", "write faults classed private-file COW")
 
 #endif /* CT_COUNTERS_H */

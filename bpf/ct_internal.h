@@ -52,6 +52,7 @@ enum tp_id {
 	TP_TLB_FLUSH,
 	TP_NEWTASK,
 	TP_EXIT,
+	TP_EXEC,
 	TP_LOCK_START,
 	TP_LOCK_ACQUIRED,
 	TP_NR
@@ -79,8 +80,10 @@ struct ct_tracer {
 
 	__u32 wp_src, copy_src, win_src, fork_src;
 	int no_sys;				/* syscall tracepoints unusable */
+	int no_lock;				/* mmap_lock tracepoints unusable */
 	int fork_events;			/* kernel counts fork copies (vm events) */
 	int eager_vm;				/* eager_copies from them */
+	int copy_arg;				/* wp_page_copy's vmf->page is read */
 	int base_procs[CT_MAX_ROLES];
 	enum ct_status status[CT_NR_COUNTERS];
 	const char *note[CT_NR_COUNTERS];

@@ -15,6 +15,8 @@
 
 _Static_assert(CT_MAX_ROLES == CT_ROLES, "role counts differ");
 _Static_assert(sizeof(struct ct_win) % 8 == 0, "per-CPU values are 8-byte aligned");
+_Static_assert(CT_MADE_KNOWN == CT_MADE_BEFORE && CT_MADE_FORK == CT_MADE_BY_FORK &&
+	       CT_MADE_VM == CT_MADE_BY_VM, "creation kinds differ");
 
 /* Per-CPU values are 8-byte aligned. */
 static size_t percpu_size(size_t value_size)
@@ -52,6 +54,22 @@ int ct_reset_maps(struct ct_tracer *t)
  * derived counters filled in, unavailable ones 0 (callers check
  * ct_counter_status).
  */
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* The attribution's derived counters: fork reuses where reuses are
+ * derived, and what is neither fork nor file COW. */
+static void derive_attrib(const struct ct_tracer *t, struct ct_counts *c)
+{
+	if (t->status[CT_COW_REUSES] == CT_APPROX)
+		c->fork_reuses = minus(c->fork_faults, c->fork_copies);
+	c->other_faults = minus(c->wp_faults, c->fork_faults + c->file_faults);
+	c->other_copies = minus(c->cow_copies, c->fork_copies + c->file_copies);
+	c->other_reuses = minus(c->cow_reuses, c->fork_reuses);
+}
+
 static void derive_counts(const struct ct_tracer *t, struct ct_counts *c)
 {
 	enum ct_counter k;
@@ -70,6 +88,7 @@ static void derive_counts(const struct ct_tracer *t, struct ct_counts *c)
 	}
 	if (t->fork_src != CT_FORK_DUP_MMAP && t->attached[PR_COPY_PAGE_RANGE])
 		c->fork_ns = c->cpr_ns;
+	derive_attrib(t, c);
 	for (k = 0; k < CT_NR_COUNTERS; k++)
 		if (ct_counter_status(t, k) == CT_UNAVAILABLE)
 			ct_counts_clear(c, k);
@@ -117,21 +136,29 @@ static int cmp_proc(const void *a, const void *b)
 
 	if (x->depth != y->depth)
 		return x->depth < y->depth ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->image > y->image) - (x->image < y->image);
 }
 
-/* Counts still pending in the per-CPU slots (struct ct_win) of tgid. */
+/* Counts still pending in the per-CPU slots (struct ct_win) of tgid's
+ * image. */
 static void add_pending(const struct ct_tracer *t, const struct ct_win *w, __u32 tgid,
-			struct ct_stats *st)
+			__u32 image, struct ct_stats *st)
 {
 	int cpu;
 
 	for (cpu = 0; w && cpu < t->ncpus; cpu++) {
-		if (!w[cpu].task || w[cpu].tgid != tgid)
+		if (!w[cpu].task || w[cpu].tgid != tgid || w[cpu].image != image)
 			continue;
 		st->wp_faults += w[cpu].pend_wp;
+		st->fork_faults += w[cpu].pend_at_wp[CT_AT_FORK];
+		st->file_faults += w[cpu].pend_at_wp[CT_AT_FILE];
+		st->fork_file_faults += w[cpu].pend_ffile;
 		if (t->copy_src == CT_SRC_TP) {
 			st->cow_copies += w[cpu].pend_flush;
+			st->fork_copies += w[cpu].pend_at_copy[CT_AT_FORK];
+			st->file_copies += w[cpu].pend_at_copy[CT_AT_FILE];
 		} else {
 			st->tlb_flush_fault += w[cpu].pend_flush;
 			st->tlb_pages_fault += w[cpu].pend_flush;
@@ -153,8 +180,23 @@ static struct ct_win *read_windows(const struct ct_tracer *t)
 	return w;
 }
 
-static void proc_info(const struct ct_tracer *t, const struct ct_win *w, __u32 pid,
-		      struct ct_proc *p, struct ct_proc_info *out)
+/* Image img of process pid (p: its procs entry), its raw counts in *st
+ * with what is pending; -1 if the image was not kept. */
+static int image_stats(const struct ct_tracer *t, const struct ct_win *w, __u32 pid,
+		       const struct ct_proc *p, __u32 img, struct ct_proc *out)
+{
+	struct ct_image_key key = { .tgid = pid, .image = img };
+
+	if (img == p->execs)
+		*out = *p;
+	else if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.images), &key, out))
+		return -1;
+	add_pending(t, w, pid, img, &out->st);
+	return 0;
+}
+
+static void proc_info(const struct ct_tracer *t, __u32 pid, const struct ct_proc *p,
+		      struct ct_proc_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->pid = (pid_t)pid;
@@ -162,21 +204,22 @@ static void proc_info(const struct ct_tracer *t, const struct ct_win *w, __u32 p
 	out->role = (int)p->role;
 	out->depth = (int)p->depth;
 	out->exited = !!(p->flags & CT_PROC_EXITED);
+	out->created = (int)p->created;
+	out->image = (int)p->execs;
+	out->nimages = (int)p->execs + 1;
 	memcpy(out->comm, p->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = 0;
-	if (!out->exited)
-		ct_read_comm(out->pid, out->comm, sizeof(out->comm));
-	add_pending(t, w, pid, &p->st);
-	memcpy(&out->c, &p->st, sizeof(out->c));
-	derive_counts(t, &out->c);
 }
 
-int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max)
+/* One row per process (images != 0: per image) into out[n..max); the new n. */
+static int read_rows(struct ct_tracer *t, struct ct_proc_info *out, int n, int max,
+		     int images)
 {
-	int fd = bpf_map__fd(t->skel->maps.procs), n = 0;
+	int fd = bpf_map__fd(t->skel->maps.procs);
 	struct ct_win *w = read_windows(t);
-	__u32 key, next;
-	struct ct_proc p;
+	struct ct_proc p, im;
+	struct ct_counts sum, one;
+	__u32 key, next, i;
 	int first = 1;
 
 	while (n < max && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
@@ -184,11 +227,44 @@ int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max)
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &p))
 			continue;
-		proc_info(t, w, key, &p, &out[n++]);
+		memset(&sum, 0, sizeof(sum));
+		for (i = 0; i <= p.execs && n < max; i++) {
+			if (image_stats(t, w, key, &p, i, &im))
+				continue;
+			memcpy(&one, &im.st, sizeof(one));
+			if (!images) {
+				ct_counts_add(&sum, &one);
+				continue;
+			}
+			proc_info(t, key, &p, &out[n]);
+			out[n].image = (int)i;
+			memcpy(out[n].comm, im.comm, sizeof(out[n].comm));
+			out[n].comm[sizeof(out[n].comm) - 1] = 0;
+			out[n].c = one;
+			derive_counts(t, &out[n++].c);
+		}
+		if (images)
+			continue;
+		proc_info(t, key, &p, &out[n]);
+		if (!out[n].exited)
+			ct_read_comm(out[n].pid, out[n].comm, sizeof(out[n].comm));
+		sum.procs = 1;
+		out[n].c = sum;
+		derive_counts(t, &out[n++].c);
 	}
 	free(w);
 	qsort(out, (size_t)n, sizeof(*out), cmp_proc);
 	return n;
+}
+
+int ct_read_procs(struct ct_tracer *t, struct ct_proc_info *out, int max)
+{
+	return read_rows(t, out, 0, max, 0);
+}
+
+int ct_read_images(struct ct_tracer *t, struct ct_proc_info *out, int max)
+{
+	return read_rows(t, out, 0, max, 1);
 }
 
 /* A loaded program's statistics; -1 if it is not loaded. */

@@ -172,6 +172,7 @@ static int load_mode(struct ct_tracer *t, enum ct_mode mode, char *last, size_t 
 	int tries, rc;
 
 	t->no_sys = 0;
+	t->no_lock = 0;
 	for (tries = 0; tries <= PR_NR + 1; tries++) {
 		rc = ct_try_load(t, mode, err, errlen);
 		if (rc == 0)

@@ -132,10 +132,12 @@ static int track(struct ct_tracer *t, pid_t pid, pid_t ppid, int depth)
 	return set_tracked(t, key) ? -1 : 1;
 }
 
-/* Every process and its bit out of the maps. */
+/* Every process, its images and its bits out of the maps. */
 static void forget_tree(struct ct_tracer *t)
 {
 	int procs_fd = bpf_map__fd(t->skel->maps.procs);
+	int images_fd = bpf_map__fd(t->skel->maps.images);
+	struct ct_image_key ik;
 	__u32 key;
 
 	while (bpf_map_get_next_key(procs_fd, NULL, &key) == 0) {
@@ -143,9 +145,13 @@ static void forget_tree(struct ct_tracer *t)
 		__u64 zero = 0;
 
 		bpf_map_update_elem(bpf_map__fd(t->skel->maps.tracked), &word, &zero, BPF_ANY);
+		bpf_map_update_elem(bpf_map__fd(t->skel->maps.shared), &word, &zero, BPF_ANY);
 		if (bpf_map_delete_elem(procs_fd, &key))
 			break;
 	}
+	while (bpf_map_get_next_key(images_fd, NULL, &ik) == 0)
+		if (bpf_map_delete_elem(images_fd, &ik))
+			break;
 }
 
 /* One /proc scan: tracks the children of tracked processes; how many. */

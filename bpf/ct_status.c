@@ -54,6 +54,12 @@ static void status_tlb(struct ct_tracer *t)
 	} else if (t->fork_src == CT_FORK_DUP_MMAP) {
 		set_status(t, CT_TLB_FLUSH_FORK, CT_EXACT, "tlb:tlb_flush (local, own mm) inside dup_mmap");
 		set_status(t, CT_TLB_PAGES_FORK, CT_EXACT, "tlb:tlb_flush pages inside dup_mmap");
+	} else if (t->fork_src == CT_FORK_LOCK) {
+		set_status(t, CT_TLB_FLUSH_FORK, CT_APPROX,
+			   "tlb:tlb_flush (local, own mm) from the fork's mmap lock "
+			   "(mmap_lock:mmap_lock_start_locking, dup_mmap's first step) to task_newtask");
+		set_status(t, CT_TLB_PAGES_FORK, CT_APPROX,
+			   "tlb:tlb_flush pages from the fork's mmap lock to task_newtask");
 	} else {
 		set_status(t, CT_TLB_FLUSH_FORK, CT_APPROX,
 			   "tlb:tlb_flush (local, own mm) from fork syscall entry to task_newtask");
@@ -80,6 +86,11 @@ static void status_fork(struct ct_tracer *t)
 	else if (t->attached[PR_COPY_PAGE_RANGE])
 		set_status(t, CT_FORK_NS, CT_APPROX,
 			   "sum of copy_page_range (page tables only; dup_mmap not probeable)");
+	else if (t->fork_src == CT_FORK_LOCK)
+		set_status(t, CT_FORK_NS, CT_APPROX,
+			   "the fork's mmap lock of its own mm (mmap_lock:mmap_lock_start_locking, "
+			   "dup_mmap's first step) to task_newtask; forks without CLONE_VM (a vfork "
+			   "copies no address space)");
 	else if (t->fork_src)
 		set_status(t, CT_FORK_NS, CT_APPROX,
 			   "fork syscall entry to task_newtask (all of copy_process)");
@@ -101,12 +112,51 @@ static void status_fork(struct ct_tracer *t)
 		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "kernel has no mmap_lock tracepoints");
 	else if (!t->fork_src)
 		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE, "no fork window");
+	else if (t->fork_src == CT_FORK_LOCK)
+		set_status(t, CT_LOCK_WAIT_NS, CT_UNAVAILABLE,
+			   "needs dup_mmap probes or syscalls:sys_enter_clone* (not attached)");
 	else if (t->fork_src == CT_FORK_DUP_MMAP)
 		set_status(t, CT_LOCK_WAIT_NS, CT_EXACT,
 			   "mmap_lock waits begun by other threads inside dup_mmap");
 	else
 		set_status(t, CT_LOCK_WAIT_NS, CT_APPROX,
 			   "mmap_lock waits begun by other threads from fork syscall entry to task_newtask");
+}
+
+/* Fork COW apart from other COW (docs/cowtrace.md): every mode classes a
+ * fault by its VMA; a copy's page refines it where it can be read. */
+static void status_attrib(struct ct_tracer *t)
+{
+	int probe = t->win_src == CT_SRC_PROBE;
+	enum ct_status copies = t->status[CT_COW_COPIES], reuses = t->status[CT_COW_REUSES];
+
+	if (t->status[CT_WP_FAULTS] == CT_UNAVAILABLE)
+		return;
+	set_status(t, CT_FORK_FAULTS, CT_APPROX, probe ?
+		   "do_wp_page's VMA: private, with anonymous pages (anon_vma), in an address space "
+		   "a fork shared (it forked since its execve, or fork() made it and it has not "
+		   "exec'd); fork_file_faults of them in file mappings (moved by the copied page)" :
+		   "bpf_find_vma on the fault address: private, with anonymous pages (anon_vma), in "
+		   "an address space a fork shared (it forked since its execve, or fork() made it "
+		   "and it has not exec'd); fork_file_faults of them in file mappings, where a first "
+		   "write to a file page counts here too");
+	set_status(t, CT_OTHER_FAULTS, CT_APPROX,
+		   "derived: wp_faults - fork_faults - private-file faults (zero page, KSM, "
+		   "write-notify of shared mappings, mprotect, VMA not found)");
+	if (copies != CT_UNAVAILABLE && t->copy_arg) {
+		set_status(t, CT_FORK_COPIES, CT_EXACT,
+			   "wp_page_copy of an anonymous page (not KSM) in an address space a fork shared");
+		set_status(t, CT_FILE_COPIES, CT_EXACT, "wp_page_copy of a page-cache page");
+	} else if (copies != CT_UNAVAILABLE) {
+		set_status(t, CT_FORK_COPIES, copies, "cow_copies of the faults in fork_faults");
+		set_status(t, CT_FILE_COPIES, copies,
+			   "cow_copies in a private file mapping with no anonymous page yet (no "
+			   "anon_vma), or of an address space no fork shared");
+	}
+	if (reuses == CT_EXACT)
+		set_status(t, CT_FORK_REUSES, CT_APPROX, "wp_page_reuse of the faults in fork_faults");
+	else if (reuses != CT_UNAVAILABLE)
+		set_status(t, CT_FORK_REUSES, CT_APPROX, "derived: fork_faults - fork_copies");
 }
 
 void ct_compute_status(struct ct_tracer *t)
@@ -118,6 +168,7 @@ void ct_compute_status(struct ct_tracer *t)
 	status_faults(t);
 	status_tlb(t);
 	status_fork(t);
+	status_attrib(t);
 }
 
 void ct_note_mode(struct ct_tracer *t, const char *mode, const char *why)

@@ -84,8 +84,13 @@ static void check_views(void)
 	CHECK("JSON keys: the details after them, in order",
 	      in_order("lock_wait_ns|tlb_full_fork|tlb_full_fault|lock_waits", got));
 	view_names(CT_HUMAN, got, sizeof(got));
-	snprintf(want, sizeof(want), "forks|%s|fork_ns|eager_copies|lock_wait_ns", main_cols);
-	CHECK("human columns: today's first", !strncmp(got, want, strlen(want)));
+	snprintf(want, sizeof(want), "fork_copies|fork_reuses|forks|%s|fork_ns|eager_copies|"
+		 "lock_wait_ns", main_cols);
+	CHECK("human columns: fork-caused COW first, then today's", !strncmp(got, want, strlen(want)));
+	view_names(CT_CSV, got, sizeof(got));
+	CHECK("CSV: the attribution's columns after today's",
+	      in_order("lock_wait_ns|fork_faults|fork_copies|fork_reuses|file_copies|other_faults|"
+		       "other_copies|other_reuses|fork_file_faults", got));
 	view_names(CT_NOTE, got, sizeof(got));
 	snprintf(want, sizeof(want), "%s|fork_ns|eager_copies|lock_wait_ns", main_cols);
 	CHECK("status tables: today's first", !strncmp(got, want, strlen(want)));
@@ -176,6 +181,24 @@ static void check_status(void)
 	      ct_counter_status(&t, CT_LOCK_WAITS) == CT_UNAVAILABLE);
 	CHECK("procs and forks: exact",
 	      ct_counter_status(&t, CT_PROCS) == CT_EXACT && ct_counter_status(&t, CT_FORKS) == CT_EXACT);
+	CHECK_STR("tracepoint: fork_reuses", "approx: derived: fork_faults - fork_copies",
+		  st(&t, CT_FORK_REUSES));
+	t.fork_src = CT_FORK_LOCK;
+	ct_compute_status(&t);
+	CHECK("tracepoint without syscall tracepoints: fork_ns and tlb_flush_fork from the mmap lock",
+	      ct_counter_status(&t, CT_FORK_NS) == CT_APPROX &&
+	      strstr(ct_counter_note(&t, CT_FORK_NS), "mmap_lock_start_locking") != NULL &&
+	      strstr(ct_counter_note(&t, CT_TLB_FLUSH_FORK), "mmap_lock_start_locking") != NULL);
+	t.opt.lock_wait = 1;
+	t.tp_ok[TP_LOCK_START] = t.tp_ok[TP_LOCK_ACQUIRED] = 1;
+	ct_compute_status(&t);
+	CHECK("lock_wait_ns needs a fork window the mmap lock does not give",
+	      ct_counter_status(&t, CT_LOCK_WAIT_NS) == CT_UNAVAILABLE);
+	CHECK("tracepoint: the attribution approx, by the VMA (bpf_find_vma)",
+	      ct_counter_status(&t, CT_FORK_COPIES) == CT_APPROX &&
+	      ct_counter_status(&t, CT_FILE_COPIES) == CT_APPROX &&
+	      ct_counter_status(&t, CT_OTHER_REUSES) == CT_APPROX &&
+	      strstr(ct_counter_note(&t, CT_FORK_FAULTS), "bpf_find_vma") != NULL);
 
 	/* fentry on every function, dup_mmap window, --lock-wait */
 	memset(&t, 0, sizeof(t));
@@ -186,9 +209,18 @@ static void check_status(void)
 	}
 	t.tp_ok[TP_TLB_FLUSH] = t.tp_ok[TP_LOCK_START] = t.tp_ok[TP_LOCK_ACQUIRED] = 1;
 	t.fork_src = CT_FORK_DUP_MMAP;
+	t.win_src = t.copy_src = CT_SRC_PROBE;
+	t.copy_arg = 1;
 	t.opt.lock_wait = 1;
 	ct_compute_status(&t);
 	CHECK_STR("fentry: wp_faults", "exact: fentry on do_wp_page", st(&t, CT_WP_FAULTS));
+	CHECK_STR("fentry: fork_copies from the copied page", "exact: wp_page_copy of an anonymous "
+		  "page (not KSM) in an address space a fork shared", st(&t, CT_FORK_COPIES));
+	CHECK_STR("fentry: file_copies from the copied page", "exact: wp_page_copy of a page-cache "
+		  "page", st(&t, CT_FILE_COPIES));
+	CHECK("fentry: fork_faults from do_wp_page's VMA (approx)",
+	      ct_counter_status(&t, CT_FORK_FAULTS) == CT_APPROX &&
+	      strstr(ct_counter_note(&t, CT_FORK_FAULTS), "do_wp_page's VMA") != NULL);
 	CHECK_STR("fentry: cow_copies", "exact: fentry on wp_page_copy", st(&t, CT_COW_COPIES));
 	CHECK_STR("fentry: tlb_pages_fault", "exact: tlb:tlb_flush pages inside do_wp_page",
 		  st(&t, CT_TLB_PAGES_FAULT));

@@ -91,10 +91,11 @@ check_eq "JSON: \"$N\" key = forks, in the counters' statuses" \
 	"1 1 exact ['forks', 'procs', 'wp_faults']" "$out"
 
 "$SB/cowtrace" -o "$T_TMP/r.txt" -- "$P" -m 10 -n 1
-# the last column, right-aligned under its name; forks is the 4th field
+# the last column, right-aligned under its name; forks is the 6th field
+# (after fork_copies and fork_reuses)
 hdr=$(grep '^pid ppid role comm' "$T_TMP/r.txt")
 tot=$(grep '^total' "$T_TMP/r.txt")
-if [ "${hdr##* }" = "$N" ] && [ "$(echo "$tot" | awk '{print $4, $NF}')" = "1 1" ] &&
+if [ "${hdr##* }" = "$N" ] && [ "$(echo "$tot" | awk '{print $6, $NF}')" = "1 1" ] &&
    [ ${#hdr} = ${#tot} ] && grep -q "^$N  *exact  *task:task_newtask" "$T_TMP/r.txt"; then
 	pass "human: $N column = forks (1), and its status line"
 else

@@ -99,14 +99,32 @@ else
 fi
 n=$(grep -cE '^(wp_faults|cow_copies|cow_reuses|tlb_flush_fork|tlb_flush_fault|tlb_pages_fork|tlb_pages_fault|fork_ns|eager_copies|lock_wait_ns) +(exact|approx|unavailable) ' "$T_TMP/h.txt")
 check_eq "human: every counter marked exact/approx/unavailable" 10 "$n"
-if grep -qE '^role 1 \(1 proc\) +1? *0 +1[0-9] ' "$T_TMP/h.txt" &&
+# role 1: fork_copies, fork_reuses, forks 0, wp_faults 1x
+if grep -qE '^role 1 \(1 proc\) +1[0-9] +[0-9]+ +0 +1[0-9] ' "$T_TMP/h.txt" &&
    grep -q '^total' "$T_TMP/h.txt" && grep -q '^lost events: 0 ' "$T_TMP/h.txt"; then
 	pass "human: role and total rows, lost events line"
 else
 	fail "human: role and total rows, lost events line" "$(tail -6 "$T_TMP/h.txt")"
 fi
+# fork_ns as people read it; tlb_pages_fork 0 beside a whole-mm flush explained
+if grep -E '^role 0 ' "$T_TMP/h.txt" | grep -qE ' [0-9.]+ (us|ms) '; then
+	pass "human: fork_ns in us or ms"
+else
+	fail "human: fork_ns in us or ms" "$(grep -E '^(pid|role 0)' "$T_TMP/h.txt")"
+fi
+if grep -q '^tlb_pages_fork 0: the 1 flushes during forks were whole-address-space flushes (tlb_full_fork 1)' "$T_TMP/h.txt"; then
+	pass "human: tlb_pages_fork 0 beside a whole-address-space flush is explained"
+else
+	fail "human: tlb_pages_fork 0 beside a whole-address-space flush is explained" "$(tail -4 "$T_TMP/h.txt")"
+fi
+# fentry refused by the kernel: said calmly, with the reason
+if grep '^probes:' "$T_TMP/h.txt" | grep -q 'fentry programs did not load: Operation not permitted'; then
+	fail "human: fentry's EPERM said with its reason" "$(grep '^probes:' "$T_TMP/h.txt")"
+else
+	pass "human: fentry's EPERM said with its reason"
+fi
 # unavailable counters print '-', never 0 (eager_copies in tracepoint mode)
-if grep -E '^total' "$T_TMP/h.txt" | grep -qE ' -$'; then
+if grep -E '^total' "$T_TMP/h.txt" | grep -qE ' - '; then
 	pass "human: unavailable counter printed as -"
 else
 	fail "human: unavailable counter printed as -" "$(grep '^total' "$T_TMP/h.txt")"
@@ -121,9 +139,12 @@ ok = {"exact", "approx", "unavailable"}
 rows = list(csv.reader(open(sys.argv[1])))
 head = rows[0]
 assert all(len(r) == len(head) for r in rows), "ragged CSV"
-d = [dict(zip(head, r)) for r in rows[1:]]
-st = d[0]
-assert st["scope"] == "status" and st["mode"] == "tracepoint", st
+# the statuses: one comment line, the last, '#' before the mode
+assert [i for i, r in enumerate(rows) if r[0].startswith("#")] == [len(rows) - 1], "status line"
+st = dict(zip(head, rows[-1]))
+d = [dict(zip(head, r)) for r in rows[1:-1]]
+assert st["scope"] == "status" and st["mode"] == "#tracepoint", st
+assert all(r["scope"] in ("process", "image", "role", "total") for r in d), "a status row in the body"
 for c in ("wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault",
           "fork_ns", "eager_copies", "vma_anon_wp_faults"):
     assert st[c] in ok, (c, st[c])
@@ -134,6 +155,9 @@ assert st["eager_copies"] == "unavailable" and tot["eager_copies"] == "", "unava
 assert int(tot["wp_faults"]) >= 15 and tot["lost_events"] == "0", tot
 j = json.load(open(sys.argv[2]))
 assert j["mode"] == "tracepoint" and j["exit_status"] == 0
+root = [p for p in j["processes"] if p["depth"] == 0]
+assert len(root) == 1 and j["pid"] == root[0]["pid"] > 0, ("pid is the command's", j["pid"])
+assert [i["comm"] for i in root[0]["images"]][-1] == "cowtrace-pages", root[0]["images"]
 assert set(v["status"] for v in j["counters"].values()) <= ok
 assert j["counters"]["lock_wait_ns"]["status"] == "approx", j["counters"]["lock_wait_ns"]
 assert j["total"]["eager_copies"] is None, "unavailable must be null"
@@ -150,7 +174,7 @@ fi
 
 # every counter column of the CSV is in --help's list
 missing=""
-for c in $(head -1 "$T_TMP/r.csv" | tr ',' '\n' | sed -e '1,/^comm$/d' -e '/^vma_/d' -e '/^lost_events$/d'); do
+for c in $(head -1 "$T_TMP/r.csv" | tr ',' '\n' | sed -e '1,/^created$/d' -e '/^vma_/d' -e '/^lost_events$/d'); do
 	"$CT" --help | grep -q "^  $c " || missing="$missing $c"
 done
 check_eq "every CSV counter column is in --help" "" "$missing"
@@ -165,7 +189,7 @@ if out=$(python3 - "$T_TMP/q.csv" "$T_TMP/q.json" 2>&1 <<'PY'
 import csv, json, sys
 rows = list(csv.reader(open(sys.argv[1])))
 assert all(len(r) == len(rows[0]) for r in rows), "ragged CSV"
-assert rows[2][5] == 'a,"b', rows[2]
+assert rows[1][5] == 'a,"b', rows[1]
 raw = open(sys.argv[2]).read()
 assert '"x\\ty\\nz"' in raw, "tab and newline not escaped as \\t \\n"
 j = json.loads(raw)
@@ -175,6 +199,15 @@ PY
 	pass "CSV quotes a comm with , and \"; JSON escapes tab and newline as in forkbench"
 else
 	fail "CSV quotes a comm with , and \"; JSON escapes tab and newline as in forkbench" "$out"
+fi
+
+# ---- -o -: the report on stdout, nothing on stderr, no file named '-' ----
+(cd "$T_TMP" && "$CT" -f csv -o - -- "$CT_PROG/cowtrace-pages" -m 10 >"$T_TMP/so" 2>"$T_TMP/se")
+if head -1 "$T_TMP/so" | grep -q '^mode,scope,pid,' && grep -q '^tracepoint,total,' "$T_TMP/so" &&
+   [ ! -s "$T_TMP/se" ] && [ ! -e "$T_TMP/-" ]; then
+	pass "-o -: the CSV on stdout"
+else
+	fail "-o -: the CSV on stdout" "stdout $(head -c 100 "$T_TMP/so"); stderr $(head -c 100 "$T_TMP/se")"
 fi
 
 # ---- lost events: a process map of 2 entries, 5 children --------------

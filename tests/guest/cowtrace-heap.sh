@@ -20,6 +20,7 @@
 ct_get() {
 	awk -F, -v s="$2" -v r="$3" -v c="$4" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
+		{ sub(/^#/, "") }
 		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
 }
 
@@ -53,7 +54,12 @@ check_eq "cowtrace-heap/$mode: parent K reuses / child N copies (wp copies reuse
 
 # against /proc/vmstat (whole tree, no --range)
 "$CT" --vmstat -- "$P" -m $M -n $N -k $K 2>"$T_TMP/h.txt"
-reuses=$(awk '/^total/ { print $7; exit }' "$T_TMP/h.txt")
+# human_total COLUMN FILE: the total row's value of COLUMN, by the header
+human_total() {
+	awk -v c="$1" '/^pid ppid role comm/ { for (i = 5; i <= NF; i++) if ($i == c) k = i - 4 }
+		/^total/ && k { print $(k + 3); exit }' "$2"
+}
+reuses=$(human_total cow_reuses "$T_TMP/h.txt")
 pgreuse=$(sed -n 's/.* pgreuse=\([0-9]*\).*/\1/p' "$T_TMP/h.txt")
 # derived (wp_faults - cow_copies) also counts the few write faults that
 # end in neither (a retried fault, a lost race): then +-16 both ways
@@ -69,7 +75,7 @@ else
 fi
 copy=$(sed -n 's/.* cow_fault_copy=\([0-9]*\).*/\1/p' "$T_TMP/h.txt")
 if [ -n "$copy" ]; then
-	copies=$(awk '/^total/ { print $6; exit }' "$T_TMP/h.txt")
+	copies=$(human_total cow_copies "$T_TMP/h.txt")
 	# cow_copies counts wp_page_copy calls: also writes to the zero page
 	# and lost races, which cow_fault_copy leaves out; +-16 both ways
 	if [ "$copy" -ge $((copies - 16)) ] && [ "$copy" -le $((copies + 16)) ]; then

@@ -17,6 +17,7 @@
 ct_get() {
 	awk -F, -v s="$2" -v r="$3" -v c="$4" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
+		{ sub(/^#/, "") }
 		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
 }
 

@@ -151,6 +151,10 @@ cowtrace: -p 0 :: any :: 2 :: invalid PID '0' :: $CT -p 0
 cowtrace: bad --max-procs :: any :: 2 :: invalid --max-procs '0' \(allowed: 1-1048576\) :: $CT --max-procs 0 -- true
 cowtrace: reversed --range :: any :: 2 :: invalid --range '0x2000-0x1000' :: $CT --range 0x2000-0x1000 -- true
 cowtrace: unknown option :: any :: 2 :: unknown option or missing value: '--frobnicate' :: $CT --frobnicate -- true
+cowtrace: bad --by :: any :: 2 :: unknown --by 'name' \(allowed: auto, pid, comm\) :: $CT --by name -- true
+cowtrace: bad --top :: any :: 2 :: invalid --top '0' \(allowed: 1-100000\) :: $CT --top 0 -- true
+cowtrace: --top not a number :: any :: 2 :: invalid --top '5x' \(allowed: 1-100000\) :: $CT --top 5x -- true
+cowtrace: --tree and --by comm :: any :: 2 :: give --tree or --by comm, not both :: $CT --tree --by comm -- true
 cowtrace: option value missing :: any :: 2 :: missing value: '--btf' :: $CT --btf
 cowtrace: no COMMAND :: any :: 2 :: no COMMAND and no -p PID :: $CT
 cowtrace: COMMAND and -p :: any :: 2 :: either COMMAND or -p :: $CT -p 1 -- true
