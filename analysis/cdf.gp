@@ -9,7 +9,7 @@ do for [fmt in formats] {
     set multiplot title "Distribution of the time until the new program runs (every iteration, 4 KiB pages)"
     set logscale x
     set xrange [xmin:xmax]
-    set format x "%g"
+    set format x "%.0f"
     set xlabel "time to start (µs, log scale)"
     set ylabel "fraction of iterations at or below"
     set yrange [0:1]

@@ -10,38 +10,35 @@
 load ARG0[1:strstrt(ARG0, "crossover.gp") - 1] . "common.gp"
 dir = ARG1; modes = ARG3; cross = ARG4 + 0; clo = ARG5 + 0; chi = ARG6 + 0
 label = ARG7; heap = ARG9
+nm = words(modes)
+band = (cross > 0 && chi > clo)
 do for [fmt in formats] {
     eval term(fmt, ARG2)
-    set title ARG8 . " (median; error bars: 95 % CI of the median)"
+    set multiplot title ARG8 . " (median; error bars: 95 % CI of the median)"
+    eval key_margin(nm > 1 ? 2 : 0)
+    eval panel(1, 1)
     set xlabel sprintf("fraction of the %s heap the child writes (%%, 4 KiB pages)", heap)
     set ylabel "fork to reap: fork + child's writes + exit (ms)"
     set xrange [0:105]
     set xtics 0, 10, 100
     set yrange [0:*]
-    if (words(modes) > 1) {
-        set key at screen 0.5, screen 0.93 center top horizontal nobox samplen 3 width 2
-        set tmargin 4.5
-    } else {
-        unset key
-    }
-    unset arrow
-    unset label
-    unset object
-    if (cross > 0 && chi > clo) {
-        set object 1 rect from clo, graph 0 to chi, graph 1 fc rgb "#bbbbbb" fs transparent solid 0.3 noborder behind
+    if (band) {
+        set object 1 rect from clo, graph 0 to chi, graph 1 fc rgb "#bbbbbb" fs transparent solid 0.35 noborder behind
     }
     if (cross > 0) {
         set arrow 1 from cross, graph 0 to cross, graph 1 nohead dt 2 lw 2 lc rgb "#444444"
     }
-    if (strlen(label) > 0) {
-        set label 1 label at graph 0.98, graph 0.05 right front boxed
-        set style textbox opaque noborder
+    set title label
+    plot for [i=1:nm] sprintf("%s/cross-%s.dat", dir, word(modes, i)) \
+            using 1:2 with linespoints lt mode_lt(word(modes, i)) notitle, \
+         for [i=1:nm] sprintf("%s/cross-%s.dat", dir, word(modes, i)) \
+            using 1:3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 lt mode_lt(word(modes, i)) notitle
+    if (nm > 1) {
+        eval key_panel
+        plot for [i=1:nm] NaN with linespoints lt mode_lt(word(modes, i)) title word(modes, i), \
+             NaN with filledcurves fc rgb "#bbbbbb" fs transparent solid 0.35 \
+                title (band ? "crossover (dashed), 95 % CI (bootstrap)" : "")
     }
-    plot for [i=1:words(modes)] sprintf("%s/cross-%s.dat", dir, word(modes, i)) \
-            using 1:2 with linespoints lt mode_lt(word(modes, i)) title word(modes, i), \
-         for [i=1:words(modes)] sprintf("%s/cross-%s.dat", dir, word(modes, i)) \
-            using 1:3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 lt mode_lt(word(modes, i)) notitle, \
-         NaN with filledcurves fc rgb "#bbbbbb" fs transparent solid 0.3 \
-            title (cross > 0 && chi > clo ? "crossover, 95 % CI (bootstrap)" : "")
+    unset multiplot
     eval fin(fmt)
 }

@@ -132,6 +132,13 @@ def median_ci(n):
     return None if best is None else (bi + 1, n - bj, 1 - best)
 
 
+def sig(v, n=3):
+    """v with n significant digits, never in exponent form: 21.1, 0.578, 77961."""
+    if v == 0 or not math.isfinite(v):
+        return f"{v:g}"
+    return f"{v:.{max(0, n - 1 - math.floor(math.log10(abs(v))))}f}"
+
+
 def old_ci_level(n):
     """The coverage of the ranks forkbench's CI of the median had before the
     ci_level column (floor(n/2 - 0.98 sqrt n), ceil(n/2 + 1 + 0.98 sqrt n)):
@@ -156,18 +163,18 @@ class Est:
     def has_ci(self):
         return self.lo is not None and self.hi is not None
 
-    def ci_words(self, unit, k, digits):
+    def ci_words(self, unit, k):
         """'95 % CI 20.9–21.4 ms, n = 8' with values x k (or why there is none)."""
-        f = lambda v: f"{v * k:.{digits}f}"
+        f = lambda v: sig(v * k)
         if not self.has_ci():
             return f"95 % CI n/a ({self.why}), n = {self.n}"
         name = "95 % CI" if self.level is None or self.level >= 0.95 else "CI"
         lvl = f" (an older rule's: coverage {100 * self.level:.1f} %)" if self.old else ""
         return f"{name} {f(self.lo)}–{f(self.hi)} {unit}{lvl}, n = {self.n}"
 
-    def words(self, unit, k, digits):
+    def words(self, unit, k):
         """'21.1 ms (median; 95 % CI 20.9–21.4 ms, n = 8)' with values x k."""
-        return f"{self.med * k:.{digits}f} {unit} (median; {self.ci_words(unit, k, digits)})"
+        return f"{sig(self.med * k)} {unit} (median; {self.ci_words(unit, k)})"
 
 
 def boot_medians(v, rng, resamples=RESAMPLES):
@@ -220,6 +227,8 @@ def heap_x(b):
 
 def heap_words(b):
     b = float(b)
+    if b == 0:
+        return "0"
     if b >= 2**30 and b % 2**30 == 0:
         return f"{b / 2**30:g} GiB"
     return f"{b / MiB:g} MiB" if b >= MiB else f"{b / 1024:g} KiB"
@@ -232,7 +241,7 @@ def log_range(vals):
     if not vals:
         return 1, 10
     steps = [m * 10 ** e for e in range(-3, 13) for m in (1, 2, 5)]
-    lo = max([s for s in steps if s <= min(vals)] or [steps[0]])
+    lo = max([s for s in steps if s <= min(vals) / 1.05] or [steps[0]])
     hi = min([s for s in steps if s >= max(vals) * 1.05] or [steps[-1]])
     return lo, hi
 
@@ -582,9 +591,9 @@ class Run:
                     cis = f"95 % CI not bounded: {100 * ci[2]:.0f} % of the bootstrap resamples cross nowhere"
                 else:
                     lo, hi = ci[0], ci[1]
-                    cis = f"95 % CI {lo:.0f}–{'∞' if math.isinf(hi) else f'{hi:.0f}'} %, bootstrap"
+                    cis = f"95 % CI {sig(lo)}–{'∞' if math.isinf(hi) else sig(hi)} %, bootstrap"
                     hi = 100 if math.isinf(hi) else hi
-                label = f"eager beats cow above {c:.0f} % written ({cis}, n ≥ {n} per point)"
+                label = f"eager beats cow above {sig(c)} % written ({cis}, n ≥ {n} per point)"
             self.cross = label
         elif multi:
             label = "no cow and eager lines: no crossover to find"
@@ -699,17 +708,17 @@ class Run:
             fe = self.est(big)
             gib = size / 2**30
             h.append(f"fork() of a parent with a touched {size / MiB:.0f} MiB heap (4 KiB pages, {mode} mode) "
-                     f"takes {fe.words('ms', 1e-6, 1)}: {fe.med / 1e6 / gib:.1f} ms per GiB "
-                     f"({fe.scaled(1 / gib).ci_words('ms per GiB', 1e-6, 1)}).")
+                     f"takes {fe.words('ms', 1e-6)}: {sig(fe.med / 1e6 / gib)} ms per GiB "
+                     f"({fe.scaled(1 / gib).ci_words('ms per GiB', 1e-6)}).")
             cw = self.sizes.get(("never", mode, "child_write", size))
             mc = self.sizes.get(("never", mode, "memcpy", size))
             if cw and mc:
                 pages = size / PAGE
                 w, c = self.est(cw).scaled(1 / pages), self.est(mc).scaled(1 / pages)
                 what = "a COW fault each" if mode != "eager" else "no fault: eager copied them at fork"
-                h.append(f"A child writing every page after fork pays {w.med / 1e3:.2f} µs per page, {what} "
-                         f"(median; {w.ci_words('µs', 1e-3, 2)}), against {c.med / 1e3:.2f} µs per page "
-                         f"for a memcpy of the same heap in the same run ({c.ci_words('µs', 1e-3, 2)}).")
+                h.append(f"A child writing every page after fork pays {sig(w.med / 1e3)} µs per page, {what} "
+                         f"(median; {w.ci_words('µs', 1e-3)}), against {sig(c.med / 1e3)} µs per page "
+                         f"for a memcpy of the same heap in the same run ({c.ci_words('µs', 1e-3)}).")
         st = {(k[1], k[3]): r for k, r in self.spawn.items() if k[0] == "never" and k[2] == "start"}
         hs = sorted({h_ for m, h_ in st if m == "fork_exec"} & {h_ for m, h_ in st if m == "posix_spawn"})
         if hs:
@@ -720,12 +729,12 @@ class Run:
             if a and b and min(len(a), len(b)) >= CI_MIN_N:
                 rng = random.Random("spawn-ratio")
                 lo, hi = pct_ci([x / y for x, y in zip(boot_medians(a, rng), boot_medians(b, rng)) if y > 0])
-                ci = f"95 % CI {lo:.1f}–{hi:.1f}x, bootstrap"
+                ci = f"95 % CI {sig(lo)}–{sig(hi)}x, bootstrap"
             else:
                 ci = "95 % CI n/a: no samples, or fewer than 6"
-            h.append(f"With a {heap_words(big)} parent, fork+exec takes {ratio:.1f}x as long as "
+            h.append(f"With a {heap_words(big)} parent, fork+exec takes {sig(ratio)}x as long as "
                      f"posix_spawn to start the new program ({ci}; "
-                     f"{self.est(fe).words('µs', 1e-3, 0)} vs {self.est(ps).words('µs', 1e-3, 0)}).")
+                     f"{self.est(fe).words('µs', 1e-3)} vs {self.est(ps).words('µs', 1e-3)}).")
         if self.cross:
             h.append(f"Crossover: {self.cross}.")
         return h
@@ -936,7 +945,7 @@ def pdf_text(line):
     return textwrap.wrap(t, PDF_COLS) or [""]
 
 
-def pdf_script(runs, pdf, datadir):
+def pdf_script(runs, pdf, path):
     gp = ["set terminal pdfcairo size 11in,6.5in noenhanced font 'DejaVu Sans,6.8' fontscale 1 linewidth 0.8",
           f"set output {gp_str(pdf)}", "FORKLAB_PDF = 1"]
     page = []
@@ -969,9 +978,7 @@ def pdf_script(runs, pdf, datadir):
                 gp.append(f"call {gp_str(os.path.join(HERE, script))} " + " ".join(gp_str(a) for a in args))
     flush()
     gp.append("unset output")
-    path = os.path.join(datadir, "report-pdf.gp")
     write_dat(path, gp)
-    return path
 
 
 class Parser(argparse.ArgumentParser):
@@ -1050,16 +1057,17 @@ def write_report(runs, outdir):
     for name, html in (("report.md", False), ("report.html", True)):
         write_atomic(os.path.join(outdir, name), render(runs, html))
     pdf = os.path.join(outdir, "report.pdf")
-    datadir = os.path.join(outdir, "plots" if len(runs) == 1 else "plots-1", "data")
-    script = pdf_script(runs, pdf + ".tmp", datadir)
+    script = pdf + ".gp.tmp"  # the pages: text, then each plot's script again
     try:
+        pdf_script(runs, pdf + ".tmp", script)
         r = subprocess.run(["gnuplot", script], capture_output=True, text=True)
         if r.returncode:
             raise RuntimeError(f"report.pdf: {r.stderr.strip()}")
         os.replace(pdf + ".tmp", pdf)
     finally:
-        if os.path.exists(pdf + ".tmp"):
-            os.unlink(pdf + ".tmp")
+        for f in (pdf + ".tmp", script):
+            if os.path.exists(f):
+                os.unlink(f)
     print(f"report: {os.path.join(outdir, 'report.md')}, report.html and report.pdf, "
           f"{sum(len(r.plots) for r in runs)} plots")
 

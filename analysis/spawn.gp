@@ -15,7 +15,7 @@ do for [fmt in formats] {
     set xlabel "parent heap (MiB, log scale; 'empty': no heap)"
     set ylabel "time to start (µs, log scale)"
     set yrange [ymin:ymax]
-    set format y "%g"
+    set format y "%.0f"
     set xtics ()
     hmin = 1e9; hmax = 0
     do for [h in heaps] {
