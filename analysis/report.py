@@ -1048,12 +1048,21 @@ def write_atomic(path, text):
         raise
 
 
+# Every plot report.py draws or once drew (throughput: before pages).
+ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput"}
+
+
 def write_report(runs, outdir):
     os.makedirs(outdir, exist_ok=True)
     for i, r in enumerate(runs):
         pd = os.path.join(outdir, "plots" if len(runs) == 1 else f"plots-{i + 1}")
         os.makedirs(pd, exist_ok=True)
         r.make_plots(pd)
+        # a plot of an earlier report of this folder that this one does not draw
+        for key in ALL_PLOTS - set(r.plots):
+            for ext in ("png", "svg"):
+                if os.path.exists(os.path.join(pd, f"{key}.{ext}")):
+                    os.unlink(os.path.join(pd, f"{key}.{ext}"))
     for name, html in (("report.md", False), ("report.html", True)):
         write_atomic(os.path.join(outdir, name), render(runs, html))
     pdf = os.path.join(outdir, "report.pdf")

@@ -141,6 +141,12 @@ for p in spawn pages fraction; do
 	fi
 done
 
+# A report made again over an older one leaves none of its plots behind.
+touch "$T_TMP/run/plots/throughput.png" "$T_TMP/run/plots/crossover.svg"
+"$A/report.py" "$T_TMP/run" >/dev/null 2>&1
+check_eq "run-a again: no plot of an older report left" "" \
+	"$(ls "$T_TMP/run/plots/throughput.png" "$T_TMP/run/plots/crossover.svg" 2>/dev/null)"
+
 # 2. The same run, every cell renamed: the report does not read names.
 cp -r "$FIX/run-a" "$T_TMP/renamed"
 python3 - "$T_TMP/renamed" <<'PY'
