@@ -308,14 +308,23 @@ class Run:
         for r in self.rows:
             size[r["cell"]] = size.get(r["cell"], 0) + 1
 
+        self.twins = {}  # a cell every point of which another cell's is drawn instead -> that cell
+
         def best(group):
             """One row per key: the one with the most iterations, then from the
             cell with the most rows (a series rather than a single point)."""
-            out = {}
+            out, lost = {}, []
             rank = lambda r: (num(r.get("iterations")) or 0, size[r["cell"]])
             for k, r in group:
                 if k not in out or rank(r) > rank(out[k]):
+                    if k in out:
+                        lost.append((out[k], k))
                     out[k] = r
+                else:
+                    lost.append((r, k))
+            for r, k in lost:
+                if out[k]["cell"] != r["cell"]:
+                    self.twins.setdefault(r["cell"], out[k]["cell"])
             return out
         self.spawn = best(((r["thp"], r["method"], r["metric"], float(r["heap_bytes"])), r)
                           for r in rows if r.get("bench") == "spawn")
@@ -659,7 +668,27 @@ class Run:
                 got.append(None if g is None else g / it)
                 pred.append(p)
             out.append((cells, got, pred))
-            self.use([r], "table")
+            self.use([r], "questions table")
+        return out
+
+    def scenario_faults(self):
+        """Untraced scenario cells: per process, the write faults getrusage
+        counted in its write (medians per iteration) next to the predicted
+        write faults, copies and reuses; fork-exec's faults before exec."""
+        out = []
+        for r in self.rows:
+            if r["bench"] != "scenario" or num(r.get("wp_faults")) is not None:
+                continue
+            m = r["fork_mode"]
+            if r["metric"] == "write" and num(r.get("write_minflt")) is not None:
+                out.append([r["cell"], r["method"], fmt_count(num(r["write_minflt"]), num(r.get(f"{m}_pred_wp_faults")))]
+                           + [fmt_count(num(r.get(f"{m}_pred_{c}")), None) for c in ("cow_copies", "cow_reuses")])
+            elif num(r.get("minflt_fork_to_exec")) is not None:
+                out.append([r["cell"], r["method"] + " (fork to exec)", fmt_count(num(r["minflt_fork_to_exec"]), None),
+                            "", ""])
+            else:
+                continue
+            self.use([r], "questions table")
         return out
 
     # ---- cells to read with care ----
@@ -778,10 +807,12 @@ class Run:
                 par.append(", ".join(first_seen(r["method"] for r in rs)))
             modes = " ".join(first_seen(r.get("fork_mode", "") for r in rs))
             shown = self.used.get(cell, [])
-            where = ", ".join(k for k in shown if k in self.plots or k == "table")
-            if not where:
-                times = self.tcg and r0.get("bench") != "scenario"
-                where = "not plotted: TCG times" if times else "this table only"
+            where = ", ".join(k for k in shown if k in self.plots or k == "questions table")
+            if not where and self.tcg and r0.get("bench") != "scenario":
+                where = "not plotted: TCG times"
+            elif not where:
+                twin = self.twins.get(cell)
+                where = f"the same points as `{twin}`, drawn from that cell" if twin else "this table only"
             out.append([f"`{cell}`", r0.get("bench", ""), "; ".join(par), modes,
                         str(int(max(num(r.get("iterations")) or 0 for r in rs))), where])
         return out
@@ -853,6 +884,17 @@ def blocks(runs):
             md("|---|---|---|---|---|")
             for cells, got, pred in sc:
                 md("| " + " | ".join(cells + [fmt_count(g, p) for g, p in zip(got, pred)]) + " |")
+        sf = r.scenario_faults()
+        if sf:
+            md()
+            md("The classic questions, cells without cowtrace (`--trace`, which needs root): the faults "
+               "getrusage counted in each process's write (fork-exec: in the child from fork to exec), per "
+               "iteration, the predicted write faults in parentheses, and the predicted copies and reuses:")
+            md()
+            md("| cell | process | write faults | predicted copies | predicted reuses |")
+            md("|---|---|---|---|---|")
+            for row in sf:
+                md("| " + " | ".join(row) + " |")
         if r.counts_table and r.counts_table[0][1][0] == "wp_faults":
             md()
             md("Counts per iteration from cowtrace (the traced heap cell), the prediction in "

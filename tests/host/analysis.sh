@@ -124,6 +124,15 @@ check_eq "run-a: the per-mode plots left out, saying why" \
 	"- No modes plot: cow only (stock kernel): the plot compares fork modes." \
 	"$(grep '^- No .* plot' "$T_TMP/run/report.md")"
 headline_is run-a "$T_TMP/run/report.md" "$T_TMP/run/summary.csv"
+# Every cell shown: in a plot, the classic questions' table, or (cross-100,
+# the same points as heap-4k's 256 MiB) named as drawn from the other cell.
+check_eq "run-a: every cell shown" "" \
+	"$(grep '^| `' "$T_TMP/run/report.md" | grep 'this table only' | cut -d'|' -f2)"
+# shellcheck disable=SC2016 # the backquotes are the report's
+check_eq "run-a: cross-100@cow drawn from heap-4k@cow" 1 \
+	"$(grep -c '^| `cross-100@cow` | .* | the same points as `heap-4k@cow`, drawn from that cell |$' "$T_TMP/run/report.md")"
+check_eq "run-a: the untraced classic questions, faults next to predictions" "| nested-seed@cow | nested:C(depth 2) | 1 (1) | 1 | 0 |" \
+	"$(grep '^| nested-seed@cow | nested:C' "$T_TMP/run/report.md")"
 # The per-GiB figure (the mutant report-per-gib.sed changes it).
 check_eq "run-a: 256 MiB fork 21.1 ms is 84.3 ms per GiB" 1 \
 	"$(grep -c 'takes 21.1 ms (median; .*: 84.3 ms per GiB' "$T_TMP/run/report.md")"
