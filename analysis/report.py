@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""forklab report: plots and report.md/report.html for one or more runs.
+"""forklab report: plots and report.md/report.html/report.pdf for one or more runs.
 
     analysis/report.py RUN [RUN...] [--out DIR]
 
 RUN is a results folder (summary.csv, metadata.json, cells/).  With one run
 the report goes into RUN/; with several, into --out (default: the first
-run's folder), one section per run.  Every number comes from the runs'
-summaries, which forkbench computed (bench/stats.c: the one implementation
-of medians, percentiles and CIs); the CDFs use the raw samples.  Plots are
-drawn by the gnuplot scripts beside this file (gnuplot -c), PNG and SVG.
+run's folder), one section per run.  The report finds its cells by what
+they measured (each row's benchmark, method, heap, THP, write fractions,
+whether it was traced), never by their names, so any matrix gets every
+plot it has data for.  Medians and their 95 % CIs come from the runs'
+summaries (forkbench's bench/stats.c); for runs made before the ci_level
+column the CI is taken from the samples by the same rule (median_ci
+below).  Ratios and the crossover get a percentile bootstrap CI from the
+samples (cells/*.samples.csv).  Under QEMU TCG nothing is derived from
+times: counts only.  Plots are drawn by the gnuplot scripts beside this
+file (gnuplot -c), PNG and SVG, and all of it once more into one PDF
+(gnuplot's pdfcairo).  docs/run-all.md describes each plot.
 """
 import argparse
 import base64
@@ -17,14 +24,21 @@ import glob
 import json
 import math
 import os
+import random
 import subprocess
 import sys
+import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODES = ["cow", "stack", "eager"]
 MiB = 1024 * 1024
+PAGE = 4096
 HPAGE = 2 * MiB  # bench/result.h FB_HPAGE_BYTES
 CI_MIN_N = 6     # bench/stats.h STATS_CI_MIN_N
+RESAMPLES = 2000
+TCG_NOTE = ("**A run under QEMU TCG (software emulation): its times mean nothing (emulated memory "
+            "copies and faults bear no relation to hardware); only its counts are meaningful, and "
+            "they are exact.**")
 
 
 def num(v):
@@ -39,11 +53,15 @@ class BadRun(Exception):
     """A run folder report.py cannot use; the message is one line."""
 
 
+def read_csv(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
 def load_run(path):
     f = os.path.join(path, "summary.csv")
     try:
-        with open(f, newline="") as fh:
-            rows = list(csv.DictReader(fh))
+        rows = read_csv(f)
         f = os.path.join(path, "metadata.json")
         with open(f) as fh:
             meta = json.load(fh)
@@ -56,6 +74,24 @@ def load_run(path):
     return rows, meta
 
 
+def load_samples(path):
+    """{(cell, method, metric, fork_mode, heap_bytes, thp): [values]} of a run."""
+    out = {}
+    for f in sorted(glob.glob(os.path.join(path, "cells", "*.samples.csv"))):
+        cell = os.path.basename(f)[:-len(".samples.csv")]
+        try:
+            rows = read_csv(f)
+        except (OSError, csv.Error, UnicodeDecodeError) as e:
+            raise BadRun(f"cannot read {f}: {e}") from e
+        for r in rows:
+            v = num(r.get("value"))
+            if v is not None:
+                key = (cell, r.get("method", ""), r.get("metric", ""), r.get("fork_mode", ""),
+                       r.get("heap_bytes", ""), r.get("thp", ""))
+                out.setdefault(key, []).append(v)
+    return out
+
+
 def first_seen(values):
     """The distinct values, in the order they first come."""
     return list(dict.fromkeys(values))
@@ -65,15 +101,115 @@ def pick(rows, **kw):
     return [r for r in rows if all(r.get(k) == v for k, v in kw.items())]
 
 
-def heap_x(b):
-    """Heap in MiB for a log axis; the empty heap is drawn at 0.25."""
-    b = float(b)
-    return 0.25 if b == 0 else b / MiB
+def median(v):
+    s = sorted(v)
+    h = len(s) // 2
+    return s[h] if len(s) % 2 else (s[h - 1] + s[h]) / 2
 
 
+# ---- statistics ----
+def median_ci(n):
+    """(lo rank, hi rank, coverage) of the CI of the median of n values, ranks
+    1-based, or None below 6: bench/stats.c stats_median_ci, the same walk
+    over Binomial(n, 1/2) (coverage >= 95 %, as close as the ranks allow)."""
+    def pmf(k):
+        return math.exp(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) - n * math.log(2))
+    half = n / 2
+    k = max(0, int(math.floor(half - 8 * math.sqrt(n))))
+    f = 0.0
+    best = bi = bj = None
+    while k < half:
+        f_prev = f
+        f += pmf(k)
+        if k > 0:
+            if f + f_prev > 0.05 or 2 * k + 1 > n:
+                break
+            bi, bj, best = k, k - 1, f + f_prev
+        if 2 * f > 0.05 or 2 * k + 2 > n:
+            break
+        bi, bj, best = k, k, 2 * f
+        k += 1
+    return None if best is None else (bi + 1, n - bj, 1 - best)
+
+
+def sig(v, n=3):
+    """v with n significant digits, never in exponent form: 21.1, 0.578, 77961."""
+    if v == 0 or not math.isfinite(v):
+        return f"{v:g}"
+    return f"{v:.{max(0, n - 1 - math.floor(math.log10(abs(v))))}f}"
+
+
+def old_ci_level(n):
+    """The coverage of the ranks forkbench's CI of the median had before the
+    ci_level column (floor(n/2 - 0.98 sqrt n), ceil(n/2 + 1 + 0.98 sqrt n)):
+    P(j <= B < k), B ~ Binomial(n, 1/2)."""
+    half = 0.98 * math.sqrt(n)
+    j = max(1, math.floor(n / 2 - half))
+    k = min(n, math.ceil(n / 2 + 1 + half))
+    return sum(math.comb(n, b) for b in range(j, k)) / 2 ** n
+
+
+class Est:
+    """A median with its 95 % CI (lo, hi; None when n/a) and n, in ns."""
+
+    def __init__(self, med, lo, hi, level, n, why="", old=False):
+        self.med, self.lo, self.hi, self.level, self.n, self.why = med, lo, hi, level, n, why
+        self.old = old  # the summary's interval by forkbench's rule before ci_level
+
+    def scaled(self, k):
+        s = lambda v: None if v is None else v * k
+        return Est(s(self.med), s(self.lo), s(self.hi), self.level, self.n, self.why, self.old)
+
+    def has_ci(self):
+        return self.lo is not None and self.hi is not None
+
+    def ci_words(self, unit, k):
+        """'95 % CI 20.9–21.4 ms, n = 8' with values x k (or why there is none)."""
+        f = lambda v: sig(v * k)
+        if not self.has_ci():
+            return f"95 % CI n/a ({self.why}), n = {self.n}"
+        name = "95 % CI" if self.level is None or self.level >= 0.95 else "CI"
+        lvl = f" (an older rule's: coverage {100 * self.level:.1f} %)" if self.old else ""
+        return f"{name} {f(self.lo)}–{f(self.hi)} {unit}{lvl}, n = {self.n}"
+
+    def words(self, unit, k):
+        """'21.1 ms (median; 95 % CI 20.9–21.4 ms, n = 8)' with values x k."""
+        return f"{sig(self.med * k)} {unit} (median; {self.ci_words(unit, k)})"
+
+
+def boot_medians(v, rng, resamples=RESAMPLES):
+    return [median(rng.choices(v, k=len(v))) for _ in range(resamples)]
+
+
+def pct_ci(vals):
+    """The 2.5 and 97.5 percentiles of bootstrap values."""
+    s = sorted(vals)
+    n = len(s)
+    return s[int(0.025 * n)], s[max(0, math.ceil(0.975 * n) - 1)]
+
+
+def crossing(xs, diff):
+    """The x where diff (eager - cow) first goes from > 0 to <= 0, linearly
+    interpolated (x in % written on a linear axis, where the costs are
+    straight lines); 0 when eager is already cheaper at the first x, None
+    when it never is."""
+    if diff[0] <= 0:
+        return 0.0
+    for x0, x1, d0, d1 in zip(xs, xs[1:], diff, diff[1:]):
+        if d0 > 0 >= d1:
+            return x0 + (x1 - x0) * d0 / (d0 - d1)
+    return None
+
+
+# ---- plots ----
 def write_dat(path, lines):
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def gp_str(s):
+    """A gnuplot single-quoted string."""
+    return "'" + str(s).replace("'", "''") + "'"
 
 
 def gnuplot(script, *args):
@@ -83,21 +219,142 @@ def gnuplot(script, *args):
         raise RuntimeError(f"{script}: {r.stderr.strip()}")
 
 
+def heap_x(b):
+    """Heap in MiB for a log axis; the empty heap is drawn at 0.25."""
+    b = float(b)
+    return 0.25 if b == 0 else b / MiB
+
+
+def heap_words(b):
+    b = float(b)
+    if b == 0:
+        return "0"
+    if b >= 2**30 and b % 2**30 == 0:
+        return f"{b / 2**30:g} GiB"
+    return f"{b / MiB:g} MiB" if b >= MiB else f"{b / 1024:g} KiB"
+
+
+def log_range(vals):
+    """A log axis range holding vals, its ends on the 1-2-5 steps below and
+    above them (no half-empty decade)."""
+    vals = [v for v in vals if v is not None and v > 0]
+    if not vals:
+        return 1, 10
+    steps = [m * 10 ** e for e in range(-3, 13) for m in (1, 2, 5)]
+    lo = max([s for s in steps if s <= min(vals) / 1.05] or [steps[0]])
+    hi = min([s for s in steps if s >= max(vals) * 1.05] or [steps[-1]])
+    return lo, hi
+
+
+def est_line(x, e, k):
+    """'x median lo hi' of an Est in units of k ns; NaN for a CI n/a."""
+    f = lambda v: "NaN" if v is None else f"{v / k:.6g}"
+    return f"{x:.6g} {f(e.med)} {f(e.lo)} {f(e.hi)}"
+
+
 class Run:
     def __init__(self, path):
         self.path = path
         self.rows, self.meta = load_run(path)
+        self.samples = load_samples(path)
+        self.legacy = bool(self.rows) and "ci_level" not in self.rows[0]
         self.label = f"{self.meta.get('hostname', '?')} {self.meta.get('kernel_release', '?')}"
-        virt = self.meta.get("virtualization", "none")
-        self.note = ""
-        if virt == "tcg":
-            self.note = "\n(QEMU TCG guest: these times mean nothing; only counts are meaningful)"
+        self.tcg = self.meta.get("virtualization") == "tcg"
+        self.run_modes = [m for m in MODES if any(r.get("fork_mode") == m for r in self.rows)]
         self.plots = {}      # key -> (png path, caption)
         self.missing = {}    # key -> why there is no plot
-        self.headlines = []
+        self.calls = []      # (key, script, args) for the PDF
+        self.used = {}       # cell -> [plot keys it feeds]
+        self.counts_table = []
+        self.cross = None
+        self.classify()
 
-    def modes(self, **kw):
-        return [m for m in MODES if pick(self.rows, fork_mode=m, **kw)]
+    # ---- what each row measured ----
+    def key(self, r):
+        return (r["cell"], r.get("method", ""), r.get("metric", ""), r.get("fork_mode", ""),
+                r.get("heap_bytes", ""), r.get("thp", ""))
+
+    def est(self, r):
+        """The Est of a summary row: forkbench's CI (ci_level), or for a run
+        made before that column, from its samples by the same rule."""
+        n = int(num(r.get("iterations")) or 0)
+        med = num(r.get("median_ns"))
+        if not self.legacy:
+            lo, hi, lvl = num(r.get("ci95_lo_ns")), num(r.get("ci95_hi_ns")), num(r.get("ci_level"))
+            if lvl is None:
+                return Est(med, None, None, None, n, f"fewer than {CI_MIN_N} iterations" if n < CI_MIN_N else "none in the summary")
+            return Est(med, lo, hi, lvl, n)
+        v = sorted(self.samples.get(self.key(r), []))
+        if v:
+            ranks = median_ci(len(v))
+            if ranks is None:
+                return Est(med, None, None, None, n, f"fewer than {CI_MIN_N} samples")
+            return Est(med, v[ranks[0] - 1], v[ranks[1] - 1], ranks[2], n)
+        if n < CI_MIN_N:
+            return Est(med, None, None, None, n, f"fewer than {CI_MIN_N} iterations")
+        # no samples: the summary's interval, by the rule forkbench used
+        # then, with the coverage those ranks achieve
+        lo, hi = num(r.get("ci95_lo_ns")), num(r.get("ci95_hi_ns"))
+        if lo is None or hi is None:
+            return Est(med, None, None, None, n, "none in the summary")
+        return Est(med, lo, hi, old_ci_level(n), n, old=True)
+
+    def classify(self):
+        rows = [r for r in self.rows if num(r.get("median_ns")) is not None]
+        for r in self.rows:
+            self.used.setdefault(r["cell"], [])
+
+        size = {}
+        for r in self.rows:
+            size[r["cell"]] = size.get(r["cell"], 0) + 1
+
+        self.twins = {}  # a cell every point of which another cell's is drawn instead -> that cell
+
+        def best(group):
+            """One row per key: the one with the most iterations, then from the
+            cell with the most rows (a series rather than a single point)."""
+            out, lost = {}, []
+            rank = lambda r: (num(r.get("iterations")) or 0, size[r["cell"]])
+            for k, r in group:
+                if k not in out or rank(r) > rank(out[k]):
+                    if k in out:
+                        lost.append((out[k], k))
+                    out[k] = r
+                else:
+                    lost.append((r, k))
+            for r, k in lost:
+                if out[k]["cell"] != r["cell"]:
+                    self.twins.setdefault(r["cell"], out[k]["cell"])
+            return out
+        self.spawn = best(((r["thp"], r["method"], r["metric"], float(r["heap_bytes"])), r)
+                          for r in rows if r.get("bench") == "spawn")
+        heap = [r for r in rows if r.get("bench") == "heap" and not self.traced(r)]
+        # fork, the child's write of every page, memcpy: per heap size
+        self.sizes = best(((r["thp"], r["fork_mode"], r["metric"], float(r["heap_bytes"])), r) for r in heap
+                          if num(r.get("child_write_fraction")) == 1 and not num(r.get("parent_write_fraction")))
+        # the fraction written, at the heap size with the most fractions
+        frac = {}
+        for r in heap:
+            cw = num(r.get("child_write_fraction"))
+            if r["thp"] == "never" and cw is not None and not num(r.get("parent_write_fraction")) \
+                    and r["metric"] == "total":
+                frac.setdefault(float(r["heap_bytes"]), []).append((cw, r))
+        self.frac_heap, self.frac = None, {}
+        if frac:
+            h = max(frac, key=lambda h: (len({cw for cw, _ in frac[h]}), h))
+            if len({cw for cw, _ in frac[h]}) >= 2:
+                self.frac_heap = h
+                self.frac = best(((r["fork_mode"], 100 * cw), r) for cw, r in frac[h])
+        self.traced_rows = [r for r in rows if r.get("bench") == "heap" and self.traced(r) and r["metric"] == "fork"]
+
+    @staticmethod
+    def traced(r):
+        return any(num(r.get(c)) is not None for c in ("child_wp_faults", "parent_wp_faults", "wp_faults"))
+
+    def use(self, rows, key):
+        for r in rows:
+            if key not in self.used.setdefault(r["cell"], []):
+                self.used[r["cell"]].append(key)
 
     def spawn_methods(self):
         """The spawn methods of this run, from its method column, in the
@@ -106,200 +363,296 @@ class Run:
         return first_seen(r["method"] for r in self.rows
                           if r.get("bench") == "spawn" and r.get("metric") == "start")
 
-    # ---- data + plots ----
+    def draw(self, key, script, *args):
+        gnuplot(script, *args)
+        self.calls.append((key, script, args))
+
+    # ---- the plots: each answers one question ----
     def plot_spawn(self, d, out):
         methods = self.spawn_methods()
         if not methods:
             return "no spawn cells in this run"
-        thps = [t for t in ("never", "always")
-                if pick(self.rows, bench="spawn", metric="start", thp=t)]
+        thps = [t for t in ("never", "always") if any(k[0] == t and k[2] == "start" for k in self.spawn)]
+        heaps = sorted({k[3] for k in self.spawn if k[2] == "start"})
+        vals = []
         for thp in thps:
             for m in methods:
-                rs = sorted(pick(self.rows, bench="spawn", method=m, metric="start", thp=thp),
-                            key=lambda r: float(r["heap_bytes"]))
+                pts = sorted((k[3], r) for k, r in self.spawn.items() if k[:3] == (thp, m, "start"))
+                es = [(h, self.est(r)) for h, r in pts]
+                vals += [v for _, e in es for v in (e.med, e.lo, e.hi)]
                 write_dat(os.path.join(d, f"spawn-{thp}-{m}.dat"),
-                          ["# heap_MiB median_us p10_us p90_us"] +
-                          [f"{heap_x(r['heap_bytes'])} {float(r['median_ns'])/1e3} "
-                           f"{float(r['p10_ns'])/1e3} {float(r['p90_ns'])/1e3}" for r in rs] or ["NaN NaN NaN NaN"])
-        heaps = sorted({float(r["heap_bytes"]) for r in self.rows if r["bench"] == "spawn"})
-        gnuplot("spawn.gp", d, out, " ".join(methods), self.note, " ".join(thps),
-                " ".join(f"{h / MiB:g}" for h in heaps))
+                          ["# heap_MiB median_us ci_lo_us ci_hi_us"] +
+                          ([est_line(heap_x(h), e, 1e3) for h, e in es] or ["NaN NaN NaN NaN"]))
+                self.use([r for _, r in pts], "spawn")
+        lo, hi = log_range([v / 1e3 for v in vals if v])
+        self.draw("spawn", "spawn.gp", d, out, " ".join(methods), " ".join(thps),
+                  " ".join(f"{h / MiB:g}" for h in heaps), lo, hi)
         return None
 
     def plot_modes(self, d, out):
-        modes = self.modes(bench="heap", thp="never", metric="fork")
-        cells = [r for r in self.rows if r["cell"].startswith("heap-4k")]
-        if not cells:
-            return "no heap-4k cells in this run"
+        if len(self.run_modes) < 2:
+            return f"{self.mode_words()}: the plot compares fork modes"
+        pts = {k: r for k, r in self.sizes.items() if k[0] == "never"}
+        modes = [m for m in MODES if any(k[1] == m for k in pts)]
+        if len(modes) < 2:
+            return "no heap cells (child writes every page) in two fork modes or more"
+        hmax = 0
         for what in ("fork", "child_write"):
             for m in modes:
-                rs = sorted(pick(cells, metric=what, fork_mode=m), key=lambda r: float(r["heap_bytes"]))
-                write_dat(os.path.join(d, f"modes-{what}-{m}.dat"),
-                          ["# heap_MiB median_ms p10_ms p90_ms"] +
-                          [f"{heap_x(r['heap_bytes'])} {float(r['median_ns'])/1e6} "
-                           f"{float(r['p10_ns'])/1e6} {float(r['p90_ns'])/1e6}" for r in rs])
-        gnuplot("modes.gp", d, out, " ".join(modes), self.note)
+                rs = sorted((k[3], r) for k, r in pts.items() if k[1] == m and k[2] == what)
+                hmax = max([hmax] + [h for h, _ in rs])
+                write_dat(os.path.join(d, f"modes-{what}-{m}.dat"), ["# heap_MiB median_ms ci_lo_ms ci_hi_ms"] +
+                          ([est_line(h / MiB, self.est(r), 1e6) for h, r in rs] or ["NaN NaN NaN NaN"]))
+                self.use([r for _, r in rs], "modes")
+        self.draw("modes", "modes.gp", d, out, " ".join(modes), hmax / MiB * 1.08)
         return None
 
-    def plot_counts(self, d, out):
-        traced = [r for r in self.rows if r["cell"].split("@")[0] == "counts" and r["metric"] == "fork"]
-        traced.sort(key=lambda r: MODES.index(r["fork_mode"]) if r["fork_mode"] in MODES else 9)
-        cols, series = [], []
-        if traced and any(num(r.get("child_wp_faults")) is not None for r in traced):
-            counters = ["wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault",
-                        "eager_copies"]
-            self.counts_table = []
+    def counts_data(self):
+        """(title, counters, [(column, role, mode, [value or None per counter])]) or a reason."""
+        traced = sorted(self.traced_rows, key=lambda r: (MODES.index(r["fork_mode"]) if r["fork_mode"] in MODES
+                                                         else 9, float(r["heap_bytes"])))
+        traced = [r for r in traced if float(r["heap_bytes"]) == float(traced[0]["heap_bytes"])] if traced else []
+        traced = list({r["fork_mode"]: r for r in reversed(traced)}.values())[::-1]
+        bars = []
+        if traced:
+            counters = ["wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork", "tlb_flush_fault", "eager_copies"]
             for r in traced:
                 it = float(r["iterations"])
                 for role in ("parent", "child"):
-                    cols.append(f"{r['fork_mode']}/{role}")
-                    series.append([(num(r.get(f"{role}_{c}")) or 0) / it for c in counters])
                     got = [num(r.get(f"{role}_{c}")) for c in counters]
-                    got = ["" if v is None else f"{v / it:g}" for v in got]
-                    pw = num(r.get(f"pred_{role}_wp_faults"))
-                    if role == "child":
-                        pc = num(r.get("pred_child_cow_copies"))
-                        pr = None if pw is None or pc is None else pw - pc
-                    else:
-                        pr = num(r.get("pred_parent_cow_reuses"))
-                        pc = None if pw is None or pr is None else pw - pr
-                    pe = num(r.get("pred_eager_copies")) if role == "parent" and r["fork_mode"] == "eager" else None
-                    pred = ["" if v is None else f"{v:g}" for v in (pw, pc, pr, None, None, pe)]
-                    self.counts_table.append(
-                        [f"{r['fork_mode']}/{role}"] +
-                        [f"{g} ({p})" if p else g for g, p in zip(got, pred)])
+                    bars.append((r["fork_mode"], role, [None if v is None else v / it for v in got]))
+                    self.counts_row(r, role, counters, got, it)
             r0 = traced[0]
-            title = (f"cowtrace counts per iteration, heap {float(r0['heap_bytes']) / MiB:g} MiB: "
+            title = (f"cowtrace counts per iteration, heap {heap_words(r0['heap_bytes'])}: "
                      f"child writes {100 * (num(r0.get('child_write_fraction')) or 0):g} %, "
-                     f"then the parent {100 * (num(r0.get('parent_write_fraction')) or 0):g} %")
-            mode = self.meta_trace()
-        else:
-            rs = [r for r in self.rows if r["cell"].startswith("counts") or r["cell"].startswith("cross-50")]
-            rs = [r for r in rs if r["metric"] == "fork"]
-            if not rs:
-                return "no counts cell (needs root for cowtrace) and no cross-50 cell"
-            counters = ["wp_faults (measured minflt)", "predicted wp_faults", "predicted copies",
-                        "predicted reuses"]
-            for r in rs:
-                for role in ("parent", "child"):
-                    pre = "pred_parent" if role == "parent" else "pred_child"
-                    cols.append(f"{r['fork_mode']}/{role}")
-                    series.append([num(r.get(f"{role}_write_minflt")) or 0,
-                                   num(r.get(f"{pre}_wp_faults")) or 0,
-                                   num(r.get("pred_child_cow_copies")) or 0 if role == "child" else 0,
-                                   num(r.get("pred_parent_cow_reuses")) or 0 if role == "parent" else 0])
-            title = "write faults per iteration (getrusage) and predictions; cowtrace needs root"
-        lines = ["counter " + " ".join(c.replace(" ", "_") for c in cols)]
-        for i, c in enumerate(counters):
-            lines.append(c.replace(" ", "_") + " " + " ".join(f"{s[i]:g}" for s in series))
-        path = os.path.join(d, "counts.dat")
-        write_dat(path, lines)
-        note = " (QEMU TCG guest: counts are exact)" if self.note else ""
-        gnuplot("counts.gp", path, out, title + note)
-        return None
+                     f"then the parent {100 * (num(r0.get('parent_write_fraction')) or 0):g} % "
+                     f"(n = {int(float(r0['iterations']))})")
+            self.use(traced, "counts")
+            return title, counters, bars
+        rs = [r for r in self.rows if r.get("bench") == "heap" and r["metric"] == "fork"
+              and num(r.get("pred_child_wp_faults")) is not None]
+        if not rs:
+            return "no traced heap cell (cowtrace needs root) and no heap cell with predictions"
+        # the cell whose writes tell most: the parent writes too, the child part of the heap, the smallest heap
+        score = lambda r: (-(num(r.get("parent_write_fraction")) or 0),
+                           abs((num(r.get("child_write_fraction")) or 0) - 0.5), float(r["heap_bytes"]))
+        r0 = min(rs, key=score)
+        rs = [r for r in rs if score(r) == score(r0)]
+        rs = sorted({r["fork_mode"]: r for r in rs}.values(), key=lambda r: MODES.index(r["fork_mode"])
+                    if r["fork_mode"] in MODES else 9)
+        counters = ["wp_faults (measured minflt)", "predicted wp_faults", "predicted copies", "predicted reuses"]
+        for r in rs:
+            for role in ("parent", "child"):
+                pre = "pred_parent" if role == "parent" else "pred_child"
+                bars.append((r["fork_mode"], role, [
+                    num(r.get(f"{role}_write_minflt")), num(r.get(f"{pre}_wp_faults")),
+                    num(r.get("pred_child_cow_copies")) if role == "child" else 0,
+                    num(r.get("pred_parent_cow_reuses")) if role == "parent" else 0]))
+        title = (f"write faults per iteration (getrusage) and predictions, heap {heap_words(r0['heap_bytes'])}: "
+                 f"child writes {100 * (num(r0.get('child_write_fraction')) or 0):g} %, then the parent "
+                 f"{100 * (num(r0.get('parent_write_fraction')) or 0):g} % (cowtrace needs root)")
+        self.use(rs, "counts")
+        return title, counters, bars
 
-    def meta_trace(self):
-        return ""
+    def counts_row(self, r, role, counters, got, it):
+        pw = num(r.get(f"pred_{role}_wp_faults"))
+        if role == "child":
+            pc = num(r.get("pred_child_cow_copies"))
+            pr = None if pw is None or pc is None else pw - pc
+        else:
+            pr = num(r.get("pred_parent_cow_reuses"))
+            pc = None if pw is None or pr is None else pw - pr
+        pe = num(r.get("pred_eager_copies")) if role == "parent" and r["fork_mode"] == "eager" else None
+        pred = [pw, pc, pr, None, None, pe]
+        self.counts_table.append((f"{r['fork_mode']}/{role}", counters,
+                                  [None if v is None else v / it for v in got], pred))
+
+    COUNTER_WORDS = {
+        "wp_faults": "write-protect faults", "cow_copies": "COW copies (a new page)",
+        "cow_reuses": "COW reuses (the page kept)", "tlb_flush_fork": "TLB flushes at fork",
+        "tlb_flush_fault": "TLB flushes at faults", "eager_copies": "pages copied at fork (eager)",
+    }
+
+    def plot_counts(self, d, out):
+        got = self.counts_data()
+        if isinstance(got, str):
+            return got
+        title, counters, bars = got
+        for i, c in enumerate(counters, 1):
+            lines = [f"# {c}" + (f": {self.COUNTER_WORDS[c]}" if c in self.COUNTER_WORDS else "")]
+            for j, (mode, role, vals) in enumerate(bars):
+                v = vals[i - 1]
+                lt = MODES.index(mode) + 1 if mode in MODES else 6
+                lines.append(f'{j} "{mode}" "{role}" {0 if v is None else f"{v:g}"} '
+                             f'"{"n/a" if v is None else f"{v:g}"}" {lt}')
+            write_dat(os.path.join(d, f"counts-{i}.dat"), lines)
+        note = " (QEMU TCG guest: counts are exact)" if self.tcg else ""
+        self.draw("counts", "counts.gp", d, out, title + note, len(counters))
+        return None
 
     def plot_cdf(self, d, out):
-        samples = glob.glob(os.path.join(self.path, "cells", "spawn-4k*.samples.csv"))
-        if not samples:
-            return "no spawn-4k samples in this run"
+        methods = self.spawn_methods()
+        ks = {(k[1], k[3]): r for k, r in self.spawn.items() if k[0] == "never" and k[2] == "start"}
         vals = {}
-        for path in samples:
-            for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
-                if r["metric"] == "start" and r["value"]:
-                    vals.setdefault((r["method"], int(r["heap_bytes"])), []).append(float(r["value"]) / 1e3)
+        for (m, h), r in ks.items():
+            v = self.samples.get(self.key(r))
+            if v:
+                vals[(m, int(h))] = sorted(x / 1e3 for x in v)
+        if not vals:
+            return "no samples of spawn cells (4 KiB pages) in this run"
         heaps = sorted({h for _, h in vals})
         pickh = [heaps[0], heaps[-1]] if len(heaps) > 1 else heaps
-        methods = [m for m in first_seen(self.spawn_methods() + sorted(m for m, _ in vals))
-                   if any((m, h) in vals for h in pickh)]
+        methods = [m for m in first_seen(methods + sorted(m for m, _ in vals)) if any((m, h) in vals for h in pickh)]
+        allv = []
         for i, h in enumerate(pickh, 1):
             for m in methods:
-                v = sorted(vals.get((m, h), []))
+                v = vals.get((m, h), [])
+                allv += v
                 write_dat(os.path.join(d, f"cdf-{i}-{m}.dat"),
-                          ["# us fraction"] + [f"{x} {(k + 1) / len(v)}" for k, x in enumerate(v)]
-                          or ["NaN NaN"])
-        labels = " ".join(("empty" if h == 0 else f"{h // MiB}MiB") for h in pickh)
-        gnuplot("cdf.gp", d, out, " ".join(methods), labels, self.note)
+                          ["# us fraction"] + [f"{x} {(k + 1) / len(v)}" for k, x in enumerate(v)] or ["NaN NaN"])
+                if (m, h) in vals:
+                    self.use([ks[(m, float(h))]], "cdf")
+        labels = " ".join(("empty" if h == 0 else heap_words(h).replace(" ", "\u00a0")) for h in pickh)
+        lo, hi = log_range(allv)
+        self.draw("cdf", "cdf.gp", d, out, " ".join(methods), labels, lo, hi)
         return None
 
-    def plot_throughput(self, d, out):
-        cells = [r for r in self.rows if r["cell"].startswith("heap-4k")]
-        if not cells:
-            return "no heap-4k cells in this run"
-        modes = self.modes(bench="heap", thp="never", metric="fork")
+    def plot_pages(self, d, out):
+        if not self.sizes:
+            return "no heap cells in which the child writes every page"
+        thps = [t for t in ("never", "always") if any(k[0] == t for k in self.sizes)]
+        modes = [m for m in MODES if any(k[1] == m for k in self.sizes)]
+        series, vals, heaps = [], [], set()
+        for what, label in (("fork", "fork()"), ("child_write", "the child's write"),
+                            ("memcpy", "memcpy (same run)")):
+            for m in (modes if what != "memcpy" else modes[:1]):
+                name = f"pages-{what}-{m}"
+                title = label if what == "memcpy" or len(modes) == 1 else f"{label}, {m}"
+                if what == "child_write" and m != "eager":
+                    title += " (a COW fault)" if len(modes) == 1 else ""
+                series.append((name, what, m))
+                for thp in thps:
+                    rs = sorted((k[3], r) for k, r in self.sizes.items() if k[:3] == (thp, m, what))
+                    lines = [f'heap_MiB "{title}" ci_lo_ns ci_hi_ns']
+                    for h, r in rs:
+                        e = self.est(r).scaled(PAGE / h)
+                        vals += [e.med, e.lo, e.hi]
+                        heaps.add(h)
+                        lines.append(est_line(h / MiB, e, 1))
+                    write_dat(os.path.join(d, f"{name}-{thp}.dat"), lines if len(lines) > 1 else lines + ["NaN NaN NaN NaN"])
+                    self.use([r for _, r in rs], "pages")
+        lo, hi = log_range(vals)
+        self.draw("pages", "pages.gp", d, out, *(" ".join(s[i] for s in series) for i in range(3)),
+                  " ".join(thps), " ".join(f"{h / MiB:g}" for h in sorted(heaps)), lo, hi)
+        return None
+
+    def cross_ci(self, xs, modes):
+        """Bootstrap 95 % CI of the crossover from the samples of each point:
+        (lo, hi, share of resamples with no crossing) or None without samples."""
+        sam = {}
         for m in modes:
-            rs = sorted(pick(cells, metric="fork", fork_mode=m), key=lambda r: float(r["heap_bytes"]))
-            write_dat(os.path.join(d, f"tput-{m}.dat"), ["# heap_MiB GBps"] +
-                      [f"{heap_x(r['heap_bytes'])} {float(r['heap_bytes']) / float(r['median_ns'])}" for r in rs])
-        rs = sorted(pick(cells, metric="memcpy", fork_mode=modes[0]), key=lambda r: float(r["heap_bytes"]))
-        write_dat(os.path.join(d, "tput-memcpy.dat"), ["# heap_MiB GBps"] +
-                  [f"{heap_x(r['heap_bytes'])} {float(r['heap_bytes']) / float(r['median_ns'])}" for r in rs])
-        gnuplot("throughput.gp", d, out, " ".join(modes), self.note)
-        return None
-
-    def crossover(self):
-        """(fraction %, label) where eager's total falls below cow's."""
-        pts = {}
-        for r in self.rows:
-            if not r["cell"].startswith("cross-"):
-                continue
-            frac = num(r.get("child_write_fraction"))
-            if frac is None or r["metric"] not in ("fork", "child_write"):
-                continue
-            pts.setdefault(r["fork_mode"], {}).setdefault(frac * 100, 0)
-            pts[r["fork_mode"]][frac * 100] += float(r["median_ns"]) / 1e6
-        return pts
+            for x in xs:
+                v = self.samples.get(self.key(self.frac[(m, x)]))
+                if not v or len(v) < CI_MIN_N:
+                    return None
+                sam[(m, x)] = v
+        rng = random.Random(f"crossover:{self.frac_heap}")
+        boots = {k: boot_medians(v, rng) for k, v in sam.items()}
+        cx = []
+        for i in range(RESAMPLES):
+            diff = [boots[("eager", x)][i] - boots[("cow", x)][i] for x in xs]
+            cx.append(crossing(xs, diff))
+        found = [c for c in cx if c is not None]
+        none = 1 - len(found) / len(cx)
+        if none > 0.025:
+            return None, None, none
+        found += [math.inf] * (len(cx) - len(found))
+        lo, hi = pct_ci(found)
+        return lo, hi, none
 
     def plot_crossover(self, d, out):
-        pts = self.crossover()
-        if not pts:
-            return "no cross-* cells in this run"
-        for m, p in pts.items():
-            write_dat(os.path.join(d, f"cross-{m}.dat"), ["# percent ms"] +
-                      [f"{x} {y}" for x, y in sorted(p.items())])
-        cx, label = 0, ""
-        if "eager" in pts and "cow" in pts:
-            xs = sorted(set(pts["eager"]) & set(pts["cow"]))
-            diff = [(x, pts["eager"][x] - pts["cow"][x]) for x in xs]
-            for (x0, d0), (x1, d1) in zip(diff, diff[1:]):
-                if d0 > 0 >= d1:
-                    # on the plot's log x axis, where the lines are straight
-                    cx = math.exp(math.log(x0) + (math.log(x1) - math.log(x0)) * d0 / (d0 - d1))
-                    break
-            if cx:
-                label = f"eager beats cow above ~{cx:.0f} % written"
-            elif diff and diff[0][1] <= 0:
-                label = "eager is cheaper at every measured fraction"
+        if not self.frac:
+            return "no heap cells at one heap size with two or more write fractions"
+        modes = [m for m in MODES if any(k[0] == m for k in self.frac)]
+        multi = len(modes) > 1
+        key = "crossover" if multi else "fraction"
+        for m in modes:
+            rs = sorted((x, r) for (mm, x), r in self.frac.items() if mm == m)
+            write_dat(os.path.join(d, f"cross-{m}.dat"), ["# percent_written median_ms ci_lo_ms ci_hi_ms"] +
+                      [est_line(x, self.est(r), 1e6) for x, r in rs])
+            self.use([r for _, r in rs], key)
+        cx, lo, hi, label = 0, 0, 0, ""
+        if "eager" in modes and "cow" in modes:
+            xs = sorted({x for (m, x) in self.frac if m == "cow"} & {x for (m, x) in self.frac if m == "eager"})
+            meds = {m: [num(self.frac[(m, x)]["median_ns"]) for x in xs] for m in ("cow", "eager")}
+            c = crossing(xs, [e - w for e, w in zip(meds["eager"], meds["cow"])])
+            ci = self.cross_ci(xs, ("cow", "eager"))
+            n = min(int(num(self.frac[(m, x)].get("iterations")) or 0) for m in ("cow", "eager") for x in xs)
+            if c is None:
+                label = f"cow is cheaper at every measured fraction ({xs[0]:g} to {xs[-1]:g} % written, n ≥ {n})"
+            elif c == 0:
+                label = f"eager is cheaper at every measured fraction ({xs[0]:g} to {xs[-1]:g} % written, n ≥ {n})"
             else:
-                label = "cow is cheaper at every measured fraction"
-        else:
-            label = "only cow measured: the crossover needs forklab's kernel (stack/eager modes)"
-        gnuplot("crossover.gp", d, out, " ".join(m for m in MODES if m in pts), cx, label, self.note)
-        self.cross_label = label
+                cx = c
+                if ci is None:
+                    cis = "95 % CI n/a: no samples, or fewer than 6 per point"
+                elif ci[0] is None:
+                    cis = f"95 % CI not bounded: {100 * ci[2]:.0f} % of the bootstrap resamples cross nowhere"
+                else:
+                    lo, hi = ci[0], ci[1]
+                    cis = f"95 % CI {sig(lo)}–{'∞' if math.isinf(hi) else sig(hi)} %, bootstrap"
+                    hi = 100 if math.isinf(hi) else hi
+                label = f"eager beats cow above {sig(c)} % written ({cis}, n ≥ {n} per point)"
+            self.cross = label
+        elif multi:
+            label = "no cow and eager lines: no crossover to find"
+        title = ("When is copying up front cheaper? fork to reap vs fraction written, per fork mode" if multi else
+                 f"fork to reap vs the fraction of the heap the child writes, {self.mode_words()}")
+        out = os.path.join(os.path.dirname(out), key)
+        self.draw(key, "crossover.gp", d, out, " ".join(modes), cx, lo, hi, label, title,
+                  heap_words(self.frac_heap))
         return None
+
+    def mode_words(self):
+        if self.run_modes == ["cow"]:
+            return "cow only (stock kernel)"
+        return " and ".join(self.run_modes) + " only"
+
+    PLOTS = [
+        ("spawn", "plot_spawn", "What does it cost to start a program from a big parent? Time until "
+         "the new program runs vs parent heap, per method"),
+        ("modes", "plot_modes", "What does each fork mode cost at fork and after? fork() and the "
+         "child's writes vs heap size"),
+        ("counts", "plot_counts", "What does the kernel do per iteration? Write faults, copies, reuses "
+         "and TLB flushes per mode and role"),
+        ("cdf", "plot_cdf", "How spread are the start times? Their distribution, empty and largest parent"),
+        ("pages", "plot_pages", "What does each page cost? fork(), the child's write and memcpy, "
+         "in ns per 4 KiB page"),
+        ("crossover", "plot_crossover", "When is copying up front cheaper? fork to reap vs fraction written"),
+    ]
+    TIMED = {"spawn", "modes", "cdf", "pages", "crossover"}
 
     def make_plots(self, outdir):
         d = os.path.join(outdir, "data")
         os.makedirs(d, exist_ok=True)
-        for key, fn, caption in [
-            ("spawn", self.plot_spawn, "Process creation vs parent size (fork_exec grows, vfork/posix_spawn stay flat)"),
-            ("modes", self.plot_modes, "fork latency and post-fork child write time per fork mode"),
-            ("counts", self.plot_counts, "Faults, copies, reuses and TLB flushes per mode and role"),
-            ("cdf", self.plot_cdf, "Latency CDFs per method"),
-            ("throughput", self.plot_throughput, "Copy throughput at fork vs the memcpy floor"),
-            ("crossover", self.plot_crossover, "The crossover: total cost vs fraction written"),
-        ]:
+        for key, fn, caption in self.PLOTS:
+            if self.tcg and key in self.TIMED:
+                self.missing[key] = "a QEMU TCG run: its times mean nothing, so no plot of times"
+                continue
             out = os.path.join(outdir, key)
+            n0 = len(self.calls)
             try:
-                why = fn(d, out)
+                why = getattr(self, fn)(d, out)
             except RuntimeError as e:
                 why = f"gnuplot could not draw it ({e})"
             if why:
                 self.missing[key] = why
-            else:
-                self.plots[key] = (out + ".png", caption)
+                continue
+            real = self.calls[n0][0] if len(self.calls) > n0 else key
+            if real != key:  # the crossover without eager: the cost vs fraction written
+                caption = "How does the cost grow with the fraction the child writes? fork to reap vs fraction written"
+                out = os.path.join(outdir, real)
+            self.plots[real] = (out + ".png", caption)
 
     def scenario_counts(self):
         """Traced scenario cells: per process, counts per iteration next to the predictions."""
@@ -309,11 +662,33 @@ class Run:
                 continue
             it = float(r["iterations"])
             cells = [r["cell"], r["method"]]
+            got, pred = [], []
             for c in ("wp_faults", "cow_copies", "cow_reuses"):
-                got, pred = num(r.get(c)), num(r.get(f"{r['fork_mode']}_pred_{c}"))
-                cells.append(("" if got is None else f"{got / it:g}") +
-                             ("" if pred is None else f" ({pred:g})"))
-            out.append(cells)
+                g, p = num(r.get(c)), num(r.get(f"{r['fork_mode']}_pred_{c}"))
+                got.append(None if g is None else g / it)
+                pred.append(p)
+            out.append((cells, got, pred))
+            self.use([r], "questions table")
+        return out
+
+    def scenario_faults(self):
+        """Untraced scenario cells: per process, the write faults getrusage
+        counted in its write (medians per iteration) next to the predicted
+        write faults, copies and reuses; fork-exec's faults before exec."""
+        out = []
+        for r in self.rows:
+            if r["bench"] != "scenario" or num(r.get("wp_faults")) is not None:
+                continue
+            m = r["fork_mode"]
+            if r["metric"] == "write" and num(r.get("write_minflt")) is not None:
+                out.append([r["cell"], r["method"], fmt_count(num(r["write_minflt"]), num(r.get(f"{m}_pred_wp_faults")))]
+                           + [fmt_count(num(r.get(f"{m}_pred_{c}")), None) for c in ("cow_copies", "cow_reuses")])
+            elif num(r.get("minflt_fork_to_exec")) is not None:
+                out.append([r["cell"], r["method"] + " (fork to exec)", fmt_count(num(r["minflt_fork_to_exec"]), None),
+                            "", ""])
+            else:
+                continue
+            self.use([r], "questions table")
         return out
 
     # ---- cells to read with care ----
@@ -350,31 +725,102 @@ class Run:
 
     # ---- headline numbers ----
     def headline(self):
+        if self.tcg:
+            return self.count_headline()
         h = []
-        forks = [r for r in self.rows if r["cell"].startswith("heap-4k") and r["metric"] == "fork"
-                 and r["fork_mode"] == "cow"]
+        forks = [(k[3], r) for k, r in self.sizes.items() if k[:3] == ("never", "cow", "fork")]
+        if not forks:
+            forks = [(k[3], r) for k, r in self.sizes.items() if k[0] == "never" and k[2] == "fork"]
         if forks:
-            big = max(forks, key=lambda r: float(r["heap_bytes"]))
-            gib = float(big["heap_bytes"]) / 2**30
-            h.append(f"fork() of a parent with a touched {float(big['heap_bytes'])/MiB:.0f} MiB heap "
-                     f"(4 KiB pages) takes {float(big['median_ns'])/1e6:.1f} ms (median): "
-                     f"{float(big['median_ns'])/1e6/gib:.1f} ms per GiB.")
-            w = num(big.get("child_write_ns_per_page"))
-            if w:
-                h.append(f"A child writing every page after fork pays {w/1e3:.2f} µs per COW fault "
-                         f"(median per page), against {num(big.get('memcpy_ns_per_page'))/1e3:.2f} µs per page "
-                         f"for a memcpy of the same heap in the same run.")
-        st = [r for r in self.rows if r["bench"] == "spawn" and r["metric"] == "start" and r["thp"] == "never"]
-        if st:
-            big = max(float(r["heap_bytes"]) for r in st)
-            fe = pick(st, method="fork_exec", heap_bytes=str(int(big)))
-            ps = pick(st, method="posix_spawn", heap_bytes=str(int(big)))
-            if fe and ps:
-                ratio = float(fe[0]["median_ns"]) / float(ps[0]["median_ns"])
-                h.append(f"With a {big/MiB:.0f} MiB parent, fork+exec takes {ratio:.1f}x as long as "
-                         f"posix_spawn to start the new program ({float(fe[0]['median_ns'])/1e3:.0f} µs vs "
-                         f"{float(ps[0]['median_ns'])/1e3:.0f} µs, medians).")
+            size, big = max(forks, key=lambda p: p[0])
+            mode = big["fork_mode"]
+            fe = self.est(big)
+            gib = size / 2**30
+            h.append(f"fork() of a parent with a touched {size / MiB:.0f} MiB heap (4 KiB pages, {mode} mode) "
+                     f"takes {fe.words('ms', 1e-6)}: {sig(fe.med / 1e6 / gib)} ms per GiB "
+                     f"({fe.scaled(1 / gib).ci_words('ms per GiB', 1e-6)}).")
+            cw = self.sizes.get(("never", mode, "child_write", size))
+            mc = self.sizes.get(("never", mode, "memcpy", size))
+            if cw and mc:
+                pages = size / PAGE
+                w, c = self.est(cw).scaled(1 / pages), self.est(mc).scaled(1 / pages)
+                what = "a COW fault each" if mode != "eager" else "no fault: eager copied them at fork"
+                h.append(f"A child writing every page after fork pays {sig(w.med / 1e3)} µs per page, {what} "
+                         f"(median; {w.ci_words('µs', 1e-3)}), against {sig(c.med / 1e3)} µs per page "
+                         f"for a memcpy of the same heap in the same run ({c.ci_words('µs', 1e-3)}).")
+        st = {(k[1], k[3]): r for k, r in self.spawn.items() if k[0] == "never" and k[2] == "start"}
+        hs = sorted({h_ for m, h_ in st if m == "fork_exec"} & {h_ for m, h_ in st if m == "posix_spawn"})
+        if hs:
+            big = hs[-1]
+            fe, ps = st[("fork_exec", big)], st[("posix_spawn", big)]
+            a, b = self.samples.get(self.key(fe)), self.samples.get(self.key(ps))
+            ratio = float(fe["median_ns"]) / float(ps["median_ns"])
+            if a and b and min(len(a), len(b)) >= CI_MIN_N:
+                rng = random.Random("spawn-ratio")
+                lo, hi = pct_ci([x / y for x, y in zip(boot_medians(a, rng), boot_medians(b, rng)) if y > 0])
+                ci = f"95 % CI {sig(lo)}–{sig(hi)}x, bootstrap"
+            else:
+                ci = "95 % CI n/a: no samples, or fewer than 6"
+            h.append(f"With a {heap_words(big)} parent, fork+exec takes {sig(ratio)}x as long as "
+                     f"posix_spawn to start the new program ({ci}; "
+                     f"{self.est(fe).words('µs', 1e-3)} vs {self.est(ps).words('µs', 1e-3)}).")
+        if self.cross:
+            h.append(f"Crossover: {self.cross}.")
         return h
+
+    def count_headline(self):
+        """Under TCG: how many traced counts equal their prediction."""
+        pairs = []
+        for name, counters, got, pred in self.counts_table:
+            for c, g, p in zip(counters, got, pred):
+                if c != "eager_copies" and g is not None and p is not None:
+                    pairs.append((f"{name} {c}", g, p))
+        for cells, got, pred in self.scenario_counts():
+            for c, g, p in zip(("wp_faults", "cow_copies", "cow_reuses"), got, pred):
+                if g is not None and p is not None:
+                    pairs.append((f"{cells[0]} {cells[1]} {c}", g, p))
+        if not pairs:
+            return ["No traced counts in this run (cowtrace: `--trace`), and its times mean nothing: "
+                    "nothing to report."]
+        its = sorted({int(num(r.get("iterations")) or 0) for r in self.rows if self.traced(r)})
+        off = [f"{w}: {g:g} (predicted {p:g})" for w, g, p in pairs if g != p]
+        line = (f"Traced counts per iteration (exact under TCG; n = {', '.join(map(str, its))} iterations "
+                f"per cell): {len(pairs) - len(off)} of {len(pairs)} equal their prediction")
+        return [line + (": every one." if not off else "; these differ: " + "; ".join(off) + ".")]
+
+    def cells_table(self):
+        """Every cell of the run: what it measured and where it shows."""
+        out = []
+        for cell in first_seen(r["cell"] for r in self.rows):
+            rs = [r for r in self.rows if r["cell"] == cell]
+            r0 = rs[0]
+            heaps = ",".join(heap_words(h) for h in sorted({float(r["heap_bytes"]) for r in rs}))
+            par = [f"heap {heaps}", f"thp {r0.get('thp', '')}"]
+            cw, pw = num(r0.get("child_write_fraction")), num(r0.get("parent_write_fraction"))
+            if r0.get("bench") == "heap":
+                par.append(f"child writes {100 * (cw or 0):g} %")
+                if pw:
+                    par.append(f"parent writes {100 * pw:g} %")
+                if self.traced(r0):
+                    par.append("traced")
+            else:
+                par.append(", ".join(first_seen(r["method"] for r in rs)))
+            modes = " ".join(first_seen(r.get("fork_mode", "") for r in rs))
+            shown = self.used.get(cell, [])
+            where = ", ".join(k for k in shown if k in self.plots or k == "questions table")
+            if not where and self.tcg and r0.get("bench") != "scenario":
+                where = "not plotted: TCG times"
+            elif not where:
+                twin = self.twins.get(cell)
+                where = f"the same points as `{twin}`, drawn from that cell" if twin else "this table only"
+            out.append([f"`{cell}`", r0.get("bench", ""), "; ".join(par), modes,
+                        str(int(max(num(r.get("iterations")) or 0 for r in rs))), where])
+        return out
+
+
+def fmt_count(g, p):
+    gs = "n/a" if g is None else f"{g:g}"
+    return gs if p is None else f"{gs} ({p:g})"
 
 
 def img_tag(path, html):
@@ -389,76 +835,106 @@ META_KEYS = ["kernel_release", "fork_copy_mode", "thp_enabled", "cpu_model", "co
              "compiler", "forklab_git", "date"]
 
 
-def render(runs, outdir, html):
+def blocks(runs):
+    """The report as blocks: ("md", line) or ("plot", run index, key)."""
     out = []
-    esc = (lambda s: s.replace("&", "&amp;").replace("<", "&lt;")) if html else (lambda s: s)
-    out.append("# forklab report")
-    out.append("")
-    out.append("Runs: " + ", ".join(esc(r.label) for r in runs) + ".")
-    if any(r.meta.get("virtualization") == "tcg" for r in runs):
-        out.append("")
-        out.append("**A run under QEMU TCG (software emulation): its times mean nothing (emulated memory "
-                   "copies and faults bear no relation to hardware); only its counts are meaningful, and "
-                   "they are exact.**")
-    out.append("")
-    out.append("## Machines")
-    out.append("")
-    out.append("| | " + " | ".join(esc(os.path.basename(r.path.rstrip('/'))) for r in runs) + " |")
-    out.append("|---|" + "---|" * len(runs))
+    md = lambda s="": out.append(("md", s))
+    md("# forklab report")
+    md()
+    md("Runs: " + ", ".join(r.label for r in runs) + ".")
+    if any(r.tcg for r in runs):
+        md()
+        md(TCG_NOTE)
+    md()
+    md("Every time is a median with its 95 % confidence interval (CI) and n, the number of iterations: "
+       "CIs of medians are distribution-free (order statistics; none below 6 iterations), CIs of ratios "
+       "and of the crossover are percentile bootstraps from the samples. Error bars in the plots are "
+       "these CIs of the median.")
+    md()
+    md("## Machines")
+    md()
+    md("| | " + " | ".join(os.path.basename(r.path.rstrip('/')) for r in runs) + " |")
+    md("|---|" + "---|" * len(runs))
     for k in META_KEYS:
-        out.append(f"| {k} | " + " | ".join(esc(str(r.meta.get(k, ''))) for r in runs) + " |")
-    for r in runs:
-        out.append("")
-        out.append(f"## {esc(r.label)}")
-        out.append("")
-        heads = r.headline()
-        if heads and r.meta.get("virtualization") == "tcg":
-            out.append("Times from a QEMU TCG guest: they mean nothing and are listed only to show "
-                       "what a run on hardware reports.")
-            out.append("")
-        for line in heads:
-            out.append(f"- {line}")
-        if getattr(r, "cross_label", None):
-            out.append(f"- Crossover: {r.cross_label}.")
+        md(f"| {k} | " + " | ".join(str(r.meta.get(k, '')) for r in runs) + " |")
+    for i, r in enumerate(runs):
+        md()
+        md(f"## {r.label}")
+        md()
+        md(f"Fork modes measured: {r.mode_words() if len(r.run_modes) < 2 else ', '.join(r.run_modes)}.")
+        if r.tcg:
+            md("Under QEMU TCG nothing here is derived from times: counts only.")
+        md()
+        for line in r.headline():
+            md(f"- {line}")
         flags = r.flags()
         if flags:
-            out.append("")
-            out.append("Flagged cells:")
-            out.append("")
+            md()
+            md("Flagged cells:")
+            md()
             for line in flags:
-                out.append(f"- {line}")
+                md(f"- {line}")
         sc = r.scenario_counts()
         if sc:
-            out.append("")
-            out.append("The classic questions, traced (cowtrace): counts per iteration of each process's "
-                       "write, the prediction for its fork mode in parentheses:")
-            out.append("")
-            out.append("| cell | process | wp_faults | cow_copies | cow_reuses |")
-            out.append("|---|---|---|---|---|")
-            for row in sc:
-                out.append("| " + " | ".join(row) + " |")
-        if getattr(r, "counts_table", None):
-            out.append("")
-            out.append("Counts per iteration from cowtrace (the `counts` cell), the prediction in "
-                       "parentheses; the predicted eager_copies are the heap's pages only, the measured "
-                       "ones add the process's own stack, libc and TLS pages:")
-            out.append("")
-            out.append("| mode/role | wp_faults | cow_copies | cow_reuses | tlb_flush_fork | tlb_flush_fault "
-                       "| eager_copies |")
-            out.append("|---|---|---|---|---|---|---|")
-            for row in r.counts_table:
-                out.append("| " + " | ".join(row) + " |")
+            md()
+            md("The classic questions, traced (cowtrace): counts per iteration of each process's "
+               "write, the prediction for its fork mode in parentheses:")
+            md()
+            md("| cell | process | wp_faults | cow_copies | cow_reuses |")
+            md("|---|---|---|---|---|")
+            for cells, got, pred in sc:
+                md("| " + " | ".join(cells + [fmt_count(g, p) for g, p in zip(got, pred)]) + " |")
+        sf = r.scenario_faults()
+        if sf:
+            md()
+            md("The classic questions, cells without cowtrace (`--trace`, which needs root): the faults "
+               "getrusage counted in each process's write (fork-exec: in the child from fork to exec), per "
+               "iteration, the predicted write faults in parentheses, and the predicted copies and reuses:")
+            md()
+            md("| cell | process | write faults | predicted copies | predicted reuses |")
+            md("|---|---|---|---|---|")
+            for row in sf:
+                md("| " + " | ".join(row) + " |")
+        if r.counts_table and r.counts_table[0][1][0] == "wp_faults":
+            md()
+            md("Counts per iteration from cowtrace (the traced heap cell), the prediction in "
+               "parentheses; the predicted eager_copies are the heap's pages only, the measured "
+               "ones add the process's own stack, libc and TLS pages:")
+            md()
+            md("| mode/role | " + " | ".join(r.counts_table[0][1]) + " |")
+            md("|---|" + "---|" * len(r.counts_table[0][1]))
+            for name, _, got, pred in r.counts_table:
+                md(f"| {name} | " + " | ".join(fmt_count(g, p) for g, p in zip(got, pred)) + " |")
         for key, (png, caption) in r.plots.items():
-            out.append("")
-            out.append(f"### {caption}")
-            out.append("")
-            out.append(img_tag(png, html))
+            md()
+            md(f"### {caption}")
+            md()
+            out.append(("plot", i, key))
+        if r.missing:
+            md()
         for key, why in r.missing.items():
-            out.append("")
-            out.append(f"- No {key} plot: {why}.")
-    text = "\n".join(out) + "\n"
+            md(f"- No {key} plot: {why}.")
+        md()
+        md("Every cell of the run, found by what it measured (its benchmark and parameters, not its name):")
+        md()
+        md("| cell | benchmark | parameters | modes | n | shown in |")
+        md("|---|---|---|---|---|---|")
+        for row in r.cells_table():
+            md("| " + " | ".join(row) + " |")
+    return out
+
+
+def render(runs, html):
+    lines = []
+    for b in blocks(runs):
+        if b[0] == "md":
+            lines.append(b[1])
+        else:
+            lines.append(img_tag(runs[b[1]].plots[b[2]][0], html))
+    text = "\n".join(lines) + "\n"
     if not html:
         return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace("&lt;img", "<img")
     body = []
     in_table = False
     for line in text.splitlines():
@@ -469,7 +945,7 @@ def render(runs, outdir, html):
             if not in_table:
                 body.append("<table>")
                 in_table = True
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            body.append("<tr>" + "".join(f"<td>{c.replace('`', '')}</td>" for c in cells) + "</tr>")
             continue
         if in_table:
             body.append("</table>")
@@ -481,17 +957,70 @@ def render(runs, outdir, html):
         elif line.startswith("# "):
             body.append(f"<h1>{line[2:]}</h1>")
         elif line.startswith("- "):
-            body.append(f"<p>&bull; {line[2:]}</p>")
+            body.append(f"<p>&bull; {line[2:].replace('`', '')}</p>")
         elif line.startswith("**"):
             body.append(f"<p><b>{line.strip('*')}</b></p>")
         elif line:
-            body.append(line if line.startswith("<img") else f"<p>{line}</p>")
+            body.append(line if line.startswith("<img") else f"<p>{line.replace('`', '')}</p>")
     if in_table:
         body.append("</table>")
     style = ("body{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse}td{border:1px solid #ccc;padding:2px 8px;font-size:90%}")
     return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>forklab report</title>"
             f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+# ---- the PDF: text pages and every plot, one gnuplot pdfcairo file ----
+PDF_COLS, PDF_ROWS = 132, 54
+
+
+def pdf_text(line):
+    """A markdown line as plain text lines of at most PDF_COLS characters."""
+    t = line.replace("**", "").replace("`", "")
+    if t.startswith("|"):
+        cells = [c.strip() for c in t.strip("|").split("|")]
+        if set("".join(cells)) <= set("-"):
+            return []
+        t = "  ".join(cells)
+    if t.startswith("- "):
+        return textwrap.wrap(t[2:], PDF_COLS - 2, initial_indent="• ", subsequent_indent="  ") or [""]
+    return textwrap.wrap(t, PDF_COLS) or [""]
+
+
+def pdf_script(runs, pdf, path):
+    gp = ["set terminal pdfcairo size 11in,6.5in noenhanced font 'DejaVu Sans,6.8' fontscale 1 linewidth 0.8",
+          f"set output {gp_str(pdf)}", "FORKLAB_PDF = 1"]
+    page = []
+
+    def flush():
+        if not any(page):
+            page.clear()
+            return
+        gp.append("reset; unset border; unset tics; unset key; set xrange [0:1]; set yrange [0:1]")
+        for i, t in enumerate(page, 1):
+            y = 0.96 - (i - 1) * 0.92 / PDF_ROWS
+            head = t.startswith("#")
+            font = "DejaVu Sans Mono:Bold,6.4" if head else "DejaVu Sans Mono,5.8"
+            gp.append(f"set label {i} {gp_str(t.lstrip('# ') if head else t)} at screen 0.04, screen {y:.4f} "
+                      f"left font '{font}'")
+        gp.append("plot NaN notitle")
+        page.clear()
+    for b in blocks(runs):
+        if b[0] == "md":
+            for t in pdf_text(b[1]):
+                if len(page) >= PDF_ROWS:
+                    flush()
+                page.append(t)
+            continue
+        flush()
+        run = runs[b[1]]
+        for key, script, args in run.calls:
+            if key == b[2]:
+                gp.append("reset")
+                gp.append(f"call {gp_str(os.path.join(HERE, script))} " + " ".join(gp_str(a) for a in args))
+    flush()
+    gp.append("unset output")
+    write_dat(path, gp)
 
 
 class Parser(argparse.ArgumentParser):
@@ -549,23 +1078,48 @@ def report():
         raise
 
 
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# Every plot report.py draws or once drew (throughput: before pages).
+ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput"}
+
+
 def write_report(runs, outdir):
     os.makedirs(outdir, exist_ok=True)
     for i, r in enumerate(runs):
         pd = os.path.join(outdir, "plots" if len(runs) == 1 else f"plots-{i + 1}")
         os.makedirs(pd, exist_ok=True)
         r.make_plots(pd)
+        # a plot of an earlier report of this folder that this one does not draw
+        for key in ALL_PLOTS - set(r.plots):
+            for ext in ("png", "svg"):
+                if os.path.exists(os.path.join(pd, f"{key}.{ext}")):
+                    os.unlink(os.path.join(pd, f"{key}.{ext}"))
     for name, html in (("report.md", False), ("report.html", True)):
-        tmp = os.path.join(outdir, name + ".tmp")
-        try:
-            with open(tmp, "w") as f:
-                f.write(render(runs, outdir, html))
-            os.replace(tmp, os.path.join(outdir, name))
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    print(f"report: {os.path.join(outdir, 'report.md')} and report.html, "
+        write_atomic(os.path.join(outdir, name), render(runs, html))
+    pdf = os.path.join(outdir, "report.pdf")
+    script = pdf + ".gp.tmp"  # the pages: text, then each plot's script again
+    try:
+        pdf_script(runs, pdf + ".tmp", script)
+        r = subprocess.run(["gnuplot", script], capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError(f"report.pdf: {r.stderr.strip()}")
+        os.replace(pdf + ".tmp", pdf)
+    finally:
+        for f in (pdf + ".tmp", script):
+            if os.path.exists(f):
+                os.unlink(f)
+    print(f"report: {os.path.join(outdir, 'report.md')}, report.html and report.pdf, "
           f"{sum(len(r.plots) for r in runs)} plots")
 
 

@@ -16,7 +16,7 @@ USER_PKGS=(
 	libbpf-dev bpftool                # CO-RE loader library, skeleton generator
 	libelf-dev zlib1g-dev libzstd-dev # libbpf's own dependencies (static links too)
 	libpfm4-dev                       # --events: PMU event names -> perf_event_attr
-	gnuplot-nox                       # plots (pngcairo + svg terminals)
+	gnuplot-nox                       # plots (pngcairo, svg, pdfcairo terminals)
 	python3                           # test helpers: JSON/CSV/SVG well-formedness
 	cppcheck clang-tidy shellcheck    # static analysis in make test (tests/host/lint.sh)
 	libclang-rt-dev                   # libFuzzer + sanitizer runtimes (make fuzz)

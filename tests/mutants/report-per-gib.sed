@@ -2,4 +2,4 @@
 # test: tests/host/analysis.sh
 # quick: yes
 # what: the report's fork time per GiB divides by MiB, not GiB
-s|float(big\['median_ns'\])/1e6/gib:.1f|float(big['median_ns'])/1e6/(gib*1024):.1f|
+s|sig(fe.med / 1e6 / gib)|sig(fe.med / 1e6 / (gib * 1024))|
