@@ -162,7 +162,10 @@ class Run:
                         pr = None if pw is None or pc is None else pw - pc
                     else:
                         pr = num(r.get("pred_parent_cow_reuses"))
-                        pc = None if pw is None or pr is None else pw - pr
+                        # runs before pred_parent_cow_copies: faults - reuses
+                        pc = num(r.get("pred_parent_cow_copies"))
+                        if pc is None:
+                            pc = None if pw is None or pr is None else pw - pr
                     pe = num(r.get("pred_eager_copies")) if role == "parent" and r["fork_mode"] == "eager" else None
                     pred = ["" if v is None else f"{v:g}" for v in (pw, pc, pr, None, None, pe)]
                     self.counts_table.append(
@@ -184,10 +187,12 @@ class Run:
                 for role in ("parent", "child"):
                     pre = "pred_parent" if role == "parent" else "pred_child"
                     cols.append(f"{r['fork_mode']}/{role}")
-                    series.append([num(r.get(f"{role}_write_minflt")) or 0,
-                                   num(r.get(f"{pre}_wp_faults")) or 0,
-                                   num(r.get("pred_child_cow_copies")) or 0 if role == "child" else 0,
-                                   num(r.get("pred_parent_cow_reuses")) or 0 if role == "parent" else 0])
+                    pw = num(r.get(f"{pre}_wp_faults")) or 0
+                    pr = num(r.get("pred_parent_cow_reuses")) or 0 if role == "parent" else 0
+                    pc = num(r.get(f"{pre}_cow_copies"))
+                    if pc is None:  # the parent's, in runs before the column: faults - reuses
+                        pc = pw - pr if role == "parent" else 0
+                    series.append([num(r.get(f"{role}_write_minflt")) or 0, pw, pc, pr])
             title = "write faults per iteration (getrusage) and predictions; cowtrace needs root"
         lines = ["counter " + " ".join(c.replace(" ", "_") for c in cols)]
         for i, c in enumerate(counters):
