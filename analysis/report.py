@@ -444,10 +444,12 @@ class Run:
         for r in rs:
             for role in ("parent", "child"):
                 pre = "pred_parent" if role == "parent" else "pred_child"
-                bars.append((r["fork_mode"], role, [
-                    num(r.get(f"{role}_write_minflt")), num(r.get(f"{pre}_wp_faults")),
-                    num(r.get("pred_child_cow_copies")) if role == "child" else 0,
-                    num(r.get("pred_parent_cow_reuses")) if role == "parent" else 0]))
+                pw = num(r.get(f"{pre}_wp_faults"))
+                pr = num(r.get("pred_parent_cow_reuses")) if role == "parent" else 0
+                pc = num(r.get(f"{pre}_cow_copies"))
+                if pc is None and role == "parent":  # runs before the column: faults - reuses
+                    pc = None if pw is None or pr is None else pw - pr
+                bars.append((r["fork_mode"], role, [num(r.get(f"{role}_write_minflt")), pw, pc, pr]))
         title = (f"write faults per iteration (getrusage) and predictions, heap {heap_words(r0['heap_bytes'])}: "
                  f"child writes {100 * (num(r0.get('child_write_fraction')) or 0):g} %, then the parent "
                  f"{100 * (num(r0.get('parent_write_fraction')) or 0):g} % (cowtrace needs root)")
@@ -461,7 +463,10 @@ class Run:
             pr = None if pw is None or pc is None else pw - pc
         else:
             pr = num(r.get("pred_parent_cow_reuses"))
-            pc = None if pw is None or pr is None else pw - pr
+            # runs before pred_parent_cow_copies: faults - reuses
+            pc = num(r.get("pred_parent_cow_copies"))
+            if pc is None:
+                pc = None if pw is None or pr is None else pw - pr
         pe = num(r.get("pred_eager_copies")) if role == "parent" and r["fork_mode"] == "eager" else None
         pred = [pw, pc, pr, None, None, pe]
         self.counts_table.append((f"{r['fork_mode']}/{role}", counters,

@@ -226,6 +226,8 @@ static int run_once(struct fb_common *c, struct iter_ctx *x, struct fb_cell *cel
 		 x->predicted ? (double)x->pred_child.new_faults : NAN);
 	cell_put(cell, "pred_parent_wp_faults", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_parent.wp_faults : NAN);
+	cell_put(cell, "pred_parent_cow_copies", FB_MEDIAN,
+		 x->predicted ? (double)x->pred_parent.cow_copies : NAN);
 	cell_put(cell, "pred_parent_new_faults", FB_MEDIAN,
 		 x->predicted ? (double)x->pred_parent.new_faults : NAN);
 	cell_put(cell, "pred_parent_cow_reuses", FB_MEDIAN,

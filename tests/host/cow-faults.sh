@@ -28,42 +28,47 @@ within() {
 }
 
 # heap: 32 MiB = 8192 pages.
-# heap_case NAME CHILD_PRED PARENT_PRED CHILD_COPIES PARENT_REUSES ARGS...
+# heap_case NAME CHILD_PRED PARENT_PRED CHILD_COPIES PARENT_COPIES PARENT_REUSES ARGS...
 # checks the predictor's numbers (faults, the child's copies, the parent's
-# reuses) against hand-worked ones, then the measured faults against the
-# predictor.
+# copies and reuses) against hand-worked ones, then the measured faults
+# against the predictor.  The parent's writes copy the pages the child
+# still maps (before its exit) and reuse those the child copied away or
+# left by exiting.
 heap_case() {
-	n=$1 c=$2 p=$3 cc=$4 pr=$5; shift 5
+	n=$1 c=$2 p=$3 cc=$4 pc=$5 pr=$6; shift 6
 	if ! "$FB" heap --heap 32M -n 3 --warmup 1 --format csv -o "$T_TMP/h.csv" "$@" 2>"$T_TMP/err"; then
 		fail "$n: run" "$(cat "$T_TMP/err")"; return
 	fi
 	m=$(python3 -c 'import csv,sys; print(next(csv.DictReader(l for l in open(sys.argv[1]) if l[0] != "#"))["method"])' "$T_TMP/h.csv")
 	# predicted faults = write-protect faults + first writes to untouched pages
-	pc=$(($("$COL" "$T_TMP/h.csv" "$m" fork pred_child_wp_faults) + \
+	fc=$(($("$COL" "$T_TMP/h.csv" "$m" fork pred_child_wp_faults) + \
 	      $("$COL" "$T_TMP/h.csv" "$m" fork pred_child_new_faults)))
 	mc=$("$COL" "$T_TMP/h.csv" "$m" fork child_write_minflt)
-	pp=$(($("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_wp_faults) + \
+	fp=$(($("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_wp_faults) + \
 	      $("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_new_faults)))
 	mp=$("$COL" "$T_TMP/h.csv" "$m" fork parent_write_minflt)
-	check_eq "$n: predicted child faults" "$c" "$pc"
-	check_eq "$n: predicted parent faults" "$p" "$pp"
+	check_eq "$n: predicted child faults" "$c" "$fc"
+	check_eq "$n: predicted parent faults" "$p" "$fp"
 	check_eq "$n: predicted child copies" "$cc" "$("$COL" "$T_TMP/h.csv" "$m" fork pred_child_cow_copies)"
+	check_eq "$n: predicted parent copies" "$pc" "$("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_cow_copies)"
 	check_eq "$n: predicted parent reuses" "$pr" "$("$COL" "$T_TMP/h.csv" "$m" fork pred_parent_cow_reuses)"
-	within "$n: child faults" "$pc" "$mc"
-	within "$n: parent faults" "$pp" "$mp"
+	within "$n: child faults" "$fc" "$mc"
+	within "$n: parent faults" "$fp" "$mp"
 }
-heap_case "heap child 100% then exit" 8192 0 8192 0 --child-write 1
-heap_case "heap child 50% random, parent all after exit" 4096 8192 4096 8192 \
+heap_case "heap child 100% then exit" 8192 0 8192 0 0 --child-write 1
+# After the child's exit the parent is the last holder of every page: 8192
+# reuses, no copy.
+heap_case "heap child 50% random, parent all after exit" 4096 8192 4096 0 8192 \
 	--child-write 0.5 --pattern random --parent-write 1 --parent-when after-exit
 # Before exit, the parent reuses only the 2048 pages the child copied away
 # (the other 6144 the child still maps: copies).
-heap_case "heap child 25% stride, parent all before exit" 2048 8192 2048 2048 \
+heap_case "heap child 25% stride, parent all before exit" 2048 8192 2048 6144 2048 \
 	--child-write 25% --pattern stride --parent-write 1 --parent-when before-exit
-heap_case "heap child 10% then exec" 819 0 819 0 --child-write 0.1 --child-then exec
+heap_case "heap child 10% then exec" 819 0 819 0 0 --child-write 0.1 --child-then exec
 # Half the heap touched (random pages): the child's 8192 writes are 4096
 # COW faults and 4096 first-touch faults; the parent's after exit: 4096
 # reuses and 4096 first touches.
-heap_case "heap touch 50% random, child and parent write all" 8192 8192 4096 4096 \
+heap_case "heap touch 50% random, child and parent write all" 8192 8192 4096 0 4096 \
 	--touch 0.5 --touch-pattern random --parent-write 1
 
 # nested: the seed case, one page: every process 1 fault; copies/reuses

@@ -29,8 +29,9 @@
  * heap (madvise) or PR_SET_THP_DISABLE, which the child inherits (prctl).
  *
  * Output: key=value lines, counters as deltas over the fork, for the shell
- * tests to compare: anon_pages (present anonymous pages at fork, from
- * smaps), window_pages (present anonymous pages in the stack window stack
+ * tests to compare: heap_pages (the heap's pages, all written before the
+ * fork), stack_area_pages (the stack written for the fork), anon_pages
+ * (present anonymous pages at fork, from smaps), window_pages (present anonymous pages in the stack window stack
  * mode copies), d_<counter>, fork_errno, child_exit, heap_intact...
  */
 #include <getopt.h>
@@ -38,6 +39,8 @@
 #include "forkmode_lib.h"
 
 #define HPAGE (2UL << 20)
+/* The stack fl_stack_area() writes for fl_fork_run(), present at fork. */
+#define STACK_AREA_KIB 256
 
 static void usage(void)
 {
@@ -224,7 +227,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	r->sp = fl_stack_area(256, 8);
+	r->sp = fl_stack_area(STACK_AREA_KIB, 8);
 	if (child_writes) {
 		r->wr_start = heap;
 		r->wr_end = heap + len;
@@ -291,6 +294,7 @@ int main(int argc, char **argv)
 	fl_kv("child_exit", pid < 0 ? -1 :
 	      WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status));
 	fl_kv("heap_pages", (long long)(len / FL_PAGE));
+	fl_kv("stack_area_pages", (long long)(STACK_AREA_KIB * 1024 / FL_PAGE));
 	fl_kv("heap_thp_kb", len ? fl_smaps_kb("AnonHugePages", (unsigned long)heap) : 0);
 	fl_kv("heap_intact", intact);
 	fl_kv("anon_pages", anon);
