@@ -300,10 +300,14 @@ run_host() {
 		sysctl_set "$THP_ENABLED" madvise
 	fi
 	if [ -e "$FORK_MODE" ]; then sysctl_set "$FORK_MODE" 0; fi
+	# On forklab's kernel (bare metal, a Debian guest) the modes the cells ran in.
+	local patched_modes=""
+	[ "$modes_avail" = cow ] || patched_modes=1
 	if [ ! -f "$out/metadata.json" ]; then
 		err=$({ "${aslr[@]}" build/forkbench metadata >"$out/metadata.json.tmp" &&
 			meta_merge "$out/metadata.json.tmp" "$out/metadata.json" run_kind=host \
-				"aslr_cells=$aslr_note" "sysctls_for_run=$(sysctls_note)" "matrix=$config"; } 2>&1) || {
+				"aslr_cells=$aslr_note" "sysctls_for_run=$(sysctls_note)" "matrix=$config" \
+				${patched_modes:+"fork_modes=$modes_avail"}; } 2>&1) || {
 			restore_sysctls >/dev/null
 			setup_fail "$err"
 		}

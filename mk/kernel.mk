@@ -9,7 +9,10 @@
 #   make guest-root        extra guest files (other mk/*.mk add prerequisites)
 #   make vm-test           boot it (KVM if a probe works, else TCG), run tests/guest
 #   make vmlinux-h         bpf/vmlinux.h from the built vmlinux's BTF
-#   make kernel-deb        installable .debs on Debian's config (hours on 2 cores)
+#   make kernel-deb        installable .debs (bindeb-pkg) -> build/kernel-deb;
+#                          KCONFIG=debian (default: Debian's config, hours on 2
+#                          cores), running (/boot/config-$(uname -r)) or fast
+#                          (tinyconfig-based, boots Debian under QEMU)
 #   make kernel-deb-check  what CI can afford of kernel-deb: the merged config
 #                          keeps the fragment, the touched objects compile
 #   make kernel-cross-check  mm/ kernel/ fs/exec.o for alpha, m68k, arm64
@@ -29,6 +32,7 @@ KT_STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
 # patch series) through this.
 KT_CPPFLAGS  := -Ilib
 VM_ARGS      ?=
+KCONFIG      ?= debian
 export V
 
 # In-guest helpers, statically linked (the guest has no libc).
@@ -72,7 +76,7 @@ vmlinux-h: kernel
 	} > bpf/vmlinux.h.tmp && mv bpf/vmlinux.h.tmp bpf/vmlinux.h
 
 kernel-deb:
-	$(call msg,DEB,$(BUILD)/kernel-deb)scripts/kernel/deb.sh build --out $(BUILD)/kernel-deb
+	$(call msg,DEB,$(BUILD)/kernel-deb)scripts/kernel/deb.sh build --config $(KCONFIG) --out $(BUILD)/kernel-deb
 
 kernel-deb-check:
 	$(call msg,DEBCHECK,kernel-deb)scripts/kernel/deb.sh check

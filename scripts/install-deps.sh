@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh --check    exit 0 if nothing is missing, 1 otherwise
 #   scripts/install-deps.sh --cross    also the cross compilers of
 #                                      make kernel-cross-check (alpha, m68k, arm64)
+#   scripts/install-deps.sh --list-user   print the user-space packages, one a
+#                                      line (the Debian guest image installs them)
 #
 # Why each package is here is written in README.md ("Dependencies").
 set -euo pipefail
@@ -29,6 +31,7 @@ KERNEL_PKGS=(
 	qemu-system-x86                      # the guest
 	xz-utils rsync kmod dpkg-dev debhelper fakeroot # make kernel-deb (bindeb-pkg)
 	stress-ng                            # reliability tier
+	mmdebstrap                           # the Debian 12 guest image (make debian-rootfs)
 	libcap-dev libnuma-dev liburing-dev  # static libs of some mm selftests (make kernel-selftests)
 )
 
@@ -43,7 +46,8 @@ case "${1:-}" in
 --check) check=1; want+=("${KERNEL_PKGS[@]}") ;;
 ""|--all) want+=("${KERNEL_PKGS[@]}") ;;
 --cross) want+=("${KERNEL_PKGS[@]}" "${CROSS_PKGS[@]}") ;;
-*) echo "install-deps.sh: unknown option '$1' (allowed: --user, --all, --cross, --check)" >&2; exit 2 ;;
+--list-user) printf '%s\n' "${USER_PKGS[@]}"; exit 0 ;;
+*) echo "install-deps.sh: unknown option '$1' (allowed: --user, --all, --cross, --check, --list-user)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -17,6 +17,20 @@
 #   --console        stream the guest console while it runs (V=1 does too)
 #   --mode M         guest mode: tests (default), cmd, panic, hang (the last two
 #                    exist to test this script's error handling)
+#   --root IMG|DIR   boot a Debian root file system (scripts/kernel/rootfs.sh)
+#                    instead of the initramfs; cmd mode only.  IMG: an ext4
+#                    image on a virtio disk, the guest's writes discarded unless
+#                    --root-writable; no initrd unless --initrd names one, so
+#                    the kernel needs virtio-blk and ext4 built in (make
+#                    kernel-deb's fast config).  DIR: a directory (e.g. the
+#                    image mounted) shared over virtio 9p as the root, read-only
+#                    unless --root-writable (make kernel's build can boot that)
+#   --root-writable  keep the guest's writes in IMG or DIR (a copy or an overlay
+#                    the caller owns)
+#                    forklab's tree is shared read-only at /forklab; the
+#                    command starts in /root (scripts/kernel/debian-guest-init)
+#   --bzimage FILE   boot this kernel image (e.g. a vmlinuz a package installed)
+#                    instead of the kernel build's bzImage
 #
 # The results folder gets console.log, metadata.json (virtualization = tcg|kvm),
 # status, and guest-tests.log (tests) or cmd.log (cmd).  In the guest, CMD sees
@@ -30,7 +44,7 @@ set -euo pipefail
 # shellcheck source=scripts/kernel/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kdir=$KROOT/build/kernel initrd=$KROOT/build/kernel-initramfs.cpio.gz out=""
+kdir=$KROOT/build/kernel initrd="" out="" root="" root_rw=0 bzimage=""
 timeout_s=1800 accel=${FORKLAB_ACCEL:-auto} smp=2 mem=2048 append="" console=0 mode=tests
 # usage MESSAGE: a bad option or value (exit 2, nothing created yet).
 usage() {
@@ -49,8 +63,11 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--console) console=1; shift ;;
 	--mode) mode=$2; shift 2 ;;
+	--root) root=$2; shift 2 ;;
+	--root-writable) root_rw=1; shift ;;
+	--bzimage) bzimage=$2; shift 2 ;;
 	--) shift; mode=cmd; break ;;
-	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,42p' "$0"; exit 0 ;;
 	*) usage "unknown option '$1' (see --help)" ;;
 	esac
 done
@@ -62,33 +79,52 @@ for n in "$timeout_s" "$smp" "$mem"; do
 	case "$n" in '' | *[!0-9]*) usage "'$n' is not a positive integer (--timeout/--smp/--mem)" ;; esac
 done
 [ "$mode" != cmd ] || [ $# -gt 0 ] || usage "no command after --"
+if [ -n "$root" ]; then
+	[ "$mode" = cmd ] || usage "--root runs a command (-- CMD), not --mode $mode"
+else
+	[ "$root_rw" = 0 ] || usage "--root-writable needs --root IMG"
+	: "${initrd:=$KROOT/build/kernel-initramfs.cpio.gz}"
+fi
 # 9p's mount options cannot carry spaces or commas in the shared path.
 case "$out" in '') abs="" ;; /*) abs=$out ;; *) abs=$PWD/$out ;; esac
 case "$abs" in *[[:space:],]*) usage "--out path must not contain spaces or commas: $abs" ;; esac
 need qemu-system-x86_64 timeout
-[ -f "$kdir/bzImage" ] || die "no kernel at $kdir/bzImage (run: make kernel)"
-[ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
+if [ -n "$bzimage" ]; then
+	[ -f "$bzimage" ] || die "no kernel image at $bzimage"
+	kimage=$bzimage
+	# "Linux kernel x86 boot executable bzImage, version 6.12.118-forklab (...)"
+	release=$(file -bL "$kimage" 2>/dev/null | sed -n 's/.*, version \([^ ]*\) .*/\1/p')
+else
+	[ -f "$kdir/bzImage" ] || die "no kernel at $kdir/bzImage (run: make kernel)"
+	kimage=$kdir/bzImage
+	release=$(cat "$kdir/kernel.release")
+fi
+[ -z "$initrd" ] || [ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
+[ -z "$root" ] || [ -e "$root" ] || die "no root file system image at $root (run: make debian-rootfs)"
+case "$root" in *[[:space:],]*) usage "--root path must not contain spaces or commas: $root" ;; esac
 
 if [ -z "$out" ]; then
 	out=$KROOT/build/vm/$(date +%Y%m%d-%H%M%S)-$$
 fi
 err=$(mkdir -p "$out" 2>&1) || die "--out: ${err#mkdir: }"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{console.log,status,guest-tests.log,cmd.log,cmd.sh,metadata.json,qemu.log}
+rm -f "$out"/{console.log,status,guest-tests.log,cmd.log,cmd.sh,metadata.json,qemu.log,guest-init.sh}
 rm -rf "$out/guest-logs"
 if [ "$mode" = cmd ]; then
 	{
-		echo "cd /forklab"
+		# The initramfs has forklab at /forklab; the Debian image starts in root's home.
+		if [ -n "$root" ]; then echo "cd /root"; else echo "cd /forklab"; fi
 		printf '%q ' "$@"
 		echo
 	} >"$out/cmd.sh"
 fi
 
-qemu_base() { # ACCEL CPU SMP MEM LOG
+qemu_base() { # ACCEL CPU SMP MEM LOG [KERNEL INITRD]
+	local k=${6:-$kimage} i=${7-$initrd}
 	echo qemu-system-x86_64 -nodefaults -display none -no-reboot -monitor none \
 		-accel "$1" -cpu "$2" -smp "$3" -m "$4" -serial "file:$5" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-kernel "$kdir/bzImage" -initrd "$initrd"
+		-kernel "$k" ${i:+-initrd "$i"}
 }
 
 # kvm_works: a short probe boot; hardware that only pretends (kvm_pvm) hangs.
@@ -97,6 +133,15 @@ kvm_works() {
 	if [ ! -w /dev/kvm ]; then
 		say "no usable /dev/kvm: using TCG"
 		return 1
+	fi
+	# The probe boots make kernel's build with the initramfs (make initramfs).
+	local pk=$kimage pi=$initrd
+	if [ -n "$root" ]; then
+		pk=$KROOT/build/kernel/bzImage pi=$KROOT/build/kernel-initramfs.cpio.gz
+		if [ ! -f "$pk" ] || [ ! -f "$pi" ]; then
+			say "no kernel and initramfs for the KVM probe (make initramfs): using TCG"
+			return 1
+		fi
 	fi
 	local memo boot stamp tmp rc=0
 	boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
@@ -112,7 +157,7 @@ kvm_works() {
 	# In a subshell whose stderr is discarded: QEMU may abort (SIGABRT), and
 	# bash would report that on our stderr.
 	# shellcheck disable=SC2046
-	(timeout -k 2 "${FORKLAB_KVM_PROBE_TIMEOUT:-20}" $(qemu_base kvm host 1 256 "$tmp/console.log") \
+	(timeout -k 2 "${FORKLAB_KVM_PROBE_TIMEOUT:-20}" $(qemu_base kvm host 1 256 "$tmp/console.log" "$pk" "$pi") \
 		-append "console=ttyS0 panic=-1 forklab.mode=probe" >"$tmp/qemu.log" 2>&1 </dev/null
 	exit $?) 2>/dev/null || rc=$?
 	local why=""
@@ -142,13 +187,30 @@ else
 fi
 
 cmdline="console=ttyS0 panic=-1 oops=panic forklab.mode=$mode forklab.out=$out forklab.virt=$accel forklab.smp=$smp"
+disk=()
+if [ -n "$root" ]; then
+	# The image's /sbin/forklab-init runs guest-init.sh from the results folder.
+	cp "$KROOT/scripts/kernel/debian-guest-init" "$out/guest-init.sh"
+	# A loaded host makes TCG's timer look broken to the IO-APIC check
+	# ("IO-APIC + timer doesn't work!", a panic): skip that check.
+	[ "$accel" = kvm ] || cmdline="$cmdline no_timer_check"
+	if [ -d "$root" ]; then
+		cmdline="$cmdline root=forklab-root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 $([ "$root_rw" = 1 ] && echo rw || echo ro) init=/sbin/forklab-init"
+		disk=(-virtfs "local,path=$root,mount_tag=forklab-root,security_model=none,readonly=$([ "$root_rw" = 1 ] && echo off || echo on),id=forklab-root")
+	else
+		cmdline="$cmdline root=/dev/vda rw rootfstype=ext4 init=/sbin/forklab-init"
+		disk=(-drive "file=$root,format=raw,if=virtio,cache=unsafe,snapshot=$([ "$root_rw" = 1 ] && echo off || echo on)")
+	fi
+	# forklab's tree, read-only, at /forklab in the guest.
+	disk+=(-virtfs "local,path=$KROOT,mount_tag=forklab-src,security_model=none,readonly=on,id=forklab-src")
+fi
 [ -z "$append" ] || cmdline="$cmdline $append"
 # shellcheck disable=SC2207
 qemu=($(qemu_base "$accel_arg" "$cpu" "$smp" "$mem" "$out/console.log")
 	"${icount[@]}" -virtfs "local,path=$out,mount_tag=forklab,security_model=none,id=forklab"
-	-append "$cmdline")
+	"${disk[@]}" -append "$cmdline")
 
-say "booting $(cat "$kdir/kernel.release") ($accel, $smp vCPUs, $mem MB, timeout ${timeout_s}s): $out"
+say "booting ${release:-an unknown kernel}${root:+ on $(basename "$root")} ($accel, $smp vCPUs, $mem MB, timeout ${timeout_s}s): $out"
 [ "$V" = 1 ] && printf '+ %s\n' "${qemu[*]}" >&2
 t0=$SECONDS
 : >"$out/console.log"
