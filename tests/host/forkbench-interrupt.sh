@@ -31,8 +31,8 @@ alive() {
 	echo "$out"
 }
 
-# spawn runs its children in a per-heap worker (named forkbench, as the
-# fork_exit children are); fork_exec's are forkbench-target-static.
+# spawn runs its children in a per-heap worker (forkbench-spawn-worker, as
+# the fork_exit children are named); fork_exec's are forkbench-target-static.
 for sig in INT TERM; do
 	"$FB" spawn --heap 64M -n 100000 --warmup 0 --format csv -o "$T_TMP/sum.csv" \
 		--samples "$T_TMP/samples.csv" >/dev/null 2>"$T_TMP/err" &
