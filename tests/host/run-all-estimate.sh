@@ -7,6 +7,12 @@
 # warnings (docs/run-all.md, "Estimates").
 . "$(dirname "$0")/../lib.sh"
 RA="$FORKLAB_ROOT/run-all.sh"
+# The sysctls run-all.sh sets for a THP cell live in a fake tree: the
+# machine's stay as they are.
+fake=$T_TMP/sysfs
+mkdir -p "$fake/sys/kernel/mm/transparent_hugepage" "$fake/proc/sys/vm"
+echo 'always [madvise] never' >"$fake/sys/kernel/mm/transparent_hugepage/enabled"
+export FORKLAB_SYSFS_ROOT=$fake
 cat >"$T_TMP/m.conf" <<'CONF'
 cell sp spawn --heap 0,16M --thp never -n 10 --warmup 2
 cell-modes hp heap --heap 16M --child-write 1 -n 3 --warmup 1
