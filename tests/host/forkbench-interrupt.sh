@@ -37,9 +37,12 @@ for sig in INT TERM; do
 	"$FB" spawn --heap 64M -n 100000 --warmup 0 --format csv -o "$T_TMP/sum.csv" \
 		--samples "$T_TMP/samples.csv" >/dev/null 2>"$T_TMP/err" &
 	pid=$!
-	# Wait until it is measuring (heap touched, children being forked).
-	for _ in $(seq 100); do
-		[ -n "$(children_of $pid)" ] && break
+	# Wait until it is measuring: the worker there with its 64 MiB heap
+	# touched (up to 20 s on a loaded machine), then children being forked.
+	for _ in $(seq 400); do
+		for k in $(children_of $pid); do
+			[ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$k/status" 2>/dev/null || echo 0)" -ge 65536 ] && break 2
+		done
 		sleep 0.05
 	done
 	sleep 1
