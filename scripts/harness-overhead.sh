@@ -23,8 +23,9 @@ rounds=20 n=1000
 die() { echo "harness-overhead.sh: $*" >&2; exit 2; }
 count() { # NAME VALUE MIN MAX
 	case $2 in '' | *[!0-9]*) die "$1 '$2' is not a whole number (allowed: $3..$4)" ;; esac
-	[ ${#2} -le 8 ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+	if [ ${#2} -gt 8 ] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
 		die "$1 '$2' is out of range (allowed: $3..$4)"
+	fi
 }
 while [ $# -gt 0 ]; do
 	case $1 in
