@@ -71,14 +71,15 @@ SANITIZE_TIERS := unit,host
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-sanitize:
 	$(Q)scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
-	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize $(BUILD)/sanitize/forkbench-target-static
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize $(BUILD)/sanitize/forkbench-target-static \
+		$(BUILD)/sanitize/forkbench-spawn-worker
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize EXTRA_CFLAGS="$(SANITIZE)" sanitize-all
 	$(Q)ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		BUILD=$(abspath $(BUILD))/sanitize tests/run.sh --tier $(or $(TIER),$(SANITIZE_TIERS))
 
 # Everything of all but what must be static (-static and ASan do not mix)
 # or is preloaded into the guest's stress-ng.
-sanitize-all: $(filter-out $(STATIC_TARGETS) %/forkbench-target-static %.so,$(ALL_TARGETS))
+sanitize-all: $(filter-out $(STATIC_TARGETS) %/forkbench-target-static %/forkbench-spawn-worker %/forklab-minfork %.so,$(ALL_TARGETS))
 
 clean:
 	$(call msg,CLEAN,$(BUILD))rm -rf $(BUILD)

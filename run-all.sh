@@ -11,10 +11,15 @@
 #                                     make kernel; e.g. a cached /var/cache/forklab/kernel/*)
 #   ./run-all.sh --resume DIR         finish an interrupted run in DIR (where it began)
 #   ./run-all.sh --out DIR            write the run to DIR (default results/<date>-<host>-<kernel>)
+#   ./run-all.sh --repeat K           run the matrix K times (1..20), the cell order rotated
+#                                     each time, and report the CV of each cell's medians
 #
 # A run folder holds metadata.json (the machine), cells/NAME.csv (summary)
 # and cells/NAME.samples.csv (every sample) per cell, summary.csv (all
-# cells), plots/ (PNG + SVG), report.md, report.html and run.log.  A cell's
+# cells), plots/ (PNG + SVG), report.md, report.html and run.log (the
+# progress, every warning and forkbench's messages).  With --repeat K,
+# repeats/R/cells/ holds the cells of run R = 2..K and repeat-cv.csv the
+# coefficient of variation of each row's median over the K runs.  A cell's
 # files appear only when it is complete, so --resume re-runs exactly the
 # missing cells.  A cell that does not fit the machine is refused, with the
 # reason (refused.txt), and the run carries on.
@@ -33,7 +38,7 @@ die() { echo "run-all.sh: $*" >&2; exit 2; }
 # shellcheck source=scripts/run-all-lib.sh
 . scripts/run-all-lib.sh
 
-config='' dry=0 resume='' out='' vm=0 kernel=
+config='' dry=0 resume='' out='' vm=0 kernel='' repeat=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config) [ $# -ge 2 ] || die "--config needs a FILE"; config=$2; shift 2 ;;
@@ -42,8 +47,10 @@ while [ $# -gt 0 ]; do
 	--kernel) [ $# -ge 2 ] || die "--kernel needs a kernel build folder"; kernel=$2; shift 2 ;;
 	--resume) [ $# -ge 2 ] || die "--resume needs a run folder"; resume=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die "--out needs a folder"; out=$2; shift 2 ;;
+	--repeat) [ $# -ge 2 ] || die "--repeat needs a count K (allowed: 1..20)"; repeat=$2; shift 2
+		case "$repeat" in [1-9] | 1[0-9] | 20) ;; *) die "--repeat '$repeat': not a count of runs (allowed: 1..20)" ;; esac ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --kernel DIR, --resume DIR, --out DIR)" ;;
+	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --kernel DIR, --resume DIR, --out DIR, --repeat K)" ;;
 	esac
 done
 # A run folder's kind: host (the running kernel) or vm (the patched kernel under QEMU).
@@ -64,11 +71,16 @@ if [ -n "$resume" ]; then
 	vm) vm=1 ;;
 	*) die "--resume: '$resume/run-kind' says '$kind' (allowed: host, vm)" ;;
 	esac
+	[ -z "$repeat" ] || die "--resume runs the folder's own repeat count: drop --repeat '$repeat'"
+	repeat=$(cat "$resume/repeat" 2>/dev/null || echo 1)
 	config=$resume/config.conf
 	out=$resume
 elif [ -n "$out" ] && { [ -e "$out/config.conf" ] || [ -d "$out/cells" ]; }; then
 	die "--out: '$out' already holds a run: finish it with --resume '$out' or pick another folder"
 fi
+[ "$vm" = 0 ] || [ -z "$repeat" ] || [ "$repeat" = 1 ] ||
+	die "--repeat '$repeat': on this machine only (under --vm times mean nothing, counts do not vary)"
+: "${repeat:=1}"
 if [ -n "$kernel" ]; then
 	[ "$vm" = 1 ] || die "--kernel '$kernel': only with --vm (the kernel booted under QEMU)"
 	if [ ! -f "$kernel/bzImage" ] || [ ! -f "$kernel/kernel.release" ]; then
@@ -121,25 +133,77 @@ if [ "$vm" = 1 ]; then
 	names=("${vn[@]}") args=("${va[@]}")
 fi
 
-# Rough time per cell, from its iterations and heap sizes (seconds).
-estimate() {
-	awk -v a="$1" 'BEGIN {
-		n = 10; if (match(a, /-n [0-9]+/)) n = substr(a, RSTART + 3, RLENGTH - 3) + 0
-		h = 0; if (match(a, /--heap [^ ]+/)) {
-			split(substr(a, RSTART + 7, RLENGTH - 7), s, ",")
-			for (i in s) { v = s[i] + 0; u = substr(s[i], length(s[i]));
-				if (u == "G") v *= 1024; else if (u == "K") v /= 1024; h += v } }
-		t = 1 + n * (0.01 + h / 1024 * 0.6)
-		if (a ~ /^spawn/) t *= 5
-		printf "%d", t }'
+# Time per cell (seconds): a model of what its iterations, heap sizes and
+# writes cost, fitted to quick.conf's cells on the development VM while a
+# kernel build ran (docs/run-all.md, "Estimates"), scaled by FACTOR: how
+# fast this machine runs a probe cell now against that reference.  A heap
+# beyond MemAvailable is refused at once: 1 s.
+mem_avail_mib=$(awk '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo 2>/dev/null || echo 0)
+estimate() {	# FORKBENCH-ARGS FACTOR
+	awk -v a="$1" -v f="$2" -v avail="${mem_avail_mib:-0}" '
+	function frac(v) { return v ~ /%$/ ? v / 100 : v + 0 }
+	BEGIN {
+		nw = split(a, w, " "); b = w[1]
+		n = -1; wu = 5; h = 0; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2
+		for (i = 2; i <= nw; i++) {
+			if (w[i] == "-n" || w[i] == "--iterations") n = w[i + 1] + 0
+			else if (w[i] == "--warmup") wu = w[i + 1] + 0
+			else if (w[i] == "--child-write") cw = frac(w[i + 1])
+			else if (w[i] == "--parent-write") pw = frac(w[i + 1])
+			else if (w[i] == "--thp" && w[i + 1] == "always") thp = 1
+			else if (w[i] == "--method") {
+				nm = split(w[i + 1], m, ","); nf = 0
+				for (j = 1; j <= nm; j++) nf += m[j] ~ /^fork_/
+			} else if (w[i] == "--heap") {
+				k = split(w[i + 1], s, ",")
+				for (j = 1; j <= k; j++) {
+					v = s[j] + 0; u = toupper(substr(s[j], length(s[j])))
+					if (u == "K") v /= 1024; else if (u == "G") v *= 1024
+					else if (u == "T") v *= 1048576; else if (u != "M") v /= 1048576
+					h += v
+				}
+			}
+		}
+		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : 11
+		it = n + wu
+		if (avail > 0 && h > avail) { printf "1"; exit }
+		if (b == "spawn")	# the worker touches its heap; the fork methods copy its page tables
+			t = 0.5 + h * 0.003 + it * (h * nf * 0.0007 * (thp ? 0.4 : 1) + nm * 0.005)
+		else if (b == "heap")	# fork, the child'"'"'s copies, the parent'"'"'s writes, the memcpy floor
+			t = 0.5 + it * h * (0.025 + 0.027 * cw + 0.013 * pw) * (thp ? 0.45 : 1)
+		else
+			t = 0.5 + it * (0.05 + h * 0.03)
+		t *= f
+		printf "%d", t < 1 ? 1 : t + 0.5
+	}'
 }
-# Under QEMU TCG a guest runs about this much slower (vm.conf, 2 vCPUs:
-# 145 s of cells for 44 s of host estimate, 2026-11-21).
+# The probe: one small heap cell, timed, against its model's time (the
+# factor, 0.01..20; about 0.06 on an idle 2-core VM, whose probe takes
+# 0.1 s).  Under QEMU TCG a guest runs about tcg_factor times slower again
+# (vm.conf, 2 vCPUs: 145 s of cells for 44 s of host estimate, 2026-11-21).
+probe_args="heap --heap 16M -n 2 --warmup 0"
+probe_factor() {
+	local t0 t1 ref
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2086 # the arguments are words
+	build/forkbench $probe_args --format csv -o /dev/null >/dev/null 2>&1 || { echo 1; return 0; }
+	t1=$(date +%s%N)
+	ref=2.164	# estimate's heap model for the probe: 0.5 + 2 * 16 * (0.025 + 0.027)
+	awk -v t=$(((t1 - t0) / 1000000)) -v r="$ref" 'BEGIN {
+		f = t / 1000 / r; if (f < 0.01) f = 0.01; if (f > 20) f = 20; printf "%.3f", f }'
+}
+factor=$(probe_factor)
 tcg_factor=3
+[ "$vm" = 0 ] || factor=$(awk -v f="$factor" -v k=$tcg_factor 'BEGIN { printf "%.3f", f * k }')
+# The summary, report.py's plots and report: about 15 s at the reference
+# (a python3 start alone took 2 s there).  The run's setup: what this
+# script took so far (the matrix check, the probe) and the package check,
+# build check and metadata, about 15 s at the reference.
+report_est=$(awk -v f="$factor" 'BEGIN { t = 15 * f; printf "%d", t < 1 ? 1 : t + 0.5 }')
+setup_est=$(awk -v f="$factor" -v s=$SECONDS 'BEGIN { printf "%d", s + 15 * f + 0.5 }')
 ests=() est_total=0
 for i in "${!names[@]}"; do
-	e=$(estimate "${args[$i]}")
-	[ "$vm" = 0 ] || e=$((e * tcg_factor))
+	e=$(estimate "${args[$i]}" "$factor")
 	ests+=("$e"); est_total=$((est_total + e))
 done
 
@@ -155,9 +219,20 @@ if [ "$dry" = 1 ]; then
 		total=$((total + e)) left=$((left + 1))
 		printf '%-28s %6d  %s\n' "${names[$i]}" "$e" "${args[$i]}"
 	done
-	where="on this machine"
+	total=$((total + setup_est + report_est))
+	where="on this machine, which ran the probe cell at ${factor}x the reference time"
 	[ "$vm" = 0 ] || where="under QEMU; TCG times are a rough guess"
 	[ -z "$resume" ] || where="$where; $((${#names[@]} - left)) done"
+	if [ "$repeat" -gt 1 ]; then
+		# The repeats of a resumed run: those not done yet.
+		for ((r = 2; r <= repeat; r++)); do
+			for i in "${!names[@]}"; do
+				[ -f "$out/repeats/$r/cells/${names[$i]}.csv" ] && continue
+				total=$((total + ests[i])) left=$((left + 1))
+			done
+		done
+		where="$where, $repeat runs of the matrix"
+	fi
 	echo "${#names[@]} cells, about $((total / 60)) min $((total % 60)) s ($left to run $where)"
 	exit 0
 fi
@@ -206,7 +281,14 @@ fi
 kind=host
 [ "$vm" = 0 ] || kind=vm
 err=$( (echo "$kind" >"$out/run-kind") 2>&1) || setup_fail "$err"
+if [ "$repeat" -gt 1 ] && [ ! -f "$out/repeat" ]; then
+	err=$( (echo "$repeat" >"$out/repeat") 2>&1) || setup_fail "$err"
+fi
 log=$out/run.log
+err=$( (: >>"$log") 2>&1) || setup_fail "$err"
+# What the run prints goes to run.log too: say (stdout) and warn (stderr).
+say() { printf '%s\n' "$*"; printf '%s\n' "$*" >>"$log"; }
+warn() { printf '%s\n' "$*" >&2; printf 'warning: %s\n' "$*" >>"$log"; }
 
 # ---- sysctls: saved, set for the run, restored on every exit ----
 # FORKLAB_SYSFS_ROOT points these at a copy of the tree (tests).
@@ -225,28 +307,30 @@ sysctl_set() {	# PATH VALUE
 	cur=$(sysctl_get "$1") || return 0
 	[ "$cur" != "$2" ] || return 0
 	if ! (echo "$2" >"$1") 2>/dev/null; then
-		echo "run-all.sh: cannot set $1 to $2 (not root?): the cells run with $cur" >&2
+		warn "run-all.sh: cannot set $1 to $2 (not root?): the cells run with $cur"
 		return 0
 	fi
 	saved+=("$1=$cur") changed+=("$1: $cur -> $2")
-	echo "forklab: $1: $cur -> $2 for this run (restored at the end)"
+	say "forklab: $1: $cur -> $2 for this run (restored at the end)"
 }
 restore_sysctls() {
 	local i p v
 	for ((i = ${#saved[@]} - 1; i >= 0; i--)); do
 		p=${saved[$i]%=*} v=${saved[$i]##*=}
 		if (echo "$v" >"$p") 2>/dev/null; then
-			echo "forklab: $p restored to $v"
+			say "forklab: $p restored to $v"
 		else
-			echo "run-all.sh: could not restore $p to $v: do it by hand" >&2
+			warn "run-all.sh: could not restore $p to $v: do it by hand"
 		fi
 	done
 	saved=()
 }
 
+# The folder of run R of the matrix (--repeat): the run folder for the first.
+run_dir() { if [ "$1" = 1 ]; then echo "$out"; else echo "$out/repeats/$1"; fi; }
 # A cell's files are written as NAME.part.* and renamed when complete; an
 # interrupted cell leaves only those, removed here.
-cleanup() { rm -f "$out"/cells/*.tmp "$out"/cells/*.part.*; }
+cleanup() { rm -f "$out"/cells/*.tmp "$out"/cells/*.part.* "$out"/repeats/*/cells/*.part.*; }
 child='' tail_pid=''
 on_signal() {	# SIG STATUS: stop the cell (or the guest), tidy up, restore
 	trap '' INT TERM HUP
@@ -263,7 +347,7 @@ on_signal() {	# SIG STATUS: stop the cell (or the guest), tidy up, restore
 	[ "$vm" = 0 ] || vm_metadata
 	restore_sysctls
 	echo >&2
-	echo "run-all.sh: interrupted by SIG$1; finish with ./run-all.sh --resume $out" >&2
+	warn "run-all.sh: interrupted by SIG$1; finish with ./run-all.sh --resume $out"
 	exit "$2"
 }
 trap 'on_signal INT 130' INT
@@ -293,7 +377,7 @@ run_host() {
 	local aslr=(setarch -R) aslr_note="off (setarch -R per forkbench run; kernel.randomize_va_space untouched)"
 	if ! setarch -R true 2>/dev/null; then
 		aslr=() aslr_note="on (setarch -R does not work here)"
-		echo "run-all.sh: setarch -R failed: the cells run with ASLR on" >&2
+		warn "run-all.sh: setarch -R failed: the cells run with ASLR on"
 	fi
 	if printf '%s\n' "${args[@]}" | grep -q -- '--thp always' &&
 		[ "$(sysctl_get "$THP_ENABLED" || true)" = never ]; then
@@ -314,35 +398,54 @@ run_host() {
 		rm -f "$out/metadata.json.tmp"
 	fi
 
-	local i name part rc todo=0 done_n=0 est_done=0 est_left=0 el eta
-	for i in "${!names[@]}"; do
-		[ -f "$out/cells/${names[$i]}.csv" ] && continue
-		todo=$((todo + 1)) est_left=$((est_left + ests[i] + 1))
+	local i j r n=${#names[@]} name dir tag part rc todo=0 done_n=0 est_done=0 est_left=$report_est el eta t0 msg
+	local cells_start=$SECONDS
+	for ((r = 1; r <= repeat; r++)); do
+		for i in "${!names[@]}"; do
+			[ -f "$(run_dir "$r")/cells/${names[$i]}.csv" ] && continue
+			todo=$((todo + 1)) est_left=$((est_left + ests[i] + 1))
+		done
 	done
-	echo "forklab: ${#names[@]} cells ($todo to run) -> $out"
-	for i in "${!names[@]}"; do
-		name=${names[$i]}
-		[ -f "$out/cells/$name.csv" ] && continue
-		done_n=$((done_n + 1))
-		el=$((SECONDS - start)) eta=
-		[ $est_done -gt 0 ] && eta=", about $((el * est_left / est_done)) s left"
-		printf '[%d/%d] %-26s (%d s elapsed%s)\n' "$done_n" "$todo" "$name" "$el" "$eta"
-		part=$out/cells/$name.part
-		rc=0
-		# In the background, so that a signal reaches the trap at once.
-		# shellcheck disable=SC2086
-		"${aslr[@]}" build/forkbench ${args[$i]} --format csv -o "$part.csv" \
-			--samples "$part.samples.csv" >"$part.log" 2>&1 &
-		child=$!
-		wait "$child" || rc=$?
-		child=
-		cat "$part.log" >>"$log"
-		if [ $rc -ge 128 ]; then
-			# forkbench was stopped by a signal that missed run-all.sh.
-			on_signal "$(kill -l $((rc - 128)))" "$rc"
-		fi
-		cell_keep "$out" "$name" "$part" "$rc"
-		est_done=$((est_done + ests[i] + 1)) est_left=$((est_left - ests[i] - 1))
+	if [ "$repeat" = 1 ]; then
+		say "forklab: $n cells ($todo to run) -> $out"
+	else
+		say "forklab: $n cells, $repeat runs of the matrix ($todo cells to run) -> $out"
+	fi
+	for ((r = 1; r <= repeat; r++)); do
+		dir=$(run_dir "$r") tag=
+		[ "$repeat" = 1 ] || tag=" (run $r/$repeat)"
+		mkdir -p "$dir/cells"
+		for ((j = 0; j < n; j++)); do
+			# Run r starts (r - 1)/K of the way into the matrix: each cell
+			# meets the machine at another point of the run.
+			i=$(((j + (r - 1) * n / repeat) % n))
+			name=${names[$i]}
+			[ -f "$dir/cells/$name.csv" ] && continue
+			done_n=$((done_n + 1))
+			# The estimates left, scaled by the time the cells so far took
+			# over theirs (the setup before them left out).
+			el=$((SECONDS - start)) eta=
+			[ $est_done -gt 0 ] && eta=", about $(((SECONDS - cells_start) * est_left / est_done)) s left"
+			say "$(printf '[%d/%d] %-26s (%d s elapsed%s)' "$done_n" "$todo" "$name$tag" "$el" "$eta")"
+			part=$dir/cells/$name.part
+			rc=0 t0=$SECONDS
+			# In the background, so that a signal reaches the trap at once.
+			# shellcheck disable=SC2086
+			"${aslr[@]}" build/forkbench ${args[$i]} --format csv -o "$part.csv" \
+				--samples "$part.samples.csv" >"$part.log" 2>&1 &
+			child=$!
+			wait "$child" || rc=$?
+			child=
+			cat "$part.log" >>"$log"
+			printf '      %s: %d s (estimate %d s), exit %d\n' "$name$tag" $((SECONDS - t0)) "${ests[$i]}" "$rc" >>"$log"
+			if [ $rc -ge 128 ]; then
+				# forkbench was stopped by a signal that missed run-all.sh.
+				on_signal "$(kill -l $((rc - 128)))" "$rc"
+			fi
+			msg=$(cell_keep "$dir" "$name" "$part" "$rc")
+			[ -z "$msg" ] || say "$msg"
+			est_done=$((est_done + ests[i] + 1)) est_left=$((est_left - ests[i] - 1))
+		done
 	done
 }
 
@@ -396,7 +499,7 @@ if [ "$vm" = 1 ]; then run_vm; else run_host; fi
 restore_sysctls
 
 # All cells' summaries in one CSV (the union of their columns).
-python3 - "$out" <<'PY'
+msg=$(python3 - "$out" <<'PY'
 import csv, glob, os, sys
 out = sys.argv[1]
 rows, cols = [], []
@@ -416,6 +519,58 @@ with open(tmp, "w", newline="") as f:
 os.replace(tmp, os.path.join(out, "summary.csv"))
 print(f"summary: {len(rows)} rows from {len(set(r['cell'] for r in rows))} cells")
 PY
-[ ! -f "$out/refused.txt" ] || echo "forklab: $(wc -l <"$out/refused.txt") cell(s) refused or failed: $out/refused.txt"
-analysis/report.py "$out"
-echo "forklab: done in $((SECONDS - start)) s; report: $out/report.md ($out/report.html)"
+)
+say "$msg"
+for f in "$out/refused.txt" "$out"/repeats/*/refused.txt; do
+	[ ! -f "$f" ] || warn "forklab: $(wc -l <"$f") cell(s) refused or failed: $f"
+done
+# --repeat: each row's median over the runs, and their coefficient of
+# variation (sample standard deviation over mean), into repeat-cv.csv.
+if [ "$repeat" -gt 1 ]; then
+	msg=$(python3 - "$out" "$repeat" <<'PY'
+import csv, glob, os, statistics, sys
+out, k = sys.argv[1], int(sys.argv[2])
+key = ("bench", "method", "fork_mode", "heap_bytes", "thp", "metric")
+meds = {}
+for r in range(1, k + 1):
+    d = out if r == 1 else os.path.join(out, "repeats", str(r))
+    for path in sorted(glob.glob(os.path.join(d, "cells", "*.csv"))):
+        if path.endswith(".samples.csv") or ".part." in path:
+            continue
+        cell = os.path.basename(path)[:-4]
+        for row in csv.DictReader(l for l in open(path) if not l.startswith("#")):
+            if row.get("median_ns") in (None, ""):
+                continue
+            meds.setdefault((cell,) + tuple(row.get(c, "") for c in key), []).append(float(row["median_ns"]))
+cols = ["cell", *key, "runs", "mean_median_ns", "min_median_ns", "max_median_ns", "cv_pct"]
+rows = []
+for kk, v in meds.items():
+    cv = 100 * statistics.stdev(v) / statistics.mean(v) if len(v) > 1 and statistics.mean(v) > 0 else None
+    rows.append(dict(zip(cols, [*kk, len(v), f"{statistics.mean(v):.0f}", f"{min(v):.0f}",
+                                f"{max(v):.0f}", "" if cv is None else f"{cv:.2f}"])))
+tmp = os.path.join(out, "repeat-cv.csv.tmp")
+with open(tmp, "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=cols)
+    w.writeheader()
+    w.writerows(rows)
+os.replace(tmp, os.path.join(out, "repeat-cv.csv"))
+cvs = sorted((float(r["cv_pct"]), r["cell"], r["metric"], r["heap_bytes"]) for r in rows if r["cv_pct"])
+if not cvs:
+    print(f"between-run variability: no row was measured in two of the {k} runs (repeat-cv.csv)")
+else:
+    top = cvs[-1]
+    print(f"between-run variability over {k} runs: CV of the medians per row {statistics.median(c[0] for c in cvs):.1f} % "
+          f"(median of {len(cvs)} rows), {sum(c[0] <= 2 for c in cvs)} rows within 2 %, "
+          f"largest {top[0]:.1f} % ({top[1]} {top[2]}, heap {top[3]} B); per row in repeat-cv.csv")
+PY
+)
+	say "forklab: $msg"
+fi
+if msg=$(analysis/report.py "$out" 2>&1); then
+	say "$msg"
+else
+	rc=$?
+	warn "$msg"
+	exit $rc
+fi
+say "forklab: done in $((SECONDS - start)) s; report: $out/report.md ($out/report.html)"

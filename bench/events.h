@@ -41,6 +41,9 @@ struct fb_events {
  * nothing.  Returns -1 with a one-line message for bad input: bad syntax,
  * too many events, a name libpfm4 does not know or a bad attribute. */
 int events_parse(struct fb_events *e, const char *list, char *err, size_t errlen);
+/* Opens one encoded event on this process (inherit = 1): ok, or why not
+ * (evcount.c, with begin/end/reopen/close: no libpfm4 there). */
+void event_open_one(struct fb_event *ev);
 /* Opens every parsed event; one warning line on stderr for each this
  * machine cannot count. */
 void events_open(struct fb_events *e);

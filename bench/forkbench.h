@@ -84,6 +84,9 @@ static inline bool fb_stopping(void)
 {
 	return fb_stop_signal != 0;
 }
+/* SIGINT, SIGTERM and SIGHUP set fb_stop_signal (no SA_RESTART: waits
+ * return EINTR). */
+void fb_install_signals(void);
 
 /* One iteration's --events counts (events_end's out) into cell, as the
  * ev:NAME columns; nothing without --events. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * forkbench's harness: signals, the timing and process helpers every
- * benchmark shares, and the run of a benchmark in each fork mode.
+ * forkbench's harness: the run of a benchmark in each fork mode (the
+ * timing, signal and process helpers every benchmark shares are in
+ * proc.c).
  */
 #include "harness.h"
 #include "fork_mode.h"
@@ -16,69 +17,12 @@
 #include <sys/wait.h>
 #include <time.h>
 
-volatile sig_atomic_t fb_stop_signal;
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-pid_t reap(pid_t pid, int *status, struct rusage *ru)
-{
-	pid_t r;
-
-	for (;;) {
-		r = wait4(pid, status, 0, ru);
-		if (r >= 0 || errno != EINTR)
-			return r;
-		if (fb_stopping())
-			kill(pid, SIGKILL);
-	}
-}
-
 void fb_put_events(const struct fb_common *c, struct fb_cell *cell, const double *vals)
 {
 	int i;
 
 	for (i = 0; i < c->ev.n; i++)
 		cell_put(cell, c->ev.ev[i].column, FB_MEDIAN, vals[i]);
-}
-
-long minflt_self(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
-int kill_and_reap(pid_t pid)
-{
-	int status = 0;
-
-	kill(pid, SIGKILL);
-	reap(pid, &status, NULL);
-	return status;
-}
-
-static void on_signal(int sig)
-{
-	fb_stop_signal = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* Every child of forkbench is gone when it exits.  As a subreaper it also
@@ -127,7 +71,7 @@ int fb_run(const struct fb_bench *b, struct fb_common *c, struct fb_results *res
 {
 	int rc = 0, k;
 
-	install_signals();
+	fb_install_signals();
 	/* Orphaned grandchildren come back to forkbench, which reaps them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	c->res = res;

@@ -3,13 +3,13 @@
 # exec targets.
 
 # The program around the benchmarks: command line, run, output, registry.
-BENCH_HARNESS_SRCS := main.c cli.c harness.c registry.c
+BENCH_HARNESS_SRCS := main.c cli.c harness.c proc.c registry.c
 # What benchmarks and the harness call: family of processes, heap, --trace,
 # events, prediction, statistics, results, machine metadata.
-BENCH_SUPPORT_SRCS := family.c folio.c heapmem.c trace.c events.c predict.c stats.c result.c sysinfo.c
+BENCH_SUPPORT_SRCS := family.c folio.c heapmem.c heapfit.c trace.c events.c evcount.c predict.c stats.c result.c sysinfo.c
 # What unit tests link: the registry and the support objects that need
 # neither the harness nor cowtrace's library.
-BENCH_UNIT_SRCS    := registry.c events.c predict.c stats.c result.c sysinfo.c matrix.c
+BENCH_UNIT_SRCS    := registry.c events.c evcount.c predict.c stats.c result.c sysinfo.c matrix.c
 
 BENCHMARKS       := $(sort $(wildcard bench/benchmarks/*.c))
 BENCHMARK_OBJS   := $(BENCHMARKS:bench/%.c=$(BUILD)/bench/%.o)
@@ -19,9 +19,10 @@ BENCH_UNIT_OBJS  := $(BENCH_UNIT_SRCS:%.c=$(BUILD)/bench/%.o)
 BENCH_LIBS := -l:libpfm.a -lm
 
 ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
-	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forklab-matrix
+	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forkbench-spawn-worker $(BUILD)/forklab-matrix \
+	       $(BUILD)/forklab-minfork
 STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-static \
-		  $(BUILD)/static/forkbench-target-dynamic
+		  $(BUILD)/static/forkbench-target-dynamic $(BUILD)/static/forkbench-spawn-worker
 
 $(BUILD)/bench/%.o: bench/%.c bench/*.h lib/*.h | $(BUILD)/bench/benchmarks
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibench $(LIB_CPPFLAGS) $(CT_CPPFLAGS) -c $< -o $@
@@ -50,6 +51,18 @@ $(BUILD)/static/forkbench-target-dynamic: bench/target.c | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) -static $< -o $@
 
 $(BUILD)/forkbench-target-dynamic: bench/target.c
+	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) $< -o $@
+
+# spawn's worker (bench/spawn_worker.h): the process spawn forks from, a
+# static program as small as a minimal C one, so it is no bigger than what
+# it measures.  Static, hence like the targets without EXTRA_CFLAGS.
+SPAWN_WORKER_SRCS := bench/spawn_worker.c bench/proc.c bench/heapmem.c bench/evcount.c
+$(BUILD)/forkbench-spawn-worker $(BUILD)/static/forkbench-spawn-worker: $(SPAWN_WORKER_SRCS) bench/*.h lib/*.h | $(BUILD)/static
+	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) -static -Ibench $(LIB_CPPFLAGS) $(SPAWN_WORKER_SRCS) -o $@
+
+# The minimal fork loop scripts/harness-overhead.sh holds forkbench to: a
+# plain dynamically linked C program, as a user would write it.
+$(BUILD)/forklab-minfork: bench/tools/minfork.c
 	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) $< -o $@
 
 # ---- unit tests: build/tests/unit/<name>, run by tests/run.sh ----

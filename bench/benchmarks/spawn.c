@@ -13,27 +13,19 @@
  * and minor faults of parent (getrusage) and child (wait4).
  */
 #include "forkbench.h"
+#include "spawn_worker.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
-enum method { M_FORK_EXIT, M_FORK_EXEC, M_VFORK_EXEC, M_POSIX_SPAWN, M_CLONE_VFORK_EXEC, M_NR };
-static const char *const method_names[] = {
-	"fork_exit", "fork_exec", "vfork_exec", "posix_spawn", "clone_vfork_exec", NULL
-};
 static const char *const target_names[] = { "static", "dynamic", NULL };
 
 static struct {
@@ -42,191 +34,10 @@ static struct {
 	int target;	/* index in target_names */
 } opt = { .target = 0 };
 
-struct spawn_ctx {
-	char target[4200];
-	char fdarg[16];
-	char *argv[3];
-	int rfd, wfd;
-	void *stack;
-	size_t stack_size;
-};
-
-#define STACK_SIZE ((size_t)256 * 1024)
-
-static int child_exec(void *arg)
-{
-	struct spawn_ctx *s = arg;
-
-	execve(s->target, s->argv, environ);
-	_exit(127);
-}
-
-/* vfork in its own frame: the child only execs or _exits. */
-static __attribute__((noinline)) pid_t do_vfork_exec(struct spawn_ctx *s)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0) {
-		execve(s->target, s->argv, environ);
-		_exit(127);
-	}
-	return pid;
-}
-
-static pid_t start_child(enum method m, struct spawn_ctx *s, int *err)
-{
-	pid_t pid = -1;
-	uint64_t t;
-	int rc;
-
-	switch (m) {
-	case M_FORK_EXIT:
-		pid = fork();
-		if (pid == 0) {
-			t = now_ns();
-			_exit(write(s->wfd, &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
-		}
-		break;
-	case M_FORK_EXEC:
-		pid = fork();
-		if (pid == 0)
-			child_exec(s);
-		break;
-	case M_VFORK_EXEC:
-		pid = do_vfork_exec(s);
-		break;
-	case M_POSIX_SPAWN:
-		rc = posix_spawn(&pid, s->target, NULL, NULL, s->argv, environ);
-		if (rc) {
-			errno = rc;
-			pid = -1;
-		}
-		break;
-	case M_CLONE_VFORK_EXEC:
-		pid = clone(child_exec, (char *)s->stack + s->stack_size,
-			    CLONE_VM | CLONE_VFORK | SIGCHLD, s);
-		break;
-	case M_NR:
-		break;
-	}
-	*err = errno;
-	return pid;
-}
-
-/* One measured iteration, as a worker sends it to the coordinator. */
-struct sample {
-	int rc;			/* 0, -1 error (printed by the worker), 1 stopping */
-	double ret, start, reap, parent_minflt, child_minflt;
-	double ev[FB_MAX_EVENTS];
-};
-
-/* One iteration.  Returns 0, -1 on error (printed), 1 when stopping. */
-static int run_once(struct fb_common *c, enum method m, struct spawn_ctx *s,
-		    struct sample *out)
-{
-	struct rusage self0, self1, child;
-	uint64_t t0, t_ret, t_reap, t_start;
-	int status = 0, err;
-	pid_t pid;
-
-	getrusage(RUSAGE_SELF, &self0);
-	events_begin(&c->ev);
-	t0 = now_ns();
-	pid = start_child(m, s, &err);
-	t_ret = now_ns();
-	if (pid < 0) {
-		if (fb_stopping())
-			return 1;
-		fprintf(stderr, "forkbench spawn: %s failed: %s\n", method_names[m], strerror(err));
-		return -1;
-	}
-	if (reap(pid, &status, &child) < 0) {
-		fprintf(stderr, "forkbench spawn: wait for %s child %d failed: %s\n",
-			method_names[m], (int)pid, strerror(errno));
-		kill_and_reap(pid);
-		return -1;
-	}
-	t_reap = now_ns();
-	events_end(&c->ev, out->ev);
-	getrusage(RUSAGE_SELF, &self1);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (fb_stopping())
-			return 1;
-		if (WIFEXITED(status))
-			fprintf(stderr, "forkbench spawn: %s: the child exited with status %d%s\n",
-				method_names[m], WEXITSTATUS(status),
-				WEXITSTATUS(status) == 127 ? " (exec failed)" : "");
-		else
-			fprintf(stderr, "forkbench spawn: %s: the child was killed by signal %d\n",
-				method_names[m], WTERMSIG(status));
-		return -1;
-	}
-	if (read(s->rfd, &t_start, sizeof(t_start)) != (ssize_t)sizeof(t_start)) {
-		fprintf(stderr, "forkbench spawn: %s: the child reported no start time\n",
-			method_names[m]);
-		return -1;
-	}
-	out->ret = (double)(t_ret - t0);
-	out->start = (double)(t_start - t0);
-	out->reap = (double)(t_reap - t0);
-	out->parent_minflt = (double)(self1.ru_minflt - self0.ru_minflt);
-	out->child_minflt = (double)child.ru_minflt;
-	return 0;
-}
-
-static int setup(struct fb_common *c, struct spawn_ctx *s)
-{
-	int p[2];
-
-	memset(s, 0, sizeof(*s));
-	s->rfd = s->wfd = -1;
-	snprintf(s->target, sizeof(s->target), "%s/forkbench-target-%s", c->self_dir,
-		 target_names[opt.target]);
-	if (access(s->target, X_OK)) {
-		fprintf(stderr, "forkbench spawn: exec target %s: %s (build it with make)\n",
-			s->target, strerror(errno));
-		return -1;
-	}
-	/* Read end: close-on-exec, non-blocking; write end: inherited by every
-	 * child at a fixed number passed in argv[1]. */
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK)) {
-		fprintf(stderr, "forkbench spawn: pipe: %s\n", strerror(errno));
-		return -1;
-	}
-	s->rfd = p[0];
-	s->wfd = fcntl(p[1], F_DUPFD, 10);
-	close(p[1]);
-	if (s->wfd < 0) {
-		fprintf(stderr, "forkbench spawn: fcntl: %s\n", strerror(errno));
-		close(s->rfd);
-		return -1;
-	}
-	snprintf(s->fdarg, sizeof(s->fdarg), "%d", s->wfd);
-	s->argv[0] = s->target;
-	s->argv[1] = s->fdarg;
-	s->argv[2] = NULL;
-	s->stack_size = STACK_SIZE;
-	s->stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (s->stack == MAP_FAILED) {
-		fprintf(stderr, "forkbench spawn: stack: %s\n", strerror(errno));
-		close(s->rfd);
-		close(s->wfd);
-		return -1;
-	}
-	return 0;
-}
-
-static void teardown(struct spawn_ctx *s)
-{
-	munmap(s->stack, s->stack_size);
-	close(s->rfd);
-	close(s->wfd);
-}
-
 /*
- * One worker process per heap size, forked before any heap exists, so each
- * parent has exactly its own heap.  The coordinator asks the workers in
+ * One worker process per heap size (spawn_worker.h), forked and exec'd
+ * before any heap exists, so each parent has exactly its own heap and
+ * nothing of forkbench's.  The coordinator asks the workers in
  * turn for one iteration of each method: heap sizes and methods are
  * interleaved iteration by iteration, so load on the machine hits them all
  * alike and their ratios stay meaningful.
@@ -237,42 +48,47 @@ struct worker {
 	uint64_t thp_bytes;
 };
 
-static __attribute__((noreturn)) void worker_main(struct fb_common *c, uint64_t heap_bytes,
-						  int cmd, int res)
+/* The worker's side of a new worker: its two pipe ends kept across the
+ * exec, every other inherited descriptor close-on-exec already (pipes,
+ * counters and the tracer's are opened so). */
+static __attribute__((noreturn)) void exec_worker(const struct fb_common *c, int cmd, int res)
 {
-	struct spawn_ctx s;
-	struct sample smp;
-	struct heap heap;
-	char err[FB_ERRLEN];
-	uint64_t thp_bytes;
-	int m;
+	char path[4200], a1[16], a2[16];
+	char *argv[] = { path, a1, a2, NULL };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (c->events)
-		events_reopen(&c->ev);
-	if (heap_create(&heap, heap_bytes, c->thp, err, sizeof(err))) {
-		fprintf(stderr, "forkbench spawn: %s\n", err);
-		_exit(1);
+	snprintf(path, sizeof(path), "%s/" SPAWN_WORKER, c->self_dir);
+	snprintf(a1, sizeof(a1), "%d", cmd);
+	snprintf(a2, sizeof(a2), "%d", res);
+	if (fcntl(cmd, F_SETFD, 0) == 0 && fcntl(res, F_SETFD, 0) == 0)
+		execve(path, argv, environ);
+	fprintf(stderr, "forkbench spawn: cannot run %s: %s (build it with make)\n", path,
+		strerror(errno));
+	_exit(1);
+}
+
+/* The worker's setup: heap, exec target, the counters forkbench encoded. */
+static int send_setup(const struct fb_common *c, uint64_t heap_bytes, int cmd)
+{
+	static struct spawn_setup set;
+
+	memset(&set, 0, sizeof(set));
+	set.heap_bytes = heap_bytes;
+	set.thp = c->thp;
+	snprintf(set.target, sizeof(set.target), "%s/forkbench-target-%s", c->self_dir,
+		 target_names[opt.target]);
+	if (access(set.target, X_OK)) {
+		fprintf(stderr, "forkbench spawn: exec target %s: %s (build it with make)\n",
+			set.target, strerror(errno));
+		return -1;
 	}
-	if (setup(c, &s))
-		_exit(1);
-	thp_bytes = heap_thp_bytes(&heap);
-	if (write(res, &thp_bytes, sizeof(thp_bytes)) != (ssize_t)sizeof(thp_bytes))
-		_exit(1);
-	while (read(cmd, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
-		memset(&smp, 0, sizeof(smp));
-		smp.rc = run_once(c, (enum method)m, &s, &smp);
-		if (write(res, &smp, sizeof(smp)) != (ssize_t)sizeof(smp) || smp.rc)
-			break;
-	}
-	teardown(&s);
-	heap_destroy(&heap);
-	_exit(0);
+	set.ev = c->ev;
+	return write(cmd, &set, sizeof(set)) == (ssize_t)sizeof(set) ? 0 : -1;
 }
 
 /* Starts w[k]; w[0..k) are running: the new worker closes their pipes, or
  * an earlier worker would never see EOF on its command pipe. */
-static int start_worker(struct fb_common *c, uint64_t heap_bytes, struct worker *w, int k)
+static int start_worker(const struct fb_common *c, uint64_t heap_bytes, struct worker *w, int k)
 {
 	int cmd[2], res[2], j;
 
@@ -291,15 +107,18 @@ static int start_worker(struct fb_common *c, uint64_t heap_bytes, struct worker 
 		}
 		close(cmd[1]);
 		close(res[0]);
-		worker_main(c, heap_bytes, cmd[0], res[1]);
+		exec_worker(c, cmd[0], res[1]);
 	}
 	close(cmd[0]);
 	close(res[1]);
 	w[k].cmd = cmd[1];
 	w[k].res = res[0];
-	if (w[k].pid < 0 ||
-	    read(w[k].res, &w[k].thp_bytes, sizeof(w[k].thp_bytes)) != (ssize_t)sizeof(w[k].thp_bytes)) {
-		if (w[k].pid > 0 && !fb_stopping())
+	if (w[k].pid < 0)
+		return -1;
+	if (send_setup(c, heap_bytes, w[k].cmd))
+		return -1;
+	if (read(w[k].res, &w[k].thp_bytes, sizeof(w[k].thp_bytes)) != (ssize_t)sizeof(w[k].thp_bytes)) {
+		if (!fb_stopping())
 			fprintf(stderr, "forkbench spawn: the worker for heap %llu bytes did not start\n",
 				(unsigned long long)heap_bytes);
 		return -1;
@@ -322,7 +141,7 @@ static void stop_worker(struct worker *w)
 	w->cmd = w->res = -1;
 }
 
-static void record(struct fb_common *c, struct fb_cell *cell, const struct sample *smp)
+static void record(struct fb_common *c, struct fb_cell *cell, const struct spawn_sample *smp)
 {
 	cell_put(cell, "return", FB_TIME, smp->ret);
 	cell_put(cell, "start", FB_TIME, smp->start);
@@ -337,11 +156,11 @@ static int spawn_run(struct fb_common *c)
 {
 	struct fb_cell *cells[FB_MAX_HEAPS][M_NR] = { { 0 } };
 	struct worker w[FB_MAX_HEAPS];
-	struct sample smp;
+	struct spawn_sample smp;
 	int h, m, rc = 0;
 	uint64_t i;
 
-	for (h = 0; h < c->nheaps; h++)
+	for (h = 0; h < FB_MAX_HEAPS; h++)
 		w[h].pid = 0, w[h].cmd = w[h].res = -1;
 	for (h = 0; h < c->nheaps && !rc; h++)
 		rc = start_worker(c, c->heaps[h], w, h);
@@ -349,7 +168,7 @@ static int spawn_run(struct fb_common *c)
 		for (m = 0; m < M_NR; m++) {
 			if (!opt.use[m])
 				continue;
-			cells[h][m] = cell_new(c->res, "spawn", method_names[m],
+			cells[h][m] = cell_new(c->res, "spawn", spawn_method_names[m],
 					       fork_mode_name(c->fork_mode), c->heaps[h],
 					       thp_names[c->thp], c->iterations);
 			cells[h][m]->thp_bytes = w[h].thp_bytes;
@@ -380,7 +199,7 @@ static int spawn_run(struct fb_common *c)
 static int set_method(const char *item, void *ctx)
 {
 	char *err = ctx;
-	int m = parse_choice(item, method_names, "method", err, FB_ERRLEN);
+	int m = parse_choice(item, spawn_method_names, "method", err, FB_ERRLEN);
 
 	if (m < 0)
 		return -1;

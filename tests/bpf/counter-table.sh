@@ -51,7 +51,7 @@ check_eq "git status: only the table and the BPF handler edited" \
 
 # ---- it builds as it is
 if ! make -C "$S" -s -j2 BUILD="$SB" "$SB/cowtrace" "$SB/forkbench" \
-	"$SB/forkbench-target-static" >"$T_TMP/make.log" 2>&1; then
+	"$SB/forkbench-target-static" "$SB/forkbench-spawn-worker" >"$T_TMP/make.log" 2>&1; then
 	fail "the copy builds with only those two edits" "$(grep -m3 -E 'error|Error' "$T_TMP/make.log")"
 	exit 0
 fi

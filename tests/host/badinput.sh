@@ -18,7 +18,8 @@
 . "$(dirname "$0")/../lib.sh"
 R=$FORKLAB_ROOT
 export FB CT MX=$FORKLAB_BUILD/forklab-matrix RA=$R/run-all.sh CMP=$R/analysis/compare \
-	RPT=$R/analysis/report.py VMR=$R/scripts/kernel/vm-run.sh FIX=$R/tests/fixtures
+	RPT=$R/analysis/report.py VMR=$R/scripts/kernel/vm-run.sh FIX=$R/tests/fixtures \
+	HO=$R/scripts/harness-overhead.sh
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 chmod 755 "$T_TMP"
@@ -201,6 +202,15 @@ run-all.sh: a cell forkbench refuses, dry run :: any :: 2 :: ^run-all.sh: .*badc
 run-all.sh: a size without a unit, real run :: any :: 2 :: ^run-all.sh: .*nounit.conf:2: cell h@cow: forkbench heap: --heap: size '256' has no unit :: $RA --config "$IN/nounit.conf" --out "$OUT/run"
 run-all.sh: results folder not writable :: nobody :: 1 :: cannot create directory .*/ro/run.*Permission denied :: $RA --config "$IN/good.conf" --out "$RO/run"
 run-all.sh: disk full :: root :: 1 :: ^run-all.sh: cannot write the run folder '.*/full/run': .*No space left on device$ :: $RA --config "$IN/good.conf" --out "$FULL/run" >/dev/null
+run-all.sh: --repeat not a number :: any :: 2 :: ^run-all.sh: --repeat 'x': not a count of runs \(allowed: 1\.\.20\)$ :: $RA --repeat x --dry-run
+run-all.sh: --repeat 0 :: any :: 2 :: ^run-all.sh: --repeat '0': not a count of runs \(allowed: 1\.\.20\)$ :: $RA --repeat 0 --dry-run
+run-all.sh: --repeat 21 :: any :: 2 :: ^run-all.sh: --repeat '21': not a count of runs \(allowed: 1\.\.20\)$ :: $RA --repeat 21 --dry-run
+run-all.sh: --repeat without a count :: any :: 2 :: ^run-all.sh: --repeat needs a count K \(allowed: 1\.\.20\)$ :: $RA --repeat
+run-all.sh: --repeat with --vm :: any :: 2 :: ^run-all.sh: --repeat '2': on this machine only :: $RA --repeat 2 --vm --dry-run
+harness-overhead.sh: unknown option :: any :: 2 :: ^harness-overhead.sh: unknown option '--fast' \(allowed: --rounds R, -n N, --forkbench PATH, --help\)$ :: $HO --fast
+harness-overhead.sh: too few rounds :: any :: 2 :: ^harness-overhead.sh: --rounds '5' is out of range \(allowed: 6\.\.1000\)$ :: $HO --rounds 5
+harness-overhead.sh: -n not a number :: any :: 2 :: ^harness-overhead.sh: -n '1e3' is not a whole number \(allowed: 10\.\.1000000\)$ :: $HO -n 1e3
+harness-overhead.sh: no forkbench :: any :: 2 :: ^harness-overhead.sh: no forkbench at '/nonexistent' \(build it with make\)$ :: $HO --forkbench /nonexistent
 compare: no arguments :: any :: 2 :: ^compare: the following arguments are required: a, b \(usage: compare RUN_A RUN_B :: $CMP
 compare: bad threshold :: any :: 2 :: ^compare: argument --threshold: invalid float value: 'abc' :: $CMP --threshold abc "$FIX/run-a" "$FIX/run-b"
 compare: threshold out of range :: any :: 2 :: ^compare: --threshold -5.0 is out of range \(allowed: 0..1000\)$ :: $CMP --threshold=-5 "$FIX/run-a" "$FIX/run-b"

@@ -130,14 +130,17 @@ left_in() {
 	for p in $left; do kill -KILL "${p%%:*}" 2>/dev/null; done
 }
 
-# spawn runs its children in a per-heap worker (named forkbench, as the
-# fork_exit children are); fork_exec's are forkbench-target-static.
+# spawn runs its children in a per-heap worker (forkbench-spawn-worker, as
+# the fork_exit children are named); fork_exec's are forkbench-target-static.
 for sig in INT TERM; do
 	start "SIG$sig" spawn --heap 64M -n 100000 --warmup 0 --format csv -o "$T_TMP/sum.csv" \
 		--samples "$T_TMP/samples.csv" || continue
-	# Wait until it is measuring (heap touched, children being forked).
-	for _ in $(seq 100); do
-		[ -n "$(children_of $pid)" ] && break
+	# Wait until it is measuring: the worker there with its 64 MiB heap
+	# touched (up to 20 s on a loaded machine), then children being forked.
+	for _ in $(seq 400); do
+		for k in $(children_of $pid); do
+			[ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$k/status" 2>/dev/null || echo 0)" -ge 65536 ] && break 2
+		done
 		sleep 0.05
 	done
 	sleep 1

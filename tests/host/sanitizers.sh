@@ -12,7 +12,7 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 units=$(printf '%s\n' tests/unit/*.c | sed "s|tests/unit/\(.*\)\.c|$B/tests/unit/\1|")
 # shellcheck disable=SC2086
 if ! make -s BUILD="$B" EXTRA_CFLAGS="$SAN" "$B/forkbench" "$B/forkbench-target-static" \
-	"$B/forkbench-target-dynamic" "$B/cowtrace" "$B/forklab-matrix" $units >"$T_TMP/build.log" 2>&1; then
+	"$B/forkbench-target-dynamic" "$B/forkbench-spawn-worker" "$B/cowtrace" "$B/forklab-matrix" $units >"$T_TMP/build.log" 2>&1; then
 	fail "sanitizer build" "$(grep -m3 -E 'error' "$T_TMP/build.log")"
 	exit 1
 fi
