@@ -141,8 +141,9 @@ static inline int fork_mode_set(enum fork_mode mode)
 		errno = ENOSYS;
 		return -1;
 	}
-	return prctl(FORKLAB_PR_SET_FORK_COPY_MODE, (unsigned long)((int)mode + 1),
-		     0UL, 0UL, 0UL);
+	int setting = (int)mode + 1;	/* FORK_MODE_INHERIT: 0 */
+
+	return prctl(FORKLAB_PR_SET_FORK_COPY_MODE, (unsigned long)setting, 0UL, 0UL, 0UL);
 }
 
 /*

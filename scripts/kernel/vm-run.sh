@@ -181,7 +181,7 @@ icount=()
 if [ "$accel" = kvm ]; then
 	accel_arg=kvm cpu=host
 elif [ "$accel" = icount ]; then
-	accel_arg=tcg,thread=single cpu=max icount=(-icount shift=0,sleep=off)
+	accel_arg=tcg,thread=single cpu=max icount=(-icount "shift=0,sleep=off")
 else
 	accel_arg=tcg,thread=multi cpu=max
 fi

@@ -32,10 +32,12 @@ tcg | kvm) check_eq env/metadata-virtualization "$FORKLAB_VIRT" "$virt" ;;
 *) fail env/metadata-virtualization "forklab.virt= missing or unknown ('${FORKLAB_VIRT:-}')" ;;
 esac
 
-# Every option of the fragments, as the running kernel reports it.
+# Every option of the fragments this kernel is built from
+# (scripts/kernel/build.sh), as the running kernel reports it;
+# kernel-deb-fast.config is the .deb's, not this kernel's.
 if [ -r /proc/config.gz ]; then
 	zcat /proc/config.gz >"$T_TMP/config"
-	for frag in "$FORKLAB_ROOT"/configs/*.config; do
+	for frag in "$FORKLAB_ROOT"/configs/kernel.config "$FORKLAB_ROOT"/configs/kernel-qemu.config; do
 		bad=""
 		while IFS= read -r line || [ -n "$line" ]; do
 			case "$line" in

@@ -50,6 +50,11 @@ built=$D/mm-selftests-build.txt
 #   huge1     exactly one hugetlb page
 #   shm       shmmax 256 MB, shmall 4194304
 #   overcommit  vm.overcommit_memory=1
+#   norandbrk   kernel.randomize_va_space=1: no brk randomization (on
+#               x86-64 it places the heap anywhere in the first GiB, and
+#               6.12's uffd tests map shmem at a fixed 1 GiB hint that a
+#               heap grown past it occupies: "mmap of memfd failed at
+#               0x40000000", a flake seen once in eager mode here)
 #   nobody    run as uid/gid 65534 (on-fault-limit checks RLIMIT_MEMLOCK)
 # One change from run_vmtests.sh: ksm_tests -H and -P get -l 600 (KSM scan
 # time limit, default 120 s): under TCG on a busy host 100 MB take longer.
@@ -68,13 +73,13 @@ gup_test-u               q  120 -     gup_test -u
 gup_test-a               q  120 -     gup_test -a
 gup_test-ct              q  120 -     gup_test -ct -F 0x1 0 19 0x1000
 gup_longterm             q  120 huge  gup_longterm
-uffd-unit-tests-wp-fork  q 240 huge  uffd-unit-tests -f wp-fork
-uffd-unit-tests          f 1200 huge  uffd-unit-tests
+uffd-unit-tests-wp-fork  q 240 huge,norandbrk uffd-unit-tests -f wp-fork
+uffd-unit-tests          f 1200 huge,norandbrk uffd-unit-tests
 uffd-stress-anon         f  180 -     uffd-stress anon 20 16
 uffd-stress-hugetlb      f 600 huge  uffd-stress hugetlb 128 32
 uffd-stress-hugetlb-private f 600 huge uffd-stress hugetlb-private 128 32
-uffd-stress-shmem        f 300 -     uffd-stress shmem 20 16
-uffd-stress-shmem-private f 300 -    uffd-stress shmem-private 20 16
+uffd-stress-shmem        f 300 norandbrk uffd-stress shmem 20 16
+uffd-stress-shmem-private f 300 norandbrk uffd-stress shmem-private 20 16
 compaction_test          f 600 -     compaction_test
 on-fault-limit           q  120 nobody on-fault-limit
 map_populate             q  120 -     map_populate
@@ -170,6 +175,7 @@ saved_huge=$(cat /proc/sys/vm/nr_hugepages)
 saved_shmmax=$(cat /proc/sys/kernel/shmmax 2>/dev/null)
 saved_shmall=$(cat /proc/sys/kernel/shmall 2>/dev/null)
 saved_oc=$(cat /proc/sys/vm/overcommit_memory)
+saved_aslr=$(cat /proc/sys/kernel/randomize_va_space)
 restore() {
 	[ -z "$saved_m" ] || echo "$saved_m" >$m
 	[ -z "$saved_thp" ] || echo "$saved_thp" >$thp/enabled
@@ -177,6 +183,7 @@ restore() {
 	[ -z "$saved_shmmax" ] || echo "$saved_shmmax" >/proc/sys/kernel/shmmax
 	[ -z "$saved_shmall" ] || echo "$saved_shmall" >/proc/sys/kernel/shmall
 	echo "$saved_oc" >/proc/sys/vm/overcommit_memory
+	echo "$saved_aslr" >/proc/sys/kernel/randomize_va_space
 }
 trap 'restore; rm -rf "$T_TMP"' EXIT
 [ -d /sys/kernel/debug/mm ] || [ -f /sys/kernel/debug/gup_test ] ||
@@ -198,11 +205,13 @@ setup() { # SETUP
 	esac
 	case ",$1," in *,shm,*) echo 268435456 >/proc/sys/kernel/shmmax; echo 4194304 >/proc/sys/kernel/shmall ;; esac
 	case ",$1," in *,overcommit,*) echo 1 >/proc/sys/vm/overcommit_memory ;; esac
+	case ",$1," in *,norandbrk,*) echo 1 >/proc/sys/kernel/randomize_va_space ;; esac
 }
 unsetup() {
 	[ -z "$saved_shmmax" ] || echo "$saved_shmmax" >/proc/sys/kernel/shmmax
 	[ -z "$saved_shmall" ] || echo "$saved_shmall" >/proc/sys/kernel/shmall
 	echo "$saved_oc" >/proc/sys/vm/overcommit_memory
+	echo "$saved_aslr" >/proc/sys/kernel/randomize_va_space
 }
 
 # bounded LIMIT MARK CMD...: run CMD in its own process group, in a fresh
