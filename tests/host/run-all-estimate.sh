@@ -1,8 +1,9 @@
 #!/bin/bash
 # run-all.sh's estimates and run.log, on a small matrix of quick.conf's
-# kinds of cells (spawn, heap, a scenario): --dry-run's total and every
-# progress line's "about S s left" within 2x of the real time (or 5 s of
-# it, for what is left near the end); run.log holds every progress line,
+# kinds of cells (spawn, heap, a scenario): --dry-run's total within 2x
+# of the real time (or 6 s: per-cell estimates are whole seconds, at
+# least 1) and every progress line's "about S s left" within 2x of the
+# real time left (or 5 s of it, for what is left near the end); run.log holds every progress line,
 # each cell's time, forkbench's warnings, the refusal and run-all.sh's
 # warnings (docs/run-all.md, "Estimates").
 . "$(dirname "$0")/../lib.sh"
@@ -29,10 +30,13 @@ real=$(($(date +%s) - t0))
 check_eq "the run exits 0 (a refused cell is no failure)" 0 "$rc"
 if [ -z "$est" ]; then
 	fail "dry-run estimate" "no total in '$dry'"
-elif awk -v e="$est" -v r="$real" 'BEGIN { exit !(e <= 2 * r && r <= 2 * e) }'; then
-	pass "dry-run estimate $est s within 2x of the real $real s"
+# Per-cell estimates are whole seconds, at least 1, so a run of a few
+# seconds (a quiet machine) may be over-estimated by a few: 2x, or 6 s.
+elif awk -v e="$est" -v r="$real" 'BEGIN { d = e - r; if (d < 0) d = -d
+	exit !((e <= 2 * r && r <= 2 * e) || d <= 6) }'; then
+	pass "dry-run estimate $est s within 2x (or 6 s) of the real $real s"
 else
-	fail "dry-run estimate within 2x" "estimated $est s, took $real s ($dry)"
+	fail "dry-run estimate within 2x (or 6 s)" "estimated $est s, took $real s ($dry)"
 fi
 # Progress: "[k/N] NAME (E s elapsed, about L s left)"; the end "done in T s"
 # (E and T count from the same start).
