@@ -50,20 +50,6 @@ run() {
 }
 kv() { sed -n "s/^$2=//p" "$T_TMP/$1"; }
 
-# eager_copies NAME HEAP_PAGES: fork_eager_copy is the prediction, the
-# heap's pages plus 64..96 of forkmode-fork's own (the 64-page stack area
-# it writes for the fork, and 14-15 of the C library's: measured in
-# forkmode-heap.sh, which explains the bound).
-eager_copies() {
-	_got=$(kv "$1" d_fork_eager_copy)
-	if [ -n "$_got" ] && [ "$_got" -ge $(($2 + 64)) ] 2>/dev/null &&
-		[ "$_got" -le $(($2 + 96)) ]; then
-		pass "$1/fork_eager_copy=heap+own ($_got = $2 + $((_got - $2)))"
-	else
-		fail "$1/fork_eager_copy=heap+own" "expected $2 + 64..96, got '$_got'"
-	fi
-}
-
 if run eager-enomem --mode eager --pages 4096 --headroom 4096; then
 	check_eq eager-enomem/fork-fails-ENOMEM 12 "$(kv eager-enomem fork_errno)"
 	check_eq eager-enomem/parent-kept-data 1 "$(kv eager-enomem heap_intact)"
@@ -76,7 +62,7 @@ fi
 if run eager-fits --mode eager --pages 4096 --headroom 65536; then
 	check_eq eager-fits/fork-succeeds 0 "$(kv eager-fits fork_errno)"
 	check_eq eager-fits/child-ok 0 "$(kv eager-fits child_exit)"
-	eager_copies eager-fits 4096
+	check_eager_copies eager-fits "$(kv eager-fits d_fork_eager_copy)" 4096
 	check_eq eager-fits/fork_eager_copy=anon-pages "$(kv eager-fits anon_pages)" "$(kv eager-fits d_fork_eager_copy)"
 fi
 if run cow-fits --mode cow --pages 4096 --headroom 4096; then

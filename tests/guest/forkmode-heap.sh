@@ -9,7 +9,7 @@
 #          the present pages of the stack window are copied at fork
 #   eager: fork copies every present private anonymous page of the
 #          parent: the heap's pages it mapped and wrote (heap_pages) plus
-#          its own, OWN_MIN..OWN_MAX (below); the same count as smaps
+#          its own, FORKMODE_OWN_MIN..MAX (tests/lib.sh); the same count as smaps
 #          Anonymous at fork; the child's writes fault on none
 #          (cow_fault_copy +0, pgreuse +0), nothing was write-protected
 #          so the TLB flush is skipped (+1)
@@ -40,17 +40,8 @@ restore() {
 }
 trap restore EXIT
 N=2000
-# forkmode-fork's own present private anonymous pages at fork, besides the
-# heap: the 256 KiB = 64 pages of stack fl_stack_area() writes for
-# fl_fork_run() (known: stack_area_pages, OWN_MIN), and what the static C
-# library and the program wrote before.  Measured (forkmode-fork --pages
-# 2000, smaps per mapping, stock 6.18 host): 78-79 pages = stack 66 (the 64 and
-# 2 of main's frame, arguments and environment), .bss 5 (3 of them the
-# smaps text read before the fork), .data 3, RELRO 2, [heap] 2 (TLS); in
-# the guest (docs/kernel.md) 2079 at fork, 79 of them its own.  OWN_MAX
-# doubles the 14-15 beyond the stack area for another layout.
-OWN_MIN=64
-OWN_MAX=$((OWN_MIN + 32))
+# forkmode-fork's own pages besides the heap: FORKMODE_OWN_MIN..MAX, measured
+# and explained in tests/lib.sh (check_eager_copies).
 
 # run NAME ARGS...: forkmode-fork ARGS into $T_TMP/NAME; kv NAME KEY.
 run() {
@@ -62,17 +53,6 @@ run() {
 	echo "# $_n: $(grep -E '^(mode|anon_pages|window_present|d_[a-z_]*|mid_[a-z]*)=' "$T_TMP/$_n" | grep -v '=0$' | tr '\n' ' ')"
 }
 kv() { sed -n "s/^$2=//p" "$T_TMP/$1"; }
-# eager_copies NAME HEAP_PAGES: fork_eager_copy is the prediction, the
-# heap's pages plus OWN_MIN..OWN_MAX of the program's own.
-eager_copies() {
-	_got=$(kv "$1" d_fork_eager_copy)
-	if [ -n "$_got" ] && [ "$_got" -ge $(($2 + OWN_MIN)) ] 2>/dev/null &&
-		[ "$_got" -le $(($2 + OWN_MAX)) ]; then
-		pass "$1/fork_eager_copy=heap+own ($_got = $2 + $((_got - $2)))"
-	else
-		fail "$1/fork_eager_copy=heap+own" "expected $2 + $OWN_MIN..$OWN_MAX, got '$_got'"
-	fi
-}
 # The child saw the parent's data, the parent kept it, and once the child
 # has exited every page it had is freed again (node counters folded with
 # stat_refresh, so exact).
@@ -98,9 +78,9 @@ if run cow --mode cow --pages $N --child-writes; then
 fi
 
 if run eager --mode eager --pages $N --child-writes; then
-	eager_copies eager $N
+	check_eager_copies eager "$(kv eager d_fork_eager_copy)" $N
 	check_eq eager/heap-pages=N "$N" "$(kv eager heap_pages)"
-	check_eq eager/stack-area-pages=OWN_MIN "$OWN_MIN" "$(kv eager stack_area_pages)"
+	check_eq eager/stack-area-pages=OWN_MIN "$FORKMODE_OWN_MIN" "$(kv eager stack_area_pages)"
 	check_eq eager/fork_eager_copy=anon-pages-at-fork "$(kv eager anon_pages)" "$(kv eager d_fork_eager_copy)"
 	check_ge eager/anon-pages-include-heap "$(kv eager anon_pages)" $N
 	check_eq eager/cow_fault_copy=0 0 "$(kv eager d_cow_fault_copy)"
@@ -124,7 +104,7 @@ fi
 # The sysctl, and the per-process mode overriding it.
 if run sysctl-eager --pages $N --child-writes; then
 	check_eq sysctl-eager/mode eager "$(kv sysctl-eager mode)"
-	eager_copies sysctl-eager $N
+	check_eager_copies sysctl-eager "$(kv sysctl-eager d_fork_eager_copy)" $N
 	check_eq sysctl-eager/fork_eager_copy=anon-pages "$(kv sysctl-eager anon_pages)" "$(kv sysctl-eager d_fork_eager_copy)"
 	check_eq sysctl-eager/cow_fault_copy=0 0 "$(kv sysctl-eager d_cow_fault_copy)"
 fi
@@ -163,7 +143,7 @@ if [ -n "$saved_thp" ]; then
 		--mid-file /proc/vmstat --mid-field nr_anon_transparent_hugepages &&
 		[ "$(kv thp-eager heap_thp_kb)" = $((K * 2048)) ]; then
 		check_eq thp-eager/thp_split_pmd-unchanged 0 "$(kv thp-eager d_thp_split_pmd)"
-		eager_copies thp-eager $((K * 512))
+		check_eager_copies thp-eager "$(kv thp-eager d_fork_eager_copy)" $((K * 512))
 		check_eq thp-eager/fork_eager_copy=anon-pages "$(kv thp-eager anon_pages)" "$(kv thp-eager d_fork_eager_copy)"
 		check_eq thp-eager/fork_eager_fallback=0 0 "$(kv thp-eager d_fork_eager_fallback)"
 		check_eq thp-eager/cow_fault_copy=0 0 "$(kv thp-eager d_cow_fault_copy)"
@@ -219,7 +199,7 @@ if [ -n "$saved_64k" ]; then
 			# Its own pages may come in 64 KiB folios here (up to 16
 			# pages each): the heap and the stack area are a floor.
 			check_ge mthp-eager/fork_eager_copy-at-least-heap+stack-area \
-				"$(kv mthp-eager d_fork_eager_copy)" $((512 + OWN_MIN))
+				"$(kv mthp-eager d_fork_eager_copy)" $((512 + FORKMODE_OWN_MIN))
 			check_eq mthp-eager/fork_eager_copy=anon-pages "$(kv mthp-eager anon_pages)" "$(kv mthp-eager d_fork_eager_copy)"
 			check_eq mthp-eager/fork_eager_fallback=0 0 "$(kv mthp-eager d_fork_eager_fallback)"
 			check_eq mthp-eager/cow_fault_copy=0 0 "$(kv mthp-eager d_cow_fault_copy)"

@@ -44,20 +44,6 @@ run() {
 	fi
 }
 kv() { sed -n "s/^$2=//p" "$T_TMP/$1"; }
-
-# eager_copies NAME HEAP_PAGES: fork_eager_copy is the prediction, the
-# heap's pages plus 64..96 of forkmode-fork's own (the 64-page stack area
-# it writes for the fork, and 14-15 of the C library's: measured in
-# forkmode-heap.sh, which explains the bound).
-eager_copies() {
-	_got=$(kv "$1" d_fork_eager_copy)
-	if [ -n "$_got" ] && [ "$_got" -ge $(($2 + 64)) ] 2>/dev/null &&
-		[ "$_got" -le $(($2 + 96)) ]; then
-		pass "$1/fork_eager_copy=heap+own ($_got = $2 + $((_got - $2)))"
-	else
-		fail "$1/fork_eager_copy=heap+own" "expected $2 + 64..96, got '$_got'"
-	fi
-}
 wp() { echo $(($(kv "$1" d_cow_fault_copy) + $(kv "$1" d_pgreuse))); }
 
 if run exact-cow --mode cow --child-stack --parent-stack --exec "$X"; then
@@ -77,7 +63,7 @@ done
 echo "$saved_s" >$s
 if run exact-eager --mode eager --child-stack --parent-stack --exec "$X"; then
 	check_eq exact-eager/0-stack-write-faults 0 "$(wp exact-eager)"
-	eager_copies exact-eager 0
+	check_eager_copies exact-eager "$(kv exact-eager d_fork_eager_copy)" 0
 	check_eq exact-eager/fork_eager_copy=anon-pages "$(kv exact-eager anon_pages)" "$(kv exact-eager d_fork_eager_copy)"
 fi
 
