@@ -72,10 +72,10 @@ ALL_TARGETS += $(CT_UNIT)
 $(CT_UNIT): bpf/tests/ct-table.c bpf/*.h tests/unit/unit.h $(CT_LIB) | $(BUILD)/tests/unit
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -Ibpf -Itests/unit $< $(CT_LIB) $(CT_LIBS) -o $@
 
-$(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/bpf
+$(BUILD)/bpf/cowtrace-%: bpf/tests/cowtrace-%.c bpf/tests/pin.h | $(BUILD)/bpf
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $< -o $@
 
-$(BUILD)/static/cowtrace-%: bpf/tests/cowtrace-%.c | $(BUILD)/static
+$(BUILD)/static/cowtrace-%: bpf/tests/cowtrace-%.c bpf/tests/pin.h | $(BUILD)/static
 	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $< -o $@
 
 $(BUILD)/bpf:

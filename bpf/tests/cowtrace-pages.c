@@ -6,7 +6,8 @@
  * parent still shares them) and exits; after reaping it the parent writes
  * the first K pages (K reuses: it is the only owner again).  Prints nothing.
  * The pages are mapped at PAGES_ADDR so `cowtrace --range` can count them
- * alone (0x5eed10000000 + M * 4096).
+ * alone (0x5eed10000000 + M * 4096).  Parent and child stay on the CPU the
+ * program starts on (pin.h).
  *
  *   cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]
  *     -m M       pages mapped (default 3000, 1-1048576)
@@ -24,6 +25,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+
+#include "pin.h"
 
 #define PAGES_ADDR 0x5eed10000000UL
 
@@ -83,6 +86,8 @@ int main(int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		sigwait(&set, &sig);
 	}
+	if (pin_here("cowtrace-pages"))
+		return 1;
 	buf = mmap((void *)PAGES_ADDR, (size_t)(m * ps), PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (buf == MAP_FAILED || (uintptr_t)buf != PAGES_ADDR) {

@@ -13,7 +13,9 @@
  * The page is mapped at SEED_ADDR, so `cowtrace --range` can count it alone
  * (every process also faults on its own stack, .data and TLS pages, and
  * which sharer copies those depends on scheduling).  Pipes order the
- * writes; every child is reaped; prints nothing.
+ * writes; every child is reaped; every process stays on the CPU A started
+ * on (pin.h: a remote CPU's LRU batch would turn A's reuse into a copy);
+ * prints nothing.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +23,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+
+#include "pin.h"
 
 #define SEED_ADDR 0x5eed00000000UL	/* cowtrace --range 0x5eed00000000-0x5eed00001000 */
 
@@ -79,6 +83,8 @@ int main(int argc, char **argv)
 		perror("cowtrace-seed: mmap at 0x5eed00000000");
 		return 1;
 	}
+	if (pin_here("cowtrace-seed"))
+		return 1;
 	if (pipe(dc) || pipe(cb) || pipe(ba))
 		return 1;
 	page[0] = 'a';			/* present and exclusive before the forks */
