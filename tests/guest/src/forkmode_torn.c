@@ -137,6 +137,36 @@ static void check_checker(void)
 	fl_check(snapshot_torn() == 2, "checker-between-pages: a flag older than done is found");
 }
 
+/*
+ * pthread_join() returns once the kernel has cleared the thread's tid,
+ * which it does before the thread drops its reference to the mm
+ * (exit_mm: mm_release, then mmput): a fork in between still sees two
+ * users.  "Threads: 1" in /proc/self/status comes after the thread has
+ * left exit_mm.  Returns 0 once single-threaded, -1 after ~10 s.
+ */
+static int wait_single_threaded(void)
+{
+	char buf[4096], *p;
+	int i, fd;
+	ssize_t n;
+
+	for (i = 0; i < 10000; i++) {
+		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return -1;
+		buf[n] = 0;
+		p = strstr(buf, "\nThreads:");
+		if (p && strtol(p + 9, NULL, 10) == 1)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
 static void run_mode(int mode, int forks)
 {
 	const char *name = fork_mode_name(mode);
@@ -170,6 +200,7 @@ static void run_mode(int mode, int forks)
 	      name, b.threaded - a.threaded, want, b.eager - a.eager, b.stack - a.stack);
 
 	/* Writer gone: a single-threaded parent gets its mode again. */
+	fl_check(wait_single_threaded() == 0, "single-%s: one thread left after the join (Threads: 1 within 10 s)", name);
 	counts_now(&a);
 	torn = fork_and_check(1);
 	counts_now(&b);
