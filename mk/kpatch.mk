@@ -6,6 +6,7 @@
 #   forkmode-fork    one fork measured exactly (/proc/vmstat deltas)
 #   forkmode-spawn   fork+exec+wait through the C library, faults and times
 #   forkmode-bench   eager fork ns/page next to memcpy ns/page
+#   forkmode-count   one fork's kernel calls per page table (kprobes)
 #   forkmode-prctl   PR_SET/GET_FORK_COPY_MODE checks (PASS/FAIL lines)
 #   forkmode-stress  forks in flight while the mode changes
 #   forkmode-secure  setuid/setgid exec resets the mode; vm.fork_copy_prctl_max
@@ -14,7 +15,7 @@
 #   forkmode-exit    exec target without a C library (no write faults)
 
 KPATCH_SRC   := tests/guest/src
-KPATCH_PROGS := forkmode-fork forkmode-spawn forkmode-bench forkmode-prctl \
+KPATCH_PROGS := forkmode-fork forkmode-spawn forkmode-bench forkmode-count forkmode-prctl \
 		forkmode-secure forkmode-torn forkmode-kill \
 		forkmode-stress
 KPATCH_DEPS  := $(KPATCH_SRC)/forkmode_lib.h lib/fork_mode.h

@@ -18,6 +18,7 @@
 #   /forklab/tests/guest/*         tests/guest/* (executable files)
 #   /forklab/scripts/run-all-*.sh  scripts/run-all-guest.sh and run-all-lib.sh
 #                                  (run-all.sh --vm runs the cells with them)
+#   /forklab/scripts/eager-profile.sh   scripts/kernel/eager-profile.sh
 #   /forklab/configs/*.config      the config fragments (the guest checks /proc/config.gz)
 #   /forklab/build/*               build/static/*  (FORKLAB_BUILD=/forklab/build)
 #   /forklab/build/kernel-selftests/*   the kernel build's selftests (mm-cow)
@@ -63,6 +64,7 @@ install -m 755 "$KROOT/scripts/kernel/guest-init" "$root/init"
 install -m 644 "$KROOT/tests/lib.sh" "$root/forklab/tests/lib.sh"
 install -m 755 "$KROOT/scripts/run-all-guest.sh" "$root/forklab/scripts/run-all-guest.sh"
 install -m 644 "$KROOT/scripts/run-all-lib.sh" "$root/forklab/scripts/run-all-lib.sh"
+install -m 755 "$KROOT/scripts/kernel/eager-profile.sh" "$root/forklab/scripts/eager-profile.sh"
 cp "$KROOT"/configs/*.config "$root/forklab/configs/"
 cp "$kdir/kernel.release" "$root/forklab/kernel.release"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"

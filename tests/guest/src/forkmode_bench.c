@@ -7,7 +7,10 @@
  *
  * For each heap size: map and touch the heap (4 KiB pages,
  * MADV_NOHUGEPAGE), then N times: time fork() as seen by the parent (the
- * child _exit()s at once, the parent waits after the clock stops), and
+ * child waits on a pipe until the parent's clock has stopped, so its exit,
+ * which frees whatever it was given, is not in the fork's time: on one
+ * CPU the new child may otherwise run, and exit, before the parent's
+ * fork() returns), then the child's exit and reaping on their own, and
  * time a memcpy of the heap into a second, touched buffer of the same
  * size; on x86-64 also a copy with "rep movsb", the instruction the
  * kernel copies pages with (copy_mc_enhanced_fast_string()).  Prints one
@@ -15,7 +18,7 @@
  *
  *   mode=eager size_mib=64 pages=16384 fork_median_ns=... fork_ns_per_page=...
  *   memcpy_median_ns=... memcpy_ns_per_page=... ratio=... movsb_ns_per_page=...
- *   child_write_ns_per_page=...
+ *   child_write_ns_per_page=... child_exit_ns_per_page=...
  *
  * child_write_ns_per_page: N more forks, in each the child times one write
  * to every heap page (cow: a write fault and a copy each; eager: a plain
@@ -77,9 +80,10 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long long *fork_ns, *copy_ns, *movsb_ns, *write_ns, t0;
+	long long *fork_ns, *copy_ns, *movsb_ns, *write_ns, *exit_ns, t0;
+	char g;
 	volatile long long *shared;
-	int c, mode = -3, status;
+	int c, mode = -3, status, gate[2];
 	long n = 5, i, a;
 	char *end;
 
@@ -120,9 +124,11 @@ int main(int argc, char **argv)
 	copy_ns = calloc((size_t)n, sizeof(*copy_ns));
 	movsb_ns = calloc((size_t)n, sizeof(*movsb_ns));
 	write_ns = calloc((size_t)n, sizeof(*write_ns));
+	exit_ns = calloc((size_t)n, sizeof(*exit_ns));
 	shared = mmap(NULL, FL_PAGE, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!fork_ns || !copy_ns || !movsb_ns || !write_ns || shared == MAP_FAILED)
+	if (!fork_ns || !copy_ns || !movsb_ns || !write_ns || !exit_ns ||
+	    shared == MAP_FAILED)
 		return 1;
 	for (a = optind; a < argc; a++) {
 		long mib = strtol(argv[a], &end, 10);
@@ -144,15 +150,26 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (i = 0; i < n; i++) {
+			if (pipe(gate))
+				return 1;
 			t0 = now_ns();
 			pid = fork();
-			if (pid == 0)
+			if (pid == 0) {
+				/* Not before the parent's clock stopped. */
+				close(gate[1]);
+				while (read(gate[0], &g, 1) < 0 && errno == EINTR)
+					;
 				_exit(0);
+			}
 			fork_ns[i] = now_ns() - t0;
+			close(gate[0]);
+			t0 = now_ns();
+			close(gate[1]);
 			if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 				fprintf(stderr, "forkmode-bench: fork: %s\n", strerror(errno));
 				return 1;
 			}
+			exit_ns[i] = now_ns() - t0;
 			/*
 			 * After a cow fork both buffers are write-protected:
 			 * write them first, so the copies below take no fault.
@@ -186,17 +203,19 @@ int main(int argc, char **argv)
 			write_ns[i] = shared[0];
 		}
 		qsort(write_ns, (size_t)n, sizeof(*write_ns), cmp_ll);
+		qsort(exit_ns, (size_t)n, sizeof(*exit_ns), cmp_ll);
 		qsort(fork_ns, (size_t)n, sizeof(*fork_ns), cmp_ll);
 		qsort(copy_ns, (size_t)n, sizeof(*copy_ns), cmp_ll);
 		qsort(movsb_ns, (size_t)n, sizeof(*movsb_ns), cmp_ll);
-		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f movsb_ns_per_page=%.1f ratio_movsb=%.2f child_write_ns_per_page=%.1f\n",
+		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f movsb_ns_per_page=%.1f ratio_movsb=%.2f child_write_ns_per_page=%.1f child_exit_ns_per_page=%.1f\n",
 		       fork_mode_name(fork_mode_get(NULL)), mib, len / FL_PAGE,
 		       fork_ns[n / 2], (double)fork_ns[n / 2] / (double)(len / FL_PAGE),
 		       copy_ns[n / 2], (double)copy_ns[n / 2] / (double)(len / FL_PAGE),
 		       (double)fork_ns[n / 2] / (double)copy_ns[n / 2],
 		       (double)movsb_ns[n / 2] / (double)(len / FL_PAGE),
 		       (double)fork_ns[n / 2] / (double)movsb_ns[n / 2],
-		       (double)write_ns[n / 2] / (double)(len / FL_PAGE));
+		       (double)write_ns[n / 2] / (double)(len / FL_PAGE),
+		       (double)exit_ns[n / 2] / (double)(len / FL_PAGE));
 		munmap(src, len);
 		munmap(dst, len);
 	}
@@ -204,5 +223,6 @@ int main(int argc, char **argv)
 	free(copy_ns);
 	free(movsb_ns);
 	free(write_ns);
+	free(exit_ns);
 	return 0;
 }
