@@ -711,6 +711,16 @@ class Run:
     def folio(r):
         return num(r.get("folio_bytes")) is not None
 
+    @staticmethod
+    def ns_words(v):
+        """A latency in ns in the unit that suits it: '31.5 ns', '56.5 µs', '8.14 ms'."""
+        if v is None:
+            return "n/a"
+        for k, unit in ((1e6, "ms"), (1e3, "µs")):
+            if abs(v) >= k:
+                return f"{sig(v / k)} {unit}"
+        return f"{sig(v)} ns"
+
     def boot_ratio(self, a, b, seed):
         """'95 % CI lo–hix, bootstrap' of median(a) / median(b) from their samples."""
         sa, sb = self.samples.get(self.key(a)), self.samples.get(self.key(b))
@@ -879,7 +889,7 @@ class Run:
                 v = sorted(self.samples.get(self.key(g[side]), []))
                 p99 = num(g[side].get("p99_ns"))
                 title = ("during fork()" if side == "during" else "outside fork()") + who + \
-                    (f", p99 {sig(p99)} ns" if p99 is not None else "")
+                    (f", p99 {self.ns_words(p99)}" if p99 is not None else "")
                 lines = [f'ns "{title}"']
                 lines += [f"{x:g} {-math.log10(1 - (k + 0.5) / len(v)):.6g}" for k, x in enumerate(v)] or ["NaN NaN"]
                 lines += ["", "", f"{p99:g} 2" if p99 is not None else "NaN NaN"]
@@ -900,7 +910,6 @@ class Run:
 
     def threads_headline(self):
         out = []
-        p99w = lambda v: "n/a" if v is None else f"{sig(v)} ns"
         for (meth, m), g in self.threads_groups().items():
             st, om, fk = g.get("stall"), g.get("outside_max"), g.get("fork")
             if not (st and om):
@@ -913,7 +922,7 @@ class Run:
                        f"{sig(es.med / eo.med)}x as long as outside forks ({m} mode; "
                        f"{self.boot_ratio(st, om, f'threads:{meth}:{m}')}): its longest operation per fork "
                        f"{es.words('µs', 1e-3)} vs {eo.words('µs', 1e-3)} in the gap after each fork; "
-                       f"p99 of its operations {p99w(pd)} during forks vs {p99w(po)} outside "
+                       f"p99 of its operations {self.ns_words(pd)} during forks vs {self.ns_words(po)} outside "
                        f"(n = {nd} and {no} sampled).")
         return out
 
