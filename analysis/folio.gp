@@ -7,6 +7,7 @@
 load ARG0[1:strstrt(ARG0, "folio.gp") - 1] . "common.gp"
 dir = ARG1; modes = ARG3; sizes = ARG4
 nm = words(modes)
+dodge(x, i) = x * (1.0 + 0.05 * (i - (nm + 1) / 2.0))  # the error bars of one x apart
 kib(s) = (s >= 1024 ? sprintf("%g MiB", s / 1024.0) : sprintf("%g KiB", s))
 do for [fmt in formats] {
     eval term(fmt, ARG2)
@@ -26,9 +27,9 @@ do for [fmt in formats] {
         set title (what eq "fork" ? "fork() in the parent" : sprintf("the child writes %s %% of the heap after fork", ARG6))
         set ylabel (what eq "fork" ? "fork() time (ms)" : "child's write time (ms)")
         plot for [i=1:nm] sprintf("%s/folio-%s-%s.dat", dir, what, word(modes, i)) \
-                using 1:2 with linespoints lt mode_lt(word(modes, i)) notitle, \
+                using (dodge($1, i)):2 with linespoints lt mode_lt(word(modes, i)) notitle, \
              for [i=1:nm] sprintf("%s/folio-%s-%s.dat", dir, what, word(modes, i)) \
-                using 1:3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 lt mode_lt(word(modes, i)) notitle
+                using (dodge($1, i)):3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 lt mode_lt(word(modes, i)) notitle
     }
     eval key_panel
     plot for [i=1:nm] NaN with linespoints lt mode_lt(word(modes, i)) title word(modes, i)

@@ -7,6 +7,7 @@
 load ARG0[1:strstrt(ARG0, "vmas.gp") - 1] . "common.gp"
 dir = ARG1; modes = ARG3; counts = ARG4; ymin = ARG5 + 0; ymax = ARG6 + 0
 nm = words(modes)
+dodge(x, i) = x * (1.0 + 0.05 * (i - (nm + 1) / 2.0))  # the error bars of one x apart
 do for [fmt in formats] {
     eval term(fmt, ARG2)
     set title sprintf("fork() time vs the parent's mappings (VMAs) — %s — median; error bars: 95 %% CI of the median", ARG7)
@@ -21,10 +22,10 @@ do for [fmt in formats] {
     nmin = 1e12; nmax = 0
     do for [n in counts] { x = n + 0; set xtics add (n x); nmin = (x < nmin ? x : nmin); nmax = (x > nmax ? x : nmax) }
     set xrange [nmin / 1.6 : nmax * 1.6]
-    if (nm < 2) { unset key }
+    if (nm < 2) { unset key } else { set key width 2 }
     plot for [i=1:nm] sprintf("%s/vmas-%s.dat", dir, word(modes, i)) \
-            using 1:2 with linespoints lt mode_lt(word(modes, i)) title word(modes, i), \
+            using (dodge($1, i)):2 with linespoints lt mode_lt(word(modes, i)) title word(modes, i), \
          for [i=1:nm] sprintf("%s/vmas-%s.dat", dir, word(modes, i)) \
-            using 1:3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 lt mode_lt(word(modes, i)) notitle
+            using (dodge($1, i)):3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 lt mode_lt(word(modes, i)) notitle
     eval fin(fmt)
 }
