@@ -915,13 +915,14 @@ class Run:
             if not (st and om):
                 continue
             es, eo = self.est(st), self.est(om)
+            unit, k = ("ms", 1e-6) if max(es.med, eo.med) >= 1e6 else ("µs", 1e-3)
             fw = f" (fork() {self.est(fk).words('ms', 1e-6)})" if fk else ""
             pd, po = num(g["during"].get("p99_ns")), num(g["outside"].get("p99_ns"))
             nd, no = int(num(g["during"].get("iterations")) or 0), int(num(g["outside"].get("iterations")) or 0)
             out.append(f"While a {heap_words(st['heap_bytes'])} parent forks{fw}, its thread `{meth}` stalls "
                        f"{sig(es.med / eo.med)}x as long as outside forks ({m} mode; "
                        f"{self.boot_ratio(st, om, f'threads:{meth}:{m}')}): its longest operation per fork "
-                       f"{es.words('µs', 1e-3)} vs {eo.words('µs', 1e-3)} in the gap after each fork; "
+                       f"{es.words(unit, k)} vs {eo.words(unit, k)} in the gap after each fork; "
                        f"p99 of its operations {self.ns_words(pd)} during forks vs {self.ns_words(po)} outside "
                        f"(n = {nd} and {no} sampled).")
         return out

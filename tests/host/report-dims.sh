@@ -12,6 +12,9 @@
 #   plots of spawn, heap and vmas, one line per run labelled by kernel, host
 #   and date, each line's points the medians of its own run; a third run
 #   without vmas cells: no vmas overlay, saying why; one run: no overlay.
+# - a real run (./run-all.sh) of small vmas, folio and threads cells: the
+#   report shows their plots and a headline each with a CI and n (no folio
+#   where the machine refuses it: root and mTHP).
 . "$(dirname "$0")/../lib.sh"
 A="$FORKLAB_ROOT/analysis"
 SYN="$FORKLAB_ROOT/tests/tools/synth-dims.py"
@@ -213,3 +216,37 @@ check_eq "three runs: no vmas overlay, saying why" \
 	"- No overlay-vmas plot: no vmas cells in one fork mode in every run." \
 	"$(grep '^- No overlay' "$T_TMP/three/report.md")"
 check_eq "three runs: no vmas overlay file" "" "$(ls "$T_TMP/three/plots-overlay/overlay-vmas.png" 2>/dev/null)"
+
+# 5. A real run of small vmas, folio and threads cells (./run-all.sh): the
+#    report names the plots and has the headline lines.  The folio cell
+#    needs root and mTHP; where it is refused, no folio plot nor headline.
+if [ ! -x "$FORKLAB_BUILD/forkbench" ]; then
+	skip "real run: the report of vmas, folio and threads cells" "no $FORKLAB_BUILD/forkbench (make)"
+	exit 0
+fi
+cat >"$T_TMP/dims.conf" <<'CONF'
+cell-modes vmas    vmas --vmas 100,2000 -n 6 --warmup 1
+cell-modes folio   heap --heap 16M --folio 4K,2M --child-write 0.1 -n 6 --warmup 1
+cell-modes threads threads --heap 64M --threads 1 --thread-work write --cpu 0 -n 6 --warmup 1
+CONF
+W=$T_TMP/real
+if "$FORKLAB_ROOT/run-all.sh" --config "$T_TMP/dims.conf" --out "$W" >"$T_TMP/out" 2>&1; then
+	pass "real run: run-all.sh with vmas, folio and threads cells"
+else
+	fail "real run: run-all.sh with vmas, folio and threads cells" "$(tail -n 2 "$T_TMP/out")"
+	exit 0
+fi
+want="vmas threads"
+heads="- fork() with 2000 mappings (VMAs) takes |- While a 64 MiB parent forks (fork() "
+if grep -q '^folio' "$W/refused.txt" 2>/dev/null; then
+	check_eq "real run: the refused folio cell has no plot" "" "$(ls "$W/plots/folio.png" 2>/dev/null)"
+else
+	want="vmas folio threads" heads="$heads|- fork() of a 16 MiB heap in 2 MiB folios takes "
+fi
+for p in $want; do
+	check_eq "real run: report.md shows the $p plot" 1 "$(grep -c "^!\[$p\.png\](plots/$p\.png)$" "$W/report.md")"
+	plot_ok "real run: $p" "$W/plots/$p.png" "$W/plots/$p.svg"
+done
+echo "$heads" | tr '|' '\n' >"$T_TMP/heads"
+check_eq "real run: a headline each, with a CI and n" "$(echo "$want" | wc -w)" \
+	"$(grep -F -f "$T_TMP/heads" "$W/report.md" | grep -c '95 % CI .*n = 6')"
