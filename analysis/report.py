@@ -5,8 +5,7 @@
 
 RUN is a results folder (summary.csv, metadata.json, cells/).  With one run
 the report goes into RUN/; with several, into --out (default: the first
-run's folder), one section per run and the runs compared: overlay plots
-(plots-overlay/) with one line per run on the same axes.  The report finds its cells by what
+run's folder), one section per run.  The report finds its cells by what
 they measured (each row's benchmark, method, heap, THP, write fractions,
 whether it was traced), never by their names, so any matrix gets every
 plot it has data for.  Medians and their 95 % CIs come from the runs'
@@ -17,6 +16,9 @@ samples (cells/*.samples.csv).  Under QEMU TCG nothing is derived from
 times: counts only.  Plots are drawn by the gnuplot scripts beside this
 file (gnuplot -c), PNG and SVG, and all of it once more into one PDF
 (gnuplot's pdfcairo).  docs/run-all.md describes each plot.
+
+With several runs a last section compares them: overlay plots
+(plots-overlay/, class Overlay) with one line per run on the same axes.
 """
 import argparse
 import base64
@@ -736,7 +738,9 @@ class Run:
 
     def mode_note(self, modes):
         """What a plot's lines are: 'cow only (stock kernel)' for one mode."""
-        return self.mode_words() if len(modes) < 2 else "one line per fork mode"
+        if len(modes) > 1:
+            return "one line per fork mode"
+        return self.mode_words() if self.run_modes == modes else f"{modes[0]} mode only"
 
     def vmas_points(self):
         """{mode: [(vma count, fork row)]}, at the heap with the most counts."""
