@@ -16,6 +16,9 @@ samples (cells/*.samples.csv).  Under QEMU TCG nothing is derived from
 times: counts only.  Plots are drawn by the gnuplot scripts beside this
 file (gnuplot -c), PNG and SVG, and all of it once more into one PDF
 (gnuplot's pdfcairo).  docs/run-all.md describes each plot.
+
+With several runs a last section compares them: overlay plots
+(plots-overlay/, class Overlay) with one line per run on the same axes.
 """
 import argparse
 import base64
@@ -35,6 +38,7 @@ MiB = 1024 * 1024
 PAGE = 4096
 HPAGE = 2 * MiB  # bench/result.h FB_HPAGE_BYTES
 CI_MIN_N = 6     # bench/stats.h STATS_CI_MIN_N
+NOT_MEASURED = "not measured"  # a plot function's answer for a benchmark the run lacks
 RESAMPLES = 2000
 TCG_NOTE = ("**A run under QEMU TCG (software emulation): its times mean nothing (emulated memory "
             "copies and faults bear no relation to hardware); only its counts are meaningful, and "
@@ -328,7 +332,7 @@ class Run:
             return out
         self.spawn = best(((r["thp"], r["method"], r["metric"], float(r["heap_bytes"])), r)
                           for r in rows if r.get("bench") == "spawn")
-        heap = [r for r in rows if r.get("bench") == "heap" and not self.traced(r)]
+        heap = [r for r in rows if r.get("bench") == "heap" and not self.traced(r) and not self.folio(r)]
         # fork, the child's write of every page, memcpy: per heap size
         self.sizes = best(((r["thp"], r["fork_mode"], r["metric"], float(r["heap_bytes"])), r) for r in heap
                           if num(r.get("child_write_fraction")) == 1 and not num(r.get("parent_write_fraction")))
@@ -345,7 +349,8 @@ class Run:
             if len({cw for cw, _ in frac[h]}) >= 2:
                 self.frac_heap = h
                 self.frac = best(((r["fork_mode"], 100 * cw), r) for cw, r in frac[h])
-        self.traced_rows = [r for r in rows if r.get("bench") == "heap" and self.traced(r) and r["metric"] == "fork"]
+        self.traced_rows = [r for r in rows if r.get("bench") == "heap" and self.traced(r) and r["metric"] == "fork"
+                            and not self.folio(r)]
 
     @staticmethod
     def traced(r):
@@ -430,7 +435,7 @@ class Run:
             self.use(traced, "counts")
             return title, counters, bars
         rs = [r for r in self.rows if r.get("bench") == "heap" and r["metric"] == "fork"
-              and num(r.get("pred_child_wp_faults")) is not None]
+              and num(r.get("pred_child_wp_faults")) is not None and not self.folio(r)]
         if not rs:
             return "no traced heap cell (cowtrace needs root) and no heap cell with predictions"
         # the cell whose writes tell most: the parent writes too, the child part of the heap, the smallest heap
@@ -634,8 +639,12 @@ class Run:
         ("pages", "plot_pages", "What does each page cost? fork(), the child's write and memcpy, "
          "in ns per 4 KiB page"),
         ("crossover", "plot_crossover", "When is copying up front cheaper? fork to reap vs fraction written"),
+        ("vmas", "plot_vmas", "What does fork() cost per mapping? fork() vs the parent's VMA count"),
+        ("folio", "plot_folio", "What do larger folios save? fork() and the child's writes vs folio size"),
+        ("threads", "plot_threads", "What does a fork do to the parent's other threads? Their operations' "
+         "latency during vs outside fork()"),
     ]
-    TIMED = {"spawn", "modes", "cdf", "pages", "crossover"}
+    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads"}
 
     def make_plots(self, outdir):
         d = os.path.join(outdir, "data")
@@ -650,6 +659,8 @@ class Run:
                 why = getattr(self, fn)(d, out)
             except RuntimeError as e:
                 why = f"gnuplot could not draw it ({e})"
+            if why == NOT_MEASURED:  # a benchmark the run did not run: no line about it
+                continue
             if why:
                 self.missing[key] = why
                 continue
@@ -696,6 +707,233 @@ class Run:
             self.use([r], "questions table")
         return out
 
+    # ---- the dimensions: VMA count, folio size, a threaded parent ----
+    # (vmas, heap --folio and threads cells: docs/forkbench.md)
+    @staticmethod
+    def folio(r):
+        return num(r.get("folio_bytes")) is not None
+
+    @staticmethod
+    def ns_words(v):
+        """A latency in ns in the unit that suits it: '31.5 ns', '56.5 µs', '8.14 ms'."""
+        if v is None:
+            return "n/a"
+        for k, unit in ((1e6, "ms"), (1e3, "µs")):
+            if abs(v) >= k:
+                return f"{sig(v / k)} {unit}"
+        return f"{sig(v)} ns"
+
+    def boot_ratio(self, a, b, seed):
+        """'95 % CI lo–hix, bootstrap' of median(a) / median(b) from their samples."""
+        sa, sb = self.samples.get(self.key(a)), self.samples.get(self.key(b))
+        if not sa or not sb or min(len(sa), len(sb)) < CI_MIN_N:
+            return "95 % CI n/a: no samples, or fewer than 6"
+        rng = random.Random(seed)
+        lo, hi = pct_ci([x / y for x, y in zip(boot_medians(sa, rng), boot_medians(sb, rng)) if y > 0])
+        return f"95 % CI {sig(lo)}–{sig(hi)}x, bootstrap"
+
+    def dims_modes(self, rows):
+        return [m for m in MODES if any(r["fork_mode"] == m for r in rows)] + \
+            first_seen(r["fork_mode"] for r in rows if r["fork_mode"] not in MODES)
+
+    def mode_note(self, modes):
+        """What a plot's lines are: 'cow only (stock kernel)' for one mode."""
+        if len(modes) > 1:
+            return "one line per fork mode"
+        return self.mode_words() if self.run_modes == modes else f"{modes[0]} mode only"
+
+    def vmas_points(self):
+        """{mode: [(vma count, fork row)]}, at the heap with the most counts."""
+        rows = [r for r in self.rows if r.get("bench") == "vmas" and r.get("metric") == "fork"
+                and num(r.get("median_ns")) is not None and num(r.get("vmas")) is not None]
+        if not rows:
+            return {}
+        per = {}
+        for r in rows:
+            per.setdefault(float(r["heap_bytes"]), set()).add(num(r["vmas"]))
+        heap = max(per, key=lambda h: (len(per[h]), -h))
+        pts = {}
+        for r in rows:
+            if float(r["heap_bytes"]) != heap:
+                continue
+            k = (r["fork_mode"], num(r["vmas"]))
+            if k not in pts or (num(r.get("iterations")) or 0) > (num(pts[k].get("iterations")) or 0):
+                pts[k] = r
+        out = {}
+        for (m, n), r in sorted(pts.items(), key=lambda p: p[0][1]):
+            out.setdefault(m, []).append((n, r))
+        return {m: out[m] for m in self.dims_modes([r for _, r in sum(out.values(), [])])}
+
+    def plot_vmas(self, d, out):
+        pts = self.vmas_points()
+        if not pts:
+            return NOT_MEASURED
+        vals, counts = [], set()
+        for m, ps in pts.items():
+            lines = ["# vmas median_ms ci_lo_ms ci_hi_ms"]
+            for n, r in ps:
+                e = self.est(r)
+                vals += [e.med, e.lo, e.hi]
+                counts.add(n)
+                lines.append(est_line(n, e, 1e6))
+            write_dat(os.path.join(d, f"vmas-{m}.dat"), lines)
+            self.use([r for _, r in ps], "vmas")
+        lo, hi = log_range([v / 1e6 for v in vals if v])
+        heap = float(next(iter(pts.values()))[0][1]["heap_bytes"])
+        self.draw("vmas", "vmas.gp", d, out, " ".join(pts), " ".join(f"{n:g}" for n in sorted(counts)), lo, hi,
+                  self.mode_note(list(pts)), "" if heap == 0 else f", plus a {heap_words(heap)} heap")
+        return None
+
+    def vmas_headline(self):
+        out = []
+        for m, ps in self.vmas_points().items():
+            if len(ps) < 2:
+                continue
+            (n0, a), (n1, b) = ps[0], ps[-1]
+            ea, eb = self.est(a), self.est(b)
+            per = (eb.med - ea.med) / (n1 - n0)
+            out.append(f"fork() with {n1:g} mappings (VMAs) takes {sig(eb.med / ea.med)}x as long as with {n0:g} "
+                       f"({m} mode; {self.boot_ratio(b, a, f'vmas:{m}')}; {eb.words('ms', 1e-6)} vs "
+                       f"{ea.words('ms', 1e-6)}): {sig(per / 1e3)} µs per added VMA.")
+        return out
+
+    def folio_points(self):
+        """(heap, child write fraction, {(mode, metric): [(folio bytes, row)]}) at the heap and
+        fraction with the most folio sizes, or None."""
+        rows = [r for r in self.rows if r.get("bench") == "heap" and self.folio(r)
+                and num(r.get("median_ns")) is not None and not self.traced(r)]
+        if not rows:
+            return None
+        per = {}
+        for r in rows:
+            per.setdefault((float(r["heap_bytes"]), num(r.get("child_write_fraction")) or 0),
+                           set()).add(num(r["folio_bytes"]))
+        heap, cw = max(per, key=lambda k: (len(per[k]), k[0], k[1]))
+        pts = {}
+        for r in rows:
+            if (float(r["heap_bytes"]), num(r.get("child_write_fraction")) or 0) != (heap, cw):
+                continue
+            k = (r["fork_mode"], r["metric"], num(r["folio_bytes"]))
+            if k not in pts or (num(r.get("iterations")) or 0) > (num(pts[k].get("iterations")) or 0):
+                pts[k] = r
+        out = {}
+        for (m, what, fb), r in sorted(pts.items(), key=lambda p: p[0][2]):
+            out.setdefault((m, what), []).append((fb, r))
+        return heap, cw, out
+
+    def plot_folio(self, d, out):
+        got = self.folio_points()
+        if not got:
+            return NOT_MEASURED
+        heap, cw, pts = got
+        modes = self.dims_modes([r for ps in pts.values() for _, r in ps])
+        sizes = set()
+        for what in ("fork", "child_write"):
+            for m in modes:
+                ps = pts.get((m, what), [])
+                sizes.update(fb for fb, _ in ps)
+                write_dat(os.path.join(d, f"folio-{what}-{m}.dat"), ["# folio_KiB median_ms ci_lo_ms ci_hi_ms"] +
+                          ([est_line(fb / 1024, self.est(r), 1e6) for fb, r in ps] or ["NaN NaN NaN NaN"]))
+                self.use([r for _, r in ps], "folio")
+        self.draw("folio", "folio.gp", d, out, " ".join(modes), " ".join(f"{s / 1024:g}" for s in sorted(sizes)),
+                  heap_words(heap), f"{100 * cw:g}", self.mode_note(modes))
+        return None
+
+    def folio_headline(self):
+        got = self.folio_points()
+        if not got:
+            return []
+        heap, cw, pts = got
+        out = []
+        for (m, what), ps in pts.items():
+            if what not in ("fork", "child_write") or len(ps) < 2:
+                continue
+            (f0, a), (f1, b) = ps[0], ps[-1]
+            ea, eb = self.est(a), self.est(b)
+            name = "fork()" if what == "fork" else f"The child's write of {100 * cw:g} % of it"
+            of = f" of a {heap_words(heap)} heap" if what == "fork" else ""
+            out.append(f"{name}{of} in {heap_words(f1)} folios takes {sig(eb.med / ea.med)}x the time in "
+                       f"{heap_words(f0)} ones ({m} mode; {self.boot_ratio(b, a, f'folio:{m}:{what}')}; "
+                       f"{eb.words('ms', 1e-6)} vs {ea.words('ms', 1e-6)}).")
+        return out
+
+    def folio_flags(self):
+        """Folio sizes not obtained for the whole heap (folio_fraction below 1)."""
+        short = {}
+        for r in self.rows:
+            f = num(r.get("folio_fraction"))
+            if self.folio(r) and r.get("metric") == "fork" and f is not None and f < 1:
+                short.setdefault(r["cell"], []).append(f"{heap_words(num(r['folio_bytes']))} "
+                                                        f"({r['fork_mode']}): {100 * f:.0f} %")
+        return [f"`{c}` asked for folio sizes and got less: {', '.join(p)} of the heap in folios of that size "
+                f"(folio_fraction); those times are not all of that size." for c, p in short.items()]
+
+    def threads_groups(self):
+        """{(method, mode): {metric or 'during'/'outside': row}} of the threads cells."""
+        out = {}
+        for r in self.rows:
+            if r.get("bench") != "threads" or num(r.get("median_ns")) is None:
+                continue
+            meth = r["method"]
+            for side in ("during", "outside"):
+                if meth.endswith(f"-{side}") and r["metric"] == "op":
+                    out.setdefault((meth[:-len(side) - 1], r["fork_mode"]), {})[side] = r
+            if r["metric"] in ("fork", "stall", "outside_max"):
+                out.setdefault((meth, r["fork_mode"]), {})[r["metric"]] = r
+        return {k: v for k, v in out.items() if "during" in v and "outside" in v}
+
+    def plot_threads(self, d, out):
+        groups = self.threads_groups()
+        if not groups:
+            return NOT_MEASURED
+        allv, ymax = [], 1
+        for i, ((meth, m), g) in enumerate(groups.items(), 1):
+            who = f" ({meth}, {m})" if len(groups) > 1 else ""
+            for side in ("during", "outside"):
+                v = sorted(self.samples.get(self.key(g[side]), []))
+                p99 = num(g[side].get("p99_ns"))
+                title = ("during fork()" if side == "during" else "outside fork()") + who + \
+                    (f", p99 {self.ns_words(p99)}" if p99 is not None else "")
+                lines = [f'ns "{title}"']
+                lines += [f"{x:g} {-math.log10(1 - (k + 0.5) / len(v)):.6g}" for k, x in enumerate(v)] or ["NaN NaN"]
+                lines += ["", "", f"{p99:g} 2" if p99 is not None else "NaN NaN"]
+                write_dat(os.path.join(d, f"threads-{i}-{side}.dat"), lines)
+                ymax = max(ymax, math.log10(2 * len(v)) if v else 1)
+                per = g.get("stall" if side == "during" else "outside_max")
+                pv = sorted(self.samples.get(self.key(per), [])) if per else []
+                write_dat(os.path.join(d, f"threads-{i}-{side}-max.dat"),
+                          ["# ns fraction"] + ([f"{x:g} {(k + 1) / len(pv):.6g}" for k, x in enumerate(pv)]
+                                              or ["NaN NaN"]))
+                allv += v + pv
+            self.use(list(g.values()), "threads")
+        lo, hi = log_range(allv)
+        heaps = first_seen(heap_words(g["during"]["heap_bytes"]) for g in groups.values())
+        self.draw("threads", "threads.gp", d, out, len(groups), lo, hi, math.ceil(ymax),
+                  "/".join(heaps), self.mode_note(first_seen(m for _, m in groups)))
+        return None
+
+    def threads_headline(self):
+        out = []
+        for (meth, m), g in self.threads_groups().items():
+            st, om, fk = g.get("stall"), g.get("outside_max"), g.get("fork")
+            if not (st and om):
+                continue
+            es, eo = self.est(st), self.est(om)
+            unit, k = ("ms", 1e-6) if max(es.med, eo.med) >= 1e6 else ("µs", 1e-3)
+            fw = f" (fork() {self.est(fk).words('ms', 1e-6)})" if fk else ""
+            pd, po = num(g["during"].get("p99_ns")), num(g["outside"].get("p99_ns"))
+            nd, no = int(num(g["during"].get("iterations")) or 0), int(num(g["outside"].get("iterations")) or 0)
+            out.append(f"While a {heap_words(st['heap_bytes'])} parent forks{fw}, its thread `{meth}` stalls "
+                       f"{sig(es.med / eo.med)}x as long as outside forks ({m} mode; "
+                       f"{self.boot_ratio(st, om, f'threads:{meth}:{m}')}): its longest operation per fork "
+                       f"{es.words(unit, k)} vs {eo.words(unit, k)} in the gap after each fork; "
+                       f"p99 of its operations {self.ns_words(pd)} during forks vs {self.ns_words(po)} outside "
+                       f"(n = {nd} and {no} sampled).")
+        return out
+
+    def dims_headline(self):
+        return self.vmas_headline() + self.folio_headline() + self.threads_headline()
+
     # ---- cells to read with care ----
     def thp_share(self, r):
         """thp_fraction, or (runs before that column) thp_bytes over the heap
@@ -726,7 +964,7 @@ class Run:
         if few:
             out.append(f"No 95 % CI of the median (fewer than {CI_MIN_N} iterations): "
                        + ", ".join(f"`{c}`" for c in few) + ".")
-        return out
+        return out + self.folio_flags()
 
     # ---- headline numbers ----
     def headline(self):
@@ -771,7 +1009,7 @@ class Run:
                      f"{self.est(fe).words('µs', 1e-3)} vs {self.est(ps).words('µs', 1e-3)}).")
         if self.cross:
             h.append(f"Crossover: {self.cross}.")
-        return h
+        return h + self.dims_headline()
 
     def count_headline(self):
         """Under TCG: how many traced counts equal their prediction."""
@@ -808,6 +1046,9 @@ class Run:
                     par.append(f"parent writes {100 * pw:g} %")
                 if self.traced(r0):
                     par.append("traced")
+                if self.folio(r0):
+                    par.append("folio " + ",".join(heap_words(f) for f in sorted({num(r["folio_bytes"]) for r in rs
+                                                                                  if self.folio(r)})))
             else:
                 par.append(", ".join(first_seen(r["method"] for r in rs)))
             modes = " ".join(first_seen(r.get("fork_mode", "") for r in rs))
@@ -821,6 +1062,126 @@ class Run:
             out.append([f"`{cell}`", r0.get("bench", ""), "; ".join(par), modes,
                         str(int(max(num(r.get("iterations")) or 0 for r in rs))), where])
         return out
+
+
+# ---- several runs on the same axes: one line per run ----
+class Overlay:
+    """The overlay plots of two runs or more (analysis/overlay.gp): the
+    spawn times, the heap's fork() and child's write, the VMA count, each
+    with one line per run that has the points."""
+
+    PLOTS = [
+        ("overlay-spawn", "overlay_spawn", "Runs compared: time until the new program runs vs parent heap, "
+         "per method (4 KiB pages)"),
+        ("overlay-heap", "overlay_heap", "Runs compared: fork() and the child's write of every page vs heap "
+         "size (4 KiB pages)"),
+        ("overlay-vmas", "overlay_vmas", "Runs compared: fork() vs the parent's mappings (VMAs)"),
+    ]
+
+    def __init__(self, runs):
+        self.runs = runs
+        self.plots, self.missing, self.calls = {}, {}, []
+
+    @staticmethod
+    def label(r):
+        m = r.meta
+        date = str(m.get("date", "?"))[:16].replace("T", " ")
+        return f"{m.get('kernel_release', '?')} on {m.get('hostname', '?')}, {date}"
+
+    def write(self, d, stem, title, panels, xlabel, ylabel, xs, ticks, logy=True):
+        """panels: [(title, [points of run 1, run 2, ...])], a point (x, Est);
+        writes the data and the settings file; None or why there is no plot."""
+        runs = [i for i in range(len(self.runs)) if any(p[1][i] for p in panels)]
+        if len(runs) < 2:
+            return "fewer than two runs with these points"
+        vals = []
+        for p, (_, pts) in enumerate(panels, 1):
+            for j, i in enumerate(runs, 1):
+                lines = ["# x median ci_lo ci_hi"] + [est_line(x, e, 1) for x, e in pts[i]]
+                write_dat(os.path.join(d, f"{stem}-{p}-{j}.dat"), lines if len(lines) > 1 else lines + ["NaN NaN NaN NaN"])
+                vals += [v for _, e in pts[i] for v in (e.med, e.lo, e.hi)]
+        ylo, yhi = log_range(vals) if logy else (0, max(v for v in vals if v is not None) * 1.1)
+        fn = lambda name, items: f"{name}(i) = " + "".join(f"i == {k} ? {gp_str(t)} : " for k, t in
+                                                       enumerate(items, 1)) + "''"
+        write_dat(os.path.join(d, f"{stem}.gp"), [
+            f"title = {gp_str(title)}", f"np = {len(panels)}", f"nr = {len(runs)}",
+            fn("ptitle", [t for t, _ in panels]), fn("rlabel", [self.label(self.runs[i]) for i in runs]),
+            f"xlabel = {gp_str(xlabel)}", f"ylabel = {gp_str(ylabel)}",
+            f"xmin = {min(xs) / 1.6:g}", f"xmax = {max(xs) * 1.6:g}", f"ymin = {ylo:g}", f"ymax = {yhi:g}",
+            "logx = 1", f"logy = {int(logy)}",
+            "xt = " + gp_str("set xtics (" + ", ".join(f'"{t}" {x:g}' for x, t in ticks) + ")")])
+        return None
+
+    def overlay_spawn(self, d, out):
+        methods = [m for m in self.runs[0].spawn_methods() if all(m in r.spawn_methods() for r in self.runs)]
+        if not methods:
+            return "no spawn method measured in every run"
+        panels, heaps = [], set()
+        for m in methods:
+            pts = []
+            for r in self.runs:
+                rs = sorted((k[3], row) for k, row in r.spawn.items() if k[:3] == ("never", m, "start"))
+                pts.append([(heap_x(h), r.est(row).scaled(1e-3)) for h, row in rs])
+                heaps.update(h for h, _ in rs)
+            panels.append((m, pts))
+        ticks = [(heap_x(h), "empty" if h == 0 else f"{h / MiB:g}") for h in sorted(heaps)]
+        why = self.write(d, "overlay-spawn", "Time until the new program runs vs parent heap, 4 KiB pages, one line per run",
+                         panels, "parent heap (MiB, log scale)", "time to start (µs, log scale)",
+                         [x for x, _ in ticks], ticks)
+        return why or self.draw("overlay-spawn", d, out)
+
+    def overlay_heap(self, d, out):
+        modes = [m for m in MODES if all(any(k[:2] == ("never", m) for k in r.sizes) for r in self.runs)]
+        if not modes:
+            return "no heap cells (child writes every page, 4 KiB pages) in one fork mode in every run"
+        m = modes[0]
+        panels, heaps = [], set()
+        for what, words in (("fork", "fork() in the parent"), ("child_write", "the child writes every page")):
+            pts = []
+            for r in self.runs:
+                rs = sorted((k[3], row) for k, row in r.sizes.items() if k[:3] == ("never", m, what))
+                pts.append([(h / MiB, r.est(row).scaled(1e-6)) for h, row in rs])
+                heaps.update(h for h, _ in rs)
+            panels.append((f"{words} ({m} mode)", pts))
+        ticks = [(h / MiB, f"{h / MiB:g}") for h in sorted(heaps)]
+        why = self.write(d, "overlay-heap", "fork() of a touched heap and the child's writes after it, one line per run",
+                         panels, "parent heap (MiB, 4 KiB pages, log scale)", "time (ms, log scale)",
+                         [x for x, _ in ticks], ticks)
+        return why or self.draw("overlay-heap", d, out)
+
+    def overlay_vmas(self, d, out):
+        got = [r.vmas_points() for r in self.runs]
+        modes = [m for m in MODES if all(m in g for g in got)]
+        if not modes:
+            return "no vmas cells in one fork mode in every run"
+        m = modes[0]
+        pts = [[(n, r.est(row).scaled(1e-6)) for n, row in g[m]] for r, g in zip(self.runs, got)]
+        counts = sorted({n for p in pts for n, _ in p})
+        why = self.write(d, "overlay-vmas", f"fork() time vs the parent's mappings (VMAs), {m} mode, one line per run",
+                         [(f"fork() ({m} mode)", pts)], "mappings (VMAs) besides forkbench's own (log scale)",
+                         "fork() time (ms, log scale)", counts, [(n, f"{n:g}") for n in counts])
+        return why or self.draw("overlay-vmas", d, out)
+
+    def draw(self, stem, d, out):
+        gnuplot("overlay.gp", d, out, stem)
+        self.calls.append((stem, "overlay.gp", (d, out, stem)))
+        return None
+
+    def make_plots(self, outdir):
+        d = os.path.join(outdir, "data")
+        os.makedirs(d, exist_ok=True)
+        for key, fn, caption in self.PLOTS:
+            if any(r.tcg for r in self.runs):
+                self.missing[key] = "a QEMU TCG run among them: its times mean nothing"
+                continue
+            try:
+                why = getattr(self, fn)(d, os.path.join(outdir, key))
+            except RuntimeError as e:
+                why = f"gnuplot could not draw it ({e})"
+            if why:
+                self.missing[key] = why
+            else:
+                self.plots[key] = (os.path.join(outdir, key + ".png"), caption)
 
 
 def fmt_count(g, p):
@@ -840,8 +1201,9 @@ META_KEYS = ["kernel_release", "fork_copy_mode", "thp_enabled", "cpu_model", "co
              "compiler", "forklab_git", "date"]
 
 
-def blocks(runs):
-    """The report as blocks: ("md", line) or ("plot", run index, key)."""
+def blocks(runs, ov=None):
+    """The report as blocks: ("md", line) or ("plot", run index, key); the
+    index len(runs) is the overlay of the runs (ov)."""
     out = []
     md = lambda s="": out.append(("md", s))
     md("# forklab report")
@@ -926,16 +1288,29 @@ def blocks(runs):
         md("|---|---|---|---|---|---|")
         for row in r.cells_table():
             md("| " + " | ".join(row) + " |")
+    if ov:
+        out += overlay_blocks(ov, len(runs))
     return out
 
 
-def render(runs, html):
+def overlay_blocks(ov, index):
+    out = [("md", ""), ("md", "## Runs compared"), ("md", ""),
+           ("md", "The same axes for every run, one line per run (its kernel, host and date).")]
+    for key, (_, caption) in ov.plots.items():
+        out += [("md", ""), ("md", f"### {caption}"), ("md", ""), ("plot", index, key)]
+    if ov.missing:
+        out.append(("md", ""))
+    out += [("md", f"- No {key} plot: {why}.") for key, why in ov.missing.items()]
+    return out
+
+
+def render(runs, html, ov=None):
     lines = []
-    for b in blocks(runs):
+    for b in blocks(runs, ov):
         if b[0] == "md":
             lines.append(b[1])
         else:
-            lines.append(img_tag(runs[b[1]].plots[b[2]][0], html))
+            lines.append(img_tag((runs + [ov])[b[1]].plots[b[2]][0], html))
     text = "\n".join(lines) + "\n"
     if not html:
         return text
@@ -992,7 +1367,7 @@ def pdf_text(line):
     return textwrap.wrap(t, PDF_COLS) or [""]
 
 
-def pdf_script(runs, pdf, path):
+def pdf_script(runs, pdf, path, ov=None):
     gp = ["set terminal pdfcairo size 11in,6.5in noenhanced font 'DejaVu Sans,6.8' fontscale 1 linewidth 0.8",
           f"set output {gp_str(pdf)}", "FORKLAB_PDF = 1"]
     page = []
@@ -1010,7 +1385,7 @@ def pdf_script(runs, pdf, path):
                       f"left font '{font}'")
         gp.append("plot NaN notitle")
         page.clear()
-    for b in blocks(runs):
+    for b in blocks(runs, ov):
         if b[0] == "md":
             for t in pdf_text(b[1]):
                 if len(page) >= PDF_ROWS:
@@ -1018,7 +1393,7 @@ def pdf_script(runs, pdf, path):
                 page.append(t)
             continue
         flush()
-        run = runs[b[1]]
+        run = (runs + [ov])[b[1]]
         for key, script, args in run.calls:
             if key == b[2]:
                 gp.append("reset")
@@ -1096,7 +1471,8 @@ def write_atomic(path, text):
 
 
 # Every plot report.py draws or once drew (throughput: before pages).
-ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput"}
+ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput",
+             "vmas", "folio", "threads"}
 
 
 def write_report(runs, outdir):
@@ -1110,12 +1486,13 @@ def write_report(runs, outdir):
             for ext in ("png", "svg"):
                 if os.path.exists(os.path.join(pd, f"{key}.{ext}")):
                     os.unlink(os.path.join(pd, f"{key}.{ext}"))
+    ov = write_overlay(runs, outdir)
     for name, html in (("report.md", False), ("report.html", True)):
-        write_atomic(os.path.join(outdir, name), render(runs, html))
+        write_atomic(os.path.join(outdir, name), render(runs, html, ov))
     pdf = os.path.join(outdir, "report.pdf")
     script = pdf + ".gp.tmp"  # the pages: text, then each plot's script again
     try:
-        pdf_script(runs, pdf + ".tmp", script)
+        pdf_script(runs, pdf + ".tmp", script, ov)
         r = subprocess.run(["gnuplot", script], capture_output=True, text=True)
         if r.returncode:
             raise RuntimeError(f"report.pdf: {r.stderr.strip()}")
@@ -1125,7 +1502,22 @@ def write_report(runs, outdir):
             if os.path.exists(f):
                 os.unlink(f)
     print(f"report: {os.path.join(outdir, 'report.md')}, report.html and report.pdf, "
-          f"{sum(len(r.plots) for r in runs)} plots")
+          f"{sum(len(r.plots) for r in runs) + (len(ov.plots) if ov else 0)} plots")
+
+
+def write_overlay(runs, outdir):
+    """With two runs or more: plots-overlay/, one line per run (Overlay)."""
+    if len(runs) < 2:
+        return None
+    ov = Overlay(runs)
+    pd = os.path.join(outdir, "plots-overlay")
+    os.makedirs(pd, exist_ok=True)
+    ov.make_plots(pd)
+    for key, _, _ in Overlay.PLOTS:
+        for ext in ("png", "svg"):
+            if key not in ov.plots and os.path.exists(os.path.join(pd, f"{key}.{ext}")):
+                os.unlink(os.path.join(pd, f"{key}.{ext}"))
+    return ov
 
 
 if __name__ == "__main__":
