@@ -654,7 +654,7 @@ static int redis_fits(struct fb_common *c, char *err, size_t errlen)
 	for (k = 0; k < opt.nds; k++)
 		if (opt.ds[k] > need)
 			need = opt.ds[k];
-	snprintf(what, sizeof(what), "--dataset %s (Redis's RSS%s)",
+	snprintf(what, sizeof(what), "--dataset %s (with Redis's overhead, a third more%s)",
 		 fmt_size(need, sz, sizeof(sz)), eager ? ", twice for eager" : "");
 	need += need / 3;
 	return heap_fits(eager ? 2 * need : need, what, err, errlen);
