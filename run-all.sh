@@ -144,7 +144,7 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 	function frac(v) { return v ~ /%$/ ? v / 100 : v + 0 }
 	BEGIN {
 		nw = split(a, w, " "); b = w[1]
-		n = -1; wu = 5; h = 0; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2
+		n = -1; wu = 5; h = 0; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2; ds = 64; around = 0.5
 		for (i = 2; i <= nw; i++) {
 			if (w[i] == "-n" || w[i] == "--iterations") n = w[i + 1] + 0
 			else if (w[i] == "--warmup") wu = w[i + 1] + 0
@@ -154,26 +154,32 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 			else if (w[i] == "--method") {
 				nm = split(w[i + 1], m, ","); nf = 0
 				for (j = 1; j <= nm; j++) nf += m[j] ~ /^fork_/
-			} else if (w[i] == "--heap") {
-				k = split(w[i + 1], s, ",")
+			} else if (w[i] == "--heap" || w[i] == "--dataset") {
+				k = split(w[i + 1], s, ","); v = 0
 				for (j = 1; j <= k; j++) {
 					v = s[j] + 0; u = toupper(substr(s[j], length(s[j])))
 					if (u == "K") v /= 1024; else if (u == "G") v *= 1024
 					else if (u == "T") v *= 1048576; else if (u != "M") v /= 1048576
 					h += v
 				}
-			}
+				if (w[i] == "--dataset") ds = h
+			} else if (w[i] == "--around") around = w[i + 1] / 1000
 		}
-		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : 11
+		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : b == "redis" ? 5 : 11
 		it = n + wu
+		if (b == "redis" && h == 0) h = ds
 		if (avail > 0 && h > avail) { printf "1"; exit }
+		fixed = 0
 		if (b == "spawn")	# the worker touches its heap; the fork methods copy its page tables
 			t = 0.5 + h * 0.003 + it * (h * nf * 0.0007 * (thp ? 0.4 : 1) + nm * 0.005)
 		else if (b == "heap")	# fork, the child'"'"'s copies, the parent'"'"'s writes, the memcpy floor
 			t = 0.5 + it * h * (0.025 + 0.027 * cw + 0.013 * pw) * (thp ? 0.45 : 1)
-		else
+		else if (b == "redis") {	# start and fill, the BGSAVEs; the load around them is wall time
+			t = 1 + h * 0.005 + it * (0.05 + h * 0.045)
+			fixed = it * 2 * around
+		} else
 			t = 0.5 + it * (0.05 + h * 0.03)
-		t *= f
+		t = t * f + fixed
 		printf "%d", t < 1 ? 1 : t + 0.5
 	}'
 }

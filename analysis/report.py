@@ -556,6 +556,59 @@ class Run:
                   " ".join(thps), " ".join(f"{h / MiB:g}" for h in sorted(heaps)), lo, hi)
         return None
 
+    def redis_windows(self, r):
+        """{iteration: [(start_ms, phase, p99_ns, max_ns)]} of a redis timeline row's cell."""
+        k = self.key(r)
+        col = {m: self.samples.get(k[:2] + (m,) + k[3:], [])
+               for m in ("window_start_ms", "window_phase", "window_p99", "window_max", "window_iteration")}
+        n = min(len(v) for v in col.values())
+        out = {}
+        for i in range(n):
+            out.setdefault(int(col["window_iteration"][i]), []).append(
+                (col["window_start_ms"][i], int(col["window_phase"][i]), col["window_p99"][i], col["window_max"][i]))
+        return out
+
+    def plot_redis(self, d, out):
+        rows = [r for r in self.rows if r.get("bench") == "redis" and r.get("method") == "timeline"
+                and r.get("metric") == "window_p99"]
+        if not rows:
+            return "no redis timeline rows in this run"
+        by = {}
+        for r in rows:
+            by.setdefault(r["fork_mode"], {})[float(r["heap_bytes"])] = r
+        modes = [m for m in MODES if m in by] + sorted(m for m in by if m not in MODES)
+        common = set.intersection(*(set(v) for v in by.values()))
+        ds = max(common) if common else max(by[modes[0]])
+        modes = [m for m in modes if ds in by[m]]
+        drawn, ends, vals = [], [], []
+        for m in modes:
+            r = by[m][ds]
+            its = self.redis_windows(r)
+            if not its:
+                continue
+            # the BGSAVE of median duration (windows during it)
+            order = sorted(its, key=lambda i: (sum(1 for w in its[i] if w[1] == 1), i))
+            ws = its[order[(len(order) - 1) // 2]]
+            fork = [x for x in self.rows if x["cell"] == r["cell"] and x.get("method") == "bgsave"
+                    and x.get("metric") == "fork" and x.get("fork_mode") == m
+                    and float(x["heap_bytes"]) == ds]
+            fm = num(fork[0].get("median_ns")) if fork else None
+            end = min((w[0] for w in ws if w[1] == 2), default=max(w[0] for w in ws) + 100) / 1e3
+            label = f"{m}: p99 (fork {sig(fm / 1e6)} ms, median of {len(order)})" if fm else f"{m}: p99"
+            write_dat(os.path.join(d, f"redis-{m}.dat"), [f't_s "{label}" max_ms'] +
+                      [f"{(w[0] + 50) / 1e3:.6g} {w[2] / 1e6:.6g} {w[3] / 1e6:.6g}" for w in ws])
+            vals += [v / 1e6 for w in ws for v in (w[2], w[3]) if v > 0]
+            drawn.append(m)
+            ends.append(f"{end:.6g}")
+            self.use([r] + fork, "redis")
+        if not drawn:
+            return "no samples of the redis timeline in this run"
+        lo, hi = log_range(vals)
+        title = (f"Redis SET latency across a BGSAVE of {heap_words(ds)} (p99 of each 100 ms window; "
+                 f"one BGSAVE per mode, the one of median duration)")
+        self.draw("redis", "redis.gp", d, out, " ".join(drawn), title, lo, hi, " ".join(ends))
+        return None
+
     def cross_ci(self, xs, modes):
         """Bootstrap 95 % CI of the crossover from the samples of each point:
         (lo, hi, share of resamples with no crossing) or None without samples."""
@@ -643,13 +696,18 @@ class Run:
         ("folio", "plot_folio", "What do larger folios save? fork() and the child's writes vs folio size"),
         ("threads", "plot_threads", "What does a fork do to the parent's other threads? Their operations' "
          "latency during vs outside fork()"),
+        ("redis", "plot_redis", "What does a Redis snapshot do to its clients? SET latency over time "
+         "across a BGSAVE, per fork mode"),
     ]
-    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads"}
+    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads", "redis"}
+    APPS = {"redis"}  # plots of application benchmarks, named after their bench
 
     def make_plots(self, outdir):
         d = os.path.join(outdir, "data")
         os.makedirs(d, exist_ok=True)
         for key, fn, caption in self.PLOTS:
+            if key in self.APPS and not any(r.get("bench") == key for r in self.rows):
+                continue  # an application plot: not missed in a run without its cells
             if self.tcg and key in self.TIMED:
                 self.missing[key] = "a QEMU TCG run: its times mean nothing, so no plot of times"
                 continue
@@ -1472,7 +1530,7 @@ def write_atomic(path, text):
 
 # Every plot report.py draws or once drew (throughput: before pages).
 ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput",
-             "vmas", "folio", "threads"}
+             "vmas", "folio", "threads", "redis"}
 
 
 def write_report(runs, outdir):

@@ -6,7 +6,7 @@
 BENCH_HARNESS_SRCS := main.c cli.c harness.c proc.c registry.c
 # What benchmarks and the harness call: family of processes, heap, --trace,
 # events, prediction, statistics, results, machine metadata.
-BENCH_SUPPORT_SRCS := family.c folio.c heapmem.c heapfit.c trace.c events.c evcount.c predict.c stats.c result.c sysinfo.c
+BENCH_SUPPORT_SRCS := app.c family.c folio.c heapmem.c heapfit.c trace.c events.c evcount.c predict.c stats.c result.c sysinfo.c
 # What unit tests link: the registry and the support objects that need
 # neither the harness nor cowtrace's library.
 BENCH_UNIT_SRCS    := registry.c events.c evcount.c predict.c stats.c result.c sysinfo.c matrix.c
@@ -16,7 +16,13 @@ BENCHMARK_OBJS   := $(BENCHMARKS:bench/%.c=$(BUILD)/bench/%.o)
 BENCH_OBJS       := $(BENCH_HARNESS_SRCS:%.c=$(BUILD)/bench/%.o) \
 		    $(BENCH_SUPPORT_SRCS:%.c=$(BUILD)/bench/%.o) $(BENCHMARK_OBJS)
 BENCH_UNIT_OBJS  := $(BENCH_UNIT_SRCS:%.c=$(BUILD)/bench/%.o)
+# redis's client library (libhiredis-dev), through pkg-config.
+HIREDIS_CFLAGS := $(shell pkg-config --cflags hiredis 2>/dev/null)
+HIREDIS_LIBS   := $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
+HIREDIS_LIBS_STATIC := $(shell pkg-config --static --libs hiredis 2>/dev/null || echo -lhiredis)
 BENCH_LIBS := -l:libpfm.a -lm
+BENCH_OBJ_CFLAGS :=
+$(BUILD)/bench/benchmarks/redis.o: BENCH_OBJ_CFLAGS := $(HIREDIS_CFLAGS)
 
 ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
 	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forkbench-spawn-worker $(BUILD)/forklab-matrix \
@@ -25,14 +31,14 @@ STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-sta
 		  $(BUILD)/static/forkbench-target-dynamic $(BUILD)/static/forkbench-spawn-worker
 
 $(BUILD)/bench/%.o: bench/%.c bench/*.h lib/*.h | $(BUILD)/bench/benchmarks
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibench $(LIB_CPPFLAGS) $(CT_CPPFLAGS) -c $< -o $@
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ibench $(LIB_CPPFLAGS) $(CT_CPPFLAGS) $(BENCH_OBJ_CFLAGS) -c $< -o $@
 
 # --trace links cowtrace's library (mk/bpf.mk).
 $(BUILD)/forkbench: $(BENCH_OBJS) $(LIB_OBJS) $(CT_LIB)
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(BENCH_LIBS) $(CT_LIBS) -o $@
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) $^ $(BENCH_LIBS) $(HIREDIS_LIBS) $(CT_LIBS) -o $@
 
 $(BUILD)/static/forkbench: $(BENCH_OBJS) $(LIB_OBJS) $(CT_LIB) | $(BUILD)/static
-	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) $(CT_LIBS_STATIC) -o $@
+	$(call msg,LINK,$@)$(CC) $(ALL_CFLAGS) -static $^ $(BENCH_LIBS) $(HIREDIS_LIBS_STATIC) $(CT_LIBS_STATIC) -o $@
 
 # run-all.sh's matrix config parser (bench/matrix.c), a program of its own.
 $(BUILD)/forklab-matrix: $(BUILD)/bench/matrix_main.o $(BUILD)/bench/matrix.o \

@@ -23,6 +23,8 @@ USER_PKGS=(
 	cppcheck clang-tidy shellcheck    # static analysis in make test (tests/host/lint.sh)
 	libclang-rt-dev                   # libFuzzer + sanitizer runtimes (make fuzz)
 	procps util-linux                 # ps, pgrep, setarch, taskset
+	redis-server redis-tools          # forkbench redis: the server it starts, redis-cli
+	libhiredis-dev                    # forkbench redis: its client library (pkg-config hiredis)
 )
 KERNEL_PKGS=(
 	linux-source-6.12 linux-config-6.12 # the kernel under test and Debian's config

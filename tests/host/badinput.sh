@@ -132,6 +132,16 @@ forkbench: threads too many :: any :: 2 :: --threads: 65 is out of range \(allow
 forkbench: threads bad work :: any :: 2 :: unknown --thread-work 'nap' \(allowed: read, write, syscall\) :: $FB threads --thread-work nap
 forkbench: threads CPU out of range :: any :: 2 :: --thread-cpus: 4096 is out of range \(allowed: 0\.\. :: $FB threads --thread-cpus 4096
 forkbench: threads empty CPU :: any :: 2 :: --thread-cpus '0,': empty item in list :: $FB threads --thread-cpus 0,
+forkbench: redis dataset 0 :: any :: 2 :: --dataset: 0 is too small \(allowed: 1M\.\.4T\) :: $FB redis --dataset 0
+forkbench: redis dataset bad unit :: any :: 2 :: --dataset: size '1x' has an unknown unit 'x' :: $FB redis --dataset 1x
+forkbench: redis dataset empty item :: any :: 2 :: --dataset '64M,': empty item in list :: $FB redis --dataset 64M,
+forkbench: redis dataset over MemAvailable :: any :: 2 :: --dataset 3 TiB \(with Redis's overhead, a third more\) needs 4 TiB but only .* is available :: $FB redis --dataset 3T
+forkbench: redis eager dataset over MemAvailable :: any :: 2 :: --dataset 1 TiB \(with Redis's overhead, a third more, twice for eager\) needs .* but only .* is available :: $FB redis --dataset 1T --fork-mode eager
+forkbench: redis rate too low :: any :: 2 :: --rate: 50 is out of range \(allowed: 100\.\.100000\) :: $FB redis --rate 50
+forkbench: redis around not a number :: any :: 2 :: --around: 'long' is not a number \(allowed: 100\.\.60000\) :: $FB redis --around long
+forkbench: redis with --heap :: any :: 2 :: --heap: redis has no heap of its own; --dataset SIZE sets Redis's used_memory :: $FB redis --heap 64M
+forkbench: redis with --thp always :: any :: 2 :: --thp: redis leaves Redis's memory to the kernel \(allowed: never\) :: $FB redis --thp always
+forkbench: redis server missing :: any :: 2 :: /nonexistent/redis-server not found: install Debian's redis-server \(scripts/install-deps.sh\) :: $FB redis --server /nonexistent/redis-server
 forkbench: scenario missing :: any :: 2 :: which scenario\? :: $FB scenario
 forkbench: scenario unknown :: any :: 2 :: unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\) :: $FB scenario cow-magic
 forkbench: two scenarios :: any :: 2 :: one scenario per run :: $FB scenario nested fork-exec
