@@ -21,7 +21,7 @@
 #    VMAs, where a thousand calls of copy_page_range add their fixed cost
 #    and a TCG run's noise, 0.9 to 3.1 measured: printed, not checked) and
 #    the VMA phase with the VMA count (1000 over 100, each heap: >= 1.5;
-#    measured 3.2 to 10.5).
+#    measured 2.9 to 12.5).
 # Under TCG times are not performance: only sums and ratios within one run
 # are checked.  POSIX sh (busybox ash).
 . "$(dirname "$0")/../lib.sh"
