@@ -14,16 +14,18 @@
 #    twice adds about 45 % there);
 #  - tracepoint mode: unavailable, with the reason, the fields empty;
 #  - forkbench vmas --trace, parents of two heap sizes (4M, 64M) and two
-#    VMA counts (100, 1000): per row the phases sum to phase_fork_ns
-#    within 5 %, the traced time is at most forkbench's own fork-call time,
+#    VMA counts (100, 1000), 5 forks per cell, three runs: per row the
+#    phases sum to phase_fork_ns within 5 % and the traced time is at
+#    most forkbench's own fork-call time; from the least of the three
+#    runs' sums (a host that deschedules the vCPU only ever adds time),
 #    page-table-copy time grows with the heap (64M over 4M at 100 VMAs:
-#    >= 1.5; the heap is 15 times the PTEs, measured 2.1 to 11.5; at 1000
-#    VMAs, where a thousand calls of copy_page_range add their fixed cost
-#    and a TCG run's noise, 0.9 to 3.1 measured: printed, not checked) and
-#    the VMA phase with the VMA count (1000 over 100, each heap: >= 1.5;
-#    measured 2.9 to 12.5).
-# Under TCG times are not performance: only sums and ratios within one run
-# are checked.  POSIX sh (busybox ash).
+#    >= 1.5; the heap is 15 times the PTEs; single runs measured 1.8 to
+#    11.5 on a busy host; at 1000 VMAs, where a thousand calls of
+#    copy_page_range add their fixed cost and a TCG run's noise, 0.75 to
+#    3.1: printed, not checked) and the VMA phase with the VMA count (1000
+#    over 100, each heap: >= 1.5; single runs 2.9 to 12.5).
+# Under TCG times are not performance: only sums, and ratios within one
+# boot, are checked.  POSIX sh (busybox ash).
 . "$(dirname "$0")/../lib.sh"
 
 PH="phase_vma_ns phase_pgtable_ns phase_anon_vma_ns phase_tlb_ns phase_rest_ns"
@@ -122,35 +124,44 @@ else
 	fail "cowtrace-phases/tracepoint: the status line says why" "$(grep phase_fork_ns "$T_TMP/tp.txt")"
 fi
 
-# ---- forkbench --trace: two heap sizes, two VMA counts, one run
-H1=4194304 H2=67108864 V1=100 V2=1000 N=5
-B=$T_TMP/fb.csv
-if ! "$FB" vmas --vmas $V1,$V2 --heap 4M,64M -n $N --warmup 2 --trace --format csv -o "$B" \
-	2>"$T_TMP/fb.err"; then
-	fail "cowtrace-phases/forkbench: runs" "$(tail -n 1 "$T_TMP/fb.err")"
-	exit 0
-fi
-for h in $H1 $H2; do
-	for v in $V1 $V2; do
-		m=vmas$v
-		cell="forkbench $m heap $h"
-		total=$(fb_get "$B" "$m" "$h" parent_phase_fork_ns)
-		within "cowtrace-phases/$cell: the phases sum to the traced fork time within 5 %" \
-			"$(sum_phases fb_parent "$B" "$m" "$h")" "$total" 5
-		check_eq "cowtrace-phases/$cell: each fork attributed" $N "$(fb_get "$B" "$m" "$h" parent_phase_forks)"
-		# the traced part of a fork is inside forkbench's timing of the call
-		calls=$(awk -v m="$(fb_get "$B" "$m" "$h" mean_ns)" -v n="$(fb_get "$B" "$m" "$h" iterations)" \
-			'BEGIN { printf "%.0f", m * n }')
-		check_le "cowtrace-phases/$cell: traced time <= the fork calls' time ($calls ns)" \
-			"$total" "$calls"
-		echo "# $cell: total $total; $(for c in $PH; do printf '%s %s ' "$c" "$(fb_get "$B" "$m" "$h" "parent_$c")"; done)"
+# ---- forkbench --trace: two heap sizes, two VMA counts, three runs
+H1=4194304 H2=67108864 V1=100 V2=1000 N=5 RUNS="1 2 3"
+# fb_min METHOD HEAP_BYTES COLUMN: the least of the runs' parent_COLUMN
+# (a descheduled vCPU only ever adds time: the least is the least noisy)
+fb_min() {
+	for _k in $RUNS; do fb_parent "$T_TMP/fb$_k.csv" "$1" "$2" "$3"; done |
+		awk 'NR == 1 || $1 < m { m = $1 } END { print m }'
+}
+for k in $RUNS; do
+	B=$T_TMP/fb$k.csv
+	if ! "$FB" vmas --vmas $V1,$V2 --heap 4M,64M -n $N --warmup 2 --trace --format csv -o "$B" \
+		2>"$T_TMP/fb.err"; then
+		fail "cowtrace-phases/forkbench: runs" "$(tail -n 1 "$T_TMP/fb.err")"
+		exit 0
+	fi
+	for h in $H1 $H2; do
+		for v in $V1 $V2; do
+			m=vmas$v
+			cell="forkbench $m heap $h (run $k)"
+			total=$(fb_get "$B" "$m" "$h" parent_phase_fork_ns)
+			within "cowtrace-phases/$cell: the phases sum to the traced fork time within 5 %" \
+				"$(sum_phases fb_parent "$B" "$m" "$h")" "$total" 5
+			check_eq "cowtrace-phases/$cell: each fork attributed" $N \
+				"$(fb_get "$B" "$m" "$h" parent_phase_forks)"
+			# the traced part of a fork is inside forkbench's timing of the call
+			calls=$(awk -v m="$(fb_get "$B" "$m" "$h" mean_ns)" -v n="$(fb_get "$B" "$m" "$h" iterations)" \
+				'BEGIN { printf "%.0f", m * n }')
+			check_le "cowtrace-phases/$cell: traced time <= the fork calls' time ($calls ns)" \
+				"$total" "$calls"
+			echo "# $cell: total $total; $(for c in $PH; do printf '%s %s ' "$c" "$(fb_parent "$B" "$m" "$h" "$c")"; done)"
+		done
 	done
 done
-ratio_ge "cowtrace-phases/forkbench vmas$V1: page-table copy 64M over 4M >= 1.5" \
-	"$(fb_get "$B" "vmas$V1" $H2 parent_phase_pgtable_ns)" "$(fb_get "$B" "vmas$V1" $H1 parent_phase_pgtable_ns)" 1.5
-echo "# vmas$V2: page-table copy 64M over 4M $(awk -v a="$(fb_get "$B" "vmas$V2" $H2 parent_phase_pgtable_ns)" \
-	-v b="$(fb_get "$B" "vmas$V2" $H1 parent_phase_pgtable_ns)" 'BEGIN { if (b > 0) printf "%.2f", a / b }') (not checked)"
+ratio_ge "cowtrace-phases/forkbench vmas$V1: page-table copy 64M over 4M >= 1.5 (least of 3 runs)" \
+	"$(fb_min "vmas$V1" $H2 phase_pgtable_ns)" "$(fb_min "vmas$V1" $H1 phase_pgtable_ns)" 1.5
+echo "# vmas$V2: page-table copy 64M over 4M $(awk -v a="$(fb_min "vmas$V2" $H2 phase_pgtable_ns)" \
+	-v b="$(fb_min "vmas$V2" $H1 phase_pgtable_ns)" 'BEGIN { if (b > 0) printf "%.2f", a / b }') (not checked)"
 for h in $H1 $H2; do
-	ratio_ge "cowtrace-phases/forkbench heap $h: VMA phase $V2 over $V1 VMAs >= 1.5" \
-		"$(fb_get "$B" "vmas$V2" "$h" parent_phase_vma_ns)" "$(fb_get "$B" "vmas$V1" "$h" parent_phase_vma_ns)" 1.5
+	ratio_ge "cowtrace-phases/forkbench heap $h: VMA phase $V2 over $V1 VMAs >= 1.5 (least of 3 runs)" \
+		"$(fb_min "vmas$V2" "$h" phase_vma_ns)" "$(fb_min "vmas$V1" "$h" phase_vma_ns)" 1.5
 done
