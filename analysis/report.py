@@ -676,6 +676,42 @@ class Run:
                   heap_words(self.frac_heap))
         return None
 
+    PHASES = [("phase_vma_ns", "VMA tree duplication (dup_mmap's own)"), ("phase_pgtable_ns", "page tables (copy_page_range)"),
+              ("phase_anon_vma_ns", "anon_vma (anon_vma_fork)"), ("phase_tlb_ns", "TLB flush (dup_mmap's)"),
+              ("phase_rest_ns", "rest of copy_process")]
+
+    def plot_phases(self, d, out):
+        """Where fork's time goes: per traced fork row whose parent's forks
+        were split into phases (cowtrace in kprobe or fentry mode), one
+        stacked bar of the phases per fork, ordered by mode, heap, VMAs."""
+        if not any("parent_phase_forks" in r for r in self.rows):
+            return ""  # a run from before cowtrace's fork phases, or none traced
+        rows = [r for r in self.rows if r.get("metric") == "fork" and (num(r.get("parent_phase_forks")) or 0) > 0]
+        if not rows:
+            return ("no cell traced with the fork phases (forkbench --trace in cowtrace's kprobe or fentry "
+                    "mode; a tracepoint-only kernel has none)")
+        if self.tcg:
+            return "a QEMU TCG run: its times mean nothing, so no plot of times"
+        vmas = lambda r: num(r.get("vmas")) or 0
+        rows.sort(key=lambda r: (MODES.index(r["fork_mode"]) if r.get("fork_mode") in MODES else 9,
+                                 float(r["heap_bytes"]), vmas(r), r.get("bench", ""), r.get("method", "")))
+        modes = first_seen(r.get("fork_mode", "") for r in rows)
+        lines = ["x heap more " + " ".join(f'"{w}"' for _, w in self.PHASES)]
+        for i, r in enumerate(rows):
+            n = num(r["parent_phase_forks"])
+            more = [f"{vmas(r):g} VMAs"] if num(r.get("vmas")) is not None else []
+            more += [r.get("fork_mode", "")] if len(modes) > 1 else []
+            vals = [(num(r.get(f"parent_{c}")) or 0) / n / 1e3 for c, _ in self.PHASES]
+            lines.append(f'{i} "heap {heap_words(r["heap_bytes"])}" "{", ".join(more)}" '
+                         + " ".join(f"{v:.6g}" for v in vals))
+        write_dat(os.path.join(d, "phases.dat"), lines)
+        self.use(rows, "phases")
+        forks = sorted({int(num(r["parent_phase_forks"])) for r in rows})
+        self.draw("phases", "phases.gp", d, out,
+                  f"Where fork's time goes: the parent's copy_process per fork, by phase "
+                  f"(cowtrace, {' or '.join(map(str, forks))} forks per bar)")
+        return None
+
     def mode_words(self):
         if self.run_modes == ["cow"]:
             return "cow only (stock kernel)"
@@ -698,6 +734,9 @@ class Run:
          "latency during vs outside fork()"),
         ("redis", "plot_redis", "What does a Redis snapshot do to its clients? SET latency over time "
          "across a BGSAVE, per fork mode"),
+        ("phases", "plot_phases", "Where does fork's time go? The parent's copy_process per fork, split into "
+         "VMA tree duplication, page-table copy, anon_vma setup, TLB flush and the rest, per heap size "
+         "and VMA count"),
     ]
     TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads", "redis"}
     APPS = {"redis"}  # plots of application benchmarks, named after their bench
@@ -717,7 +756,7 @@ class Run:
                 why = getattr(self, fn)(d, out)
             except RuntimeError as e:
                 why = f"gnuplot could not draw it ({e})"
-            if why == NOT_MEASURED:  # a benchmark the run did not run: no line about it
+            if why in (NOT_MEASURED, ""):  # a benchmark the run did not run, or no column this plot reads
                 continue
             if why:
                 self.missing[key] = why
@@ -1530,7 +1569,7 @@ def write_atomic(path, text):
 
 # Every plot report.py draws or once drew (throughput: before pages).
 ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput",
-             "vmas", "folio", "threads", "redis"}
+             "vmas", "folio", "threads", "redis", "phases"}
 
 
 def write_report(runs, outdir):

@@ -18,7 +18,8 @@
  *    one page); a reuse flushes nothing.
  *
  *  kprobe/kretprobe or fentry/fexit on do_wp_page, wp_page_copy,
- *    wp_page_reuse, dup_mmap, copy_page_range and the eager-copy function,
+ *    wp_page_reuse, dup_mmap, copy_page_range, the eager-copy function and
+ *    the fork phases' copy_process, anon_vma_fork and flush_tlb_mm_range,
  *    for each one the running kernel can attach (a stock 6.12 -O2 build
  *    inlines the first four).
  */
@@ -140,6 +141,13 @@ struct ct_thread {
 	__u32 pad;
 	__u64 lock_ts;			/* CT_FORK_LOCK: last mmap lock of its own mm */
 	__u64 lock_flush, lock_pages, lock_full;	/* local flushes since */
+	__u64 ph_start;			/* in copy_process since (0: not) */
+	__u64 ph_ts;			/* the last change of phase */
+	__u64 ph_ns[CT_PH_NR];		/* this fork's time per phase so far */
+	__u8 ph_stack[CT_PH_DEPTH];	/* phases entered: [0] is CT_PH_REST */
+	__u32 ph_depth;			/* ph_stack[ph_depth] is running */
+	__u32 ph_mm;			/* dup_mmap ran: a fork that copies an mm */
+	__u32 ph_bad;			/* a phase entered was never left */
 };
 
 struct {
@@ -148,6 +156,22 @@ struct {
 	__type(key, __u32);			/* tid */
 	__type(value, struct ct_thread);
 } threads SEC(".maps");
+
+/* task_newtask's new procs entry, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_proc);
+} proc_scratch SEC(".maps");
+
+/* One zeroed struct ct_thread, never written: a new thread's first value. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_thread);
+} thread_zero SEC(".maps");
 
 /*
  * Tracepoint mode's write-fault window (struct ct_win), per CPU: there is no
@@ -399,11 +423,16 @@ static __always_inline __u32 classify_vmf(struct vm_fault *vmf)
 
 static __always_inline struct ct_thread *thread_get(__u32 tid, int create)
 {
-	struct ct_thread *t = bpf_map_lookup_elem(&threads, &tid), zero = {};
+	struct ct_thread *t = bpf_map_lookup_elem(&threads, &tid), *zero;
+	__u32 key = 0;
 
 	if (t || !create)
 		return t;
-	if (bpf_map_update_elem(&threads, &tid, &zero, BPF_NOEXIST) &&
+	/* a zeroed entry from a map: too large for the BPF stack beside others */
+	zero = bpf_map_lookup_elem(&thread_zero, &key);
+	if (!zero)
+		return NULL;
+	if (bpf_map_update_elem(&threads, &tid, zero, BPF_NOEXIST) &&
 	    bpf_map_lookup_elem(&threads, &tid) == NULL) {
 		count_lost(CT_LOST_THREADS);
 		return NULL;
@@ -951,9 +980,9 @@ static __always_inline void lock_window_end(struct ct_proc *p, struct ct_stats *
 SEC("raw_tp/task_newtask")
 int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 {
-	struct ct_proc c = {}, *p = cur_proc();
+	struct ct_proc *c, *p = cur_proc();
 	struct ct_stats *rs, *crs;
-	__u32 tgid, ptgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 zero = 0, tgid, ptgid = bpf_get_current_pid_tgid() >> 32;
 	int forked;
 
 	if (!p)
@@ -971,31 +1000,148 @@ int BPF_PROG(tp_newtask, struct task_struct *task, __u64 clone_flags)
 		return 0;
 	COUNT(p, rs, forks, 1);
 
+	/* the child's entry is built off the BPF stack (too large for it) */
+	c = bpf_map_lookup_elem(&proc_scratch, &zero);
+	if (!c)
+		return 0;
+	__builtin_memset(c, 0, sizeof(*c));
 	tgid = BPF_CORE_READ(task, tgid);
-	c.depth = p->depth + 1;
-	c.role = c.depth < CT_MAX_ROLES ? c.depth : CT_MAX_ROLES - 1;
-	c.ppid = ptgid;
-	bpf_probe_read_kernel_str(c.comm, sizeof(c.comm), task->comm);
-	c.st.procs = 1;
+	c->depth = p->depth + 1;
+	c->role = c->depth < CT_MAX_ROLES ? c->depth : CT_MAX_ROLES - 1;
+	c->ppid = ptgid;
+	bpf_probe_read_kernel_str(c->comm, sizeof(c->comm), task->comm);
+	c->st.procs = 1;
 	/* fork() shares both address spaces; a CLONE_VM child runs in its parent's */
 	if (clone_flags & CT_CLONE_VM) {
-		c.created = CT_MADE_VM;
+		c->created = CT_MADE_VM;
 		forked = bit_test(&shared, ptgid);
 	} else {
-		c.created = CT_MADE_FORK;
+		c->created = CT_MADE_FORK;
 		forked = 1;
 		bit_set(&shared, ptgid, 1);
 	}
-	if (bpf_map_update_elem(&procs, &tgid, &c, BPF_ANY)) {
+	if (bpf_map_update_elem(&procs, &tgid, c, BPF_ANY)) {
 		count_lost(CT_LOST_PROCS);
 		return 0;
 	}
 	bit_set(&shared, tgid, forked);
 	set_tracked(tgid, 1);
-	crs = bpf_map_lookup_elem(&roles, &c.role);
+	crs = bpf_map_lookup_elem(&roles, &c->role);
 	if (crs)
 		crs->procs += 1;
 	return 0;
+}
+
+/* ---- where fork's time goes (docs/cowtrace.md) ---------------------- */
+
+/*
+ * copy_process entry opens a fork's phases in CT_PH_REST; dup_mmap entered
+ * from CT_PH_REST opens CT_PH_VMA, and copy_page_range, anon_vma_fork or
+ * flush_tlb_mm_range entered from CT_PH_VMA open theirs: every change
+ * charges the time since the last one to the phase that ran, so the time
+ * copy_page_range takes inside one dup_mmap, over all its calls, is taken
+ * from dup_mmap's.  A function entered elsewhere (a flush inside
+ * copy_page_range, dup_mmap of a thread) opens no phase, and its return,
+ * not matching the phase running, closes none.  copy_process's return
+ * adds the fork's phases to the forking process if it copied an mm
+ * (dup_mmap ran) and every phase entered was left (a missed return would
+ * leave the others' time wrong).
+ */
+static __always_inline void ph_charge(struct ct_thread *t, __u64 now)
+{
+	__u32 d = t->ph_depth & (CT_PH_DEPTH - 1);
+	__u32 ph = t->ph_stack[d];
+
+	if (ph < CT_PH_NR)
+		t->ph_ns[ph] += now - t->ph_ts;
+	t->ph_ts = now;
+}
+
+static __always_inline int on_copy_process(void)
+{
+	struct ct_thread *t;
+	__u64 now;
+
+	if (!cur_proc())
+		return 0;
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 1);
+	if (!t)
+		return 0;
+	now = bpf_ktime_get_ns();
+	__builtin_memset(t->ph_ns, 0, sizeof(t->ph_ns));
+	__builtin_memset(t->ph_stack, 0, sizeof(t->ph_stack));
+	t->ph_depth = 0;
+	t->ph_mm = 0;
+	t->ph_bad = 0;
+	t->ph_ts = now;
+	t->ph_start = now;
+	return 0;
+}
+
+static __always_inline int on_copy_process_ret(void)
+{
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	struct ct_stats *rs;
+	struct ct_proc *p;
+	__u64 now, total;
+
+	if (!t || !t->ph_start)
+		return 0;
+	now = bpf_ktime_get_ns();
+	ph_charge(t, now);
+	total = now - t->ph_start;
+	t->ph_start = 0;
+	if (!t->ph_mm || t->ph_depth || t->ph_bad)
+		return 0;
+	p = cur_proc();
+	if (!p)
+		return 0;
+	rs = role_stats(p);
+	COUNT(p, rs, phase_fork_ns, total);
+	COUNT(p, rs, phase_rest_ns, t->ph_ns[CT_PH_REST]);
+	COUNT(p, rs, phase_vma_ns, t->ph_ns[CT_PH_VMA]);
+	COUNT(p, rs, phase_pgtable_ns, t->ph_ns[CT_PH_PGTABLE]);
+	COUNT(p, rs, phase_anon_vma_ns, t->ph_ns[CT_PH_ANON_VMA]);
+	COUNT(p, rs, phase_tlb_ns, t->ph_ns[CT_PH_TLB]);
+	COUNT(p, rs, phase_forks, 1);
+	return 0;
+}
+
+/* Entry of the function of phase ph, opened only from phase outer. */
+static __always_inline void ph_enter(__u32 ph, __u32 outer)
+{
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	__u32 d;
+
+	if (!t || !t->ph_start)
+		return;
+	d = t->ph_depth & (CT_PH_DEPTH - 1);
+	if (t->ph_stack[d] != outer)
+		return;
+	if (d + 1 >= CT_PH_DEPTH) {
+		t->ph_bad = 1;
+		return;
+	}
+	ph_charge(t, bpf_ktime_get_ns());
+	t->ph_stack[(d + 1) & (CT_PH_DEPTH - 1)] = (__u8)ph;
+	t->ph_depth = d + 1;
+	if (ph == CT_PH_VMA)
+		t->ph_mm = 1;
+}
+
+/* Return of the function of phase ph: closes it if it is running. */
+static __always_inline void ph_leave(__u32 ph)
+{
+	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	__u32 d;
+
+	if (!t || !t->ph_start)
+		return;
+	d = t->ph_depth & (CT_PH_DEPTH - 1);
+	if (!d || t->ph_stack[d] != ph)
+		return;
+	ph_charge(t, bpf_ktime_get_ns());
+	t->ph_depth = d - 1;
 }
 
 /* Sum over CPUs of the kernel's fork_eager_copy + fork_stack_copy events. */
@@ -1027,6 +1173,7 @@ static __always_inline int on_dup_mmap(void)
 	struct task_struct *task;
 	struct ct_thread *t;
 
+	ph_enter(CT_PH_VMA, CT_PH_REST);
 	if (fork_src != CT_FORK_DUP_MMAP || !cur_proc())
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
@@ -1045,6 +1192,7 @@ static __always_inline int on_dup_mmap_ret(void)
 	struct ct_proc *p;
 	__u64 dt;
 
+	ph_leave(CT_PH_VMA);
 	if (fork_src != CT_FORK_DUP_MMAP)
 		return 0;
 	p = cur_proc();
@@ -1068,8 +1216,10 @@ static __always_inline int on_dup_mmap_ret(void)
 
 static __always_inline int on_copy_page_range(void)
 {
-	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	struct ct_thread *t;
 
+	ph_enter(CT_PH_PGTABLE, CT_PH_VMA);
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
 	if (t && t->fork_ts)
 		t->cpr_ts = bpf_ktime_get_ns();
 	return 0;
@@ -1077,11 +1227,13 @@ static __always_inline int on_copy_page_range(void)
 
 static __always_inline int on_copy_page_range_ret(void)
 {
-	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	struct ct_thread *t;
 	struct ct_stats *rs;
 	struct ct_proc *p;
 	__u64 dt;
 
+	ph_leave(CT_PH_PGTABLE);
+	t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
 	if (!t || !t->cpr_ts)
 		return 0;
 	dt = bpf_ktime_get_ns() - t->cpr_ts;
@@ -1261,3 +1413,9 @@ CT_RETURN(dup_mmap, dup_mmap, on_dup_mmap_ret())
 CT_ENTRY(copy_page_range, copy_page_range, on_copy_page_range())
 CT_RETURN(copy_page_range, copy_page_range, on_copy_page_range_ret())
 CT_ENTRY(eager_copy, copy_present_page, on_eager_copy())
+CT_ENTRY(copy_process, copy_process, on_copy_process())
+CT_RETURN(copy_process, copy_process, on_copy_process_ret())
+CT_ENTRY(anon_vma_fork, anon_vma_fork, (ph_enter(CT_PH_ANON_VMA, CT_PH_VMA), 0))
+CT_RETURN(anon_vma_fork, anon_vma_fork, (ph_leave(CT_PH_ANON_VMA), 0))
+CT_ENTRY(flush_tlb, flush_tlb_mm_range, (ph_enter(CT_PH_TLB, CT_PH_VMA), 0))
+CT_RETURN(flush_tlb, flush_tlb_mm_range, (ph_leave(CT_PH_TLB), 0))

@@ -402,8 +402,11 @@ static const char *fmt_ns(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-static int human_shown(enum ct_counter k)
+/* --lock-wait's columns with it only; the fork phases' where measured. */
+static int human_shown(const struct report *r, enum ct_counter k)
 {
+	if (ct_counter_show(k) & CT_PHASE)
+		return avail(r, k);
 	return !(ct_counter_show(k) & CT_OPTIN) || env.opt.lock_wait;
 }
 
@@ -428,7 +431,7 @@ static void human_row(FILE *f, const struct report *r, const char *lead,
 
 	fprintf(f, "%-36s", lead);
 	for (i = 0; i < n; i++) {
-		if (!human_shown(col[i]))
+		if (!human_shown(r, col[i]))
 			continue;
 		if (c)
 			human_val(f, r, col[i], ct_counts_get(c, col[i]));
@@ -451,7 +454,7 @@ static void human_vma_line(FILE *f, const struct report *r, const char *lead,
 		n--;
 	fprintf(f, "%-36s", lead);
 	for (i = 0; i < n; i++) {
-		if (!human_shown(col[i]))
+		if (!human_shown(r, col[i]))
 			continue;
 		if (!ct_counter_has_vma(col[i]))
 			fprintf(f, " %*s", human_width(col[i]), "");

@@ -34,6 +34,20 @@
 #define CT_FORK_LOCK	3	/* the forking thread's mmap write lock of its own mm
 				 * (dup_mmap's first step) .. task_newtask */
 
+/*
+ * Fork phases (kprobe or fentry on copy_process, dup_mmap, copy_page_range,
+ * anon_vma_fork, flush_tlb_mm_range): each moment of a fork's copy_process
+ * is charged to the innermost phase running then (docs/cowtrace.md, "Where
+ * fork's time goes").
+ */
+#define CT_PH_REST	0	/* copy_process outside dup_mmap */
+#define CT_PH_VMA	1	/* dup_mmap outside the three below */
+#define CT_PH_PGTABLE	2	/* copy_page_range called by dup_mmap */
+#define CT_PH_ANON_VMA	3	/* anon_vma_fork called by dup_mmap */
+#define CT_PH_TLB	4	/* flush_tlb_mm_range called by dup_mmap */
+#define CT_PH_NR	5
+#define CT_PH_DEPTH	4	/* rest > vma > one of the three */
+
 /* Lost-event counters (percpu array "lost"). */
 #define CT_LOST_PROCS	0	/* new process not tracked: process map full */
 #define CT_LOST_THREADS	1	/* per-thread state not recorded: thread map full */

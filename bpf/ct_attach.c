@@ -116,6 +116,18 @@ static void probe_progs(struct cowtrace_bpf *s, enum ct_mode mode, int id,
 		*entry = fe ? s->progs.fe_copy_page_range : s->progs.kp_copy_page_range;
 		*ret = fe ? s->progs.fx_copy_page_range : s->progs.kr_copy_page_range;
 		break;
+	case PR_COPY_PROCESS:
+		*entry = fe ? s->progs.fe_copy_process : s->progs.kp_copy_process;
+		*ret = fe ? s->progs.fx_copy_process : s->progs.kr_copy_process;
+		break;
+	case PR_ANON_VMA_FORK:
+		*entry = fe ? s->progs.fe_anon_vma_fork : s->progs.kp_anon_vma_fork;
+		*ret = fe ? s->progs.fx_anon_vma_fork : s->progs.kr_anon_vma_fork;
+		break;
+	case PR_FLUSH_TLB:
+		*entry = fe ? s->progs.fe_flush_tlb : s->progs.kp_flush_tlb;
+		*ret = fe ? s->progs.fx_flush_tlb : s->progs.kr_flush_tlb;
+		break;
 	default:
 		*entry = fe ? s->progs.fe_eager_copy : s->progs.kp_eager_copy;
 		break;

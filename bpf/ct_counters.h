@@ -40,6 +40,7 @@
 #define CT_OPTIN	0x20	/* human: a column only with --lock-wait */
 #define CT_LEAD		0x40	/* JSON: the first key */
 #define CT_FIRST	0x80	/* human: the leading columns (fork-caused COW) */
+#define CT_PHASE	0x100	/* human: a column only where it is measured */
 #define CT_REPORT	(CT_CSV | CT_JSON | CT_HUMAN | CT_NOTE)
 
 #define CT_COUNTERS(X)							\
@@ -118,6 +119,29 @@
 	  NOVMA, CT_CSV | CT_JSON, "",						\
 	  "of fork_faults: in private file mappings")				\
 	X(FILE_FAULTS, file_faults, "faults", UNAVAILABLE, FILE_COPIES, NOVMA, 0, \
-	  "", "write faults classed private-file COW")
+	  "", "write faults classed private-file COW")			\
+	X(PHASE_FORK_NS, phase_fork_ns, "ns", UNAVAILABLE, PHASE_FORK_NS, NOVMA, \
+	  CT_REPORT | CT_BENCH | CT_PHASE,					\
+	  "needs kprobe or fentry on copy_process, dup_mmap, copy_page_range, " \
+	  "anon_vma_fork and flush_tlb_mm_range",				\
+	  "copy_process time of forks that copy an mm")		\
+	X(PHASE_VMA_NS, phase_vma_ns, "ns", UNAVAILABLE, PHASE_FORK_NS, NOVMA,	\
+	  CT_CSV | CT_JSON | CT_HUMAN | CT_BENCH | CT_PHASE, "",		\
+	  "of it: dup_mmap minus the 3 phases below")			\
+	X(PHASE_PGTABLE_NS, phase_pgtable_ns, "ns", UNAVAILABLE, PHASE_FORK_NS, \
+	  NOVMA, CT_CSV | CT_JSON | CT_HUMAN | CT_BENCH | CT_PHASE, "",	\
+	  "of it: copy_page_range (page-table copy)")			\
+	X(PHASE_ANON_VMA_NS, phase_anon_vma_ns, "ns", UNAVAILABLE, PHASE_FORK_NS, \
+	  NOVMA, CT_CSV | CT_JSON | CT_HUMAN | CT_BENCH | CT_PHASE, "",	\
+	  "of it: anon_vma_fork (anon_vma/rmap setup)")		\
+	X(PHASE_TLB_NS, phase_tlb_ns, "ns", UNAVAILABLE, PHASE_FORK_NS, NOVMA, \
+	  CT_CSV | CT_JSON | CT_HUMAN | CT_BENCH | CT_PHASE, "",		\
+	  "of it: dup_mmap's flush_tlb_mm_range")			\
+	X(PHASE_REST_NS, phase_rest_ns, "ns", UNAVAILABLE, PHASE_FORK_NS, NOVMA, \
+	  CT_CSV | CT_JSON | CT_HUMAN | CT_BENCH | CT_PHASE, "",		\
+	  "of it: copy_process outside dup_mmap")			\
+	X(PHASE_FORKS, phase_forks, "forks", UNAVAILABLE, PHASE_FORK_NS, NOVMA, \
+	  CT_CSV | CT_JSON | CT_BENCH, "",					\
+	  "forks whose phases are counted")
 
 #endif /* CT_COUNTERS_H */

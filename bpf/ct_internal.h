@@ -37,6 +37,9 @@ enum probe_id {
 	PR_DUP_MMAP,
 	PR_COPY_PAGE_RANGE,
 	PR_EAGER,
+	PR_COPY_PROCESS,		/* the fork phases (with dup_mmap, copy_page_range) */
+	PR_ANON_VMA_FORK,
+	PR_FLUSH_TLB,
 	PR_NR
 };
 
@@ -87,9 +90,10 @@ struct ct_tracer {
 	int base_procs[CT_MAX_ROLES];
 	enum ct_status status[CT_NR_COUNTERS];
 	const char *note[CT_NR_COUNTERS];
-	char summary[1024];
+	char summary[1536];
 	char modes_note[256];			/* why better modes were not used */
 	char eager_note[192];
+	char phase_note[400];
 	char err[256];
 };
 

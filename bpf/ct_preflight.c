@@ -21,6 +21,9 @@ const char *const ct_probe_func[PR_NR] = {
 	/* called for every 4 KiB page copied at fork instead of shared (pinned
 	 * pages; forklab's stack and eager modes) */
 	"copy_present_page",
+	/* the fork phases (docs/cowtrace.md): dup_mmap's closing flush_tlb_mm()
+	 * is this function on x86 */
+	"copy_process", "anon_vma_fork", "flush_tlb_mm_range",
 };
 
 static int has_bpf_caps(void)

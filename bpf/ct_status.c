@@ -159,6 +159,47 @@ static void status_attrib(struct ct_tracer *t)
 		set_status(t, CT_FORK_REUSES, CT_APPROX, "derived: fork_faults - fork_copies");
 }
 
+/* The functions the fork phases need (docs/cowtrace.md, "Where fork's time
+ * goes"), in the order of the note. */
+static const int phase_funcs[] = {
+	PR_COPY_PROCESS, PR_DUP_MMAP, PR_COPY_PAGE_RANGE, PR_ANON_VMA_FORK, PR_FLUSH_TLB,
+};
+
+/*
+ * Exact with all five functions probed (entry and return): a fork's time
+ * is measured on copy_process itself and charged to the phase running.
+ * Without one of them a phase would hide in another: unavailable, and why.
+ */
+static void status_phases(struct ct_tracer *t)
+{
+	const char *probe = t->mode == CT_MODE_FENTRY ? "fentry/fexit" : "kprobe/kretprobe";
+	size_t i, n = sizeof(phase_funcs) / sizeof(phase_funcs[0]);
+
+	if (t->mode == CT_MODE_TRACEPOINT) {
+		snprintf(t->phase_note, sizeof(t->phase_note),
+			 "tracepoint mode (%.240s): needs kprobe or fentry on copy_process, "
+			 "dup_mmap, copy_page_range, anon_vma_fork and flush_tlb_mm_range",
+			 t->modes_note[0] ? t->modes_note : "asked for");
+		set_status(t, CT_PHASE_FORK_NS, CT_UNAVAILABLE, t->phase_note);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int f = phase_funcs[i];
+
+		if (t->attached[f])
+			continue;
+		snprintf(t->phase_note, sizeof(t->phase_note), "needs %s on %s: %.96s", probe,
+			 ct_probe_func[f], t->why[f][0] ? t->why[f] : "not attached");
+		set_status(t, CT_PHASE_FORK_NS, CT_UNAVAILABLE, t->phase_note);
+		return;
+	}
+	snprintf(t->phase_note, sizeof(t->phase_note),
+		 "%s on copy_process, dup_mmap, copy_page_range, anon_vma_fork and "
+		 "flush_tlb_mm_range: each moment of copy_process charged to the innermost "
+		 "phase running (forks that copy an mm)", probe);
+	set_status(t, CT_PHASE_FORK_NS, CT_EXACT, t->phase_note);
+}
+
 void ct_compute_status(struct ct_tracer *t)
 {
 	enum ct_counter k;
@@ -169,6 +210,7 @@ void ct_compute_status(struct ct_tracer *t)
 	status_tlb(t);
 	status_fork(t);
 	status_attrib(t);
+	status_phases(t);
 }
 
 void ct_note_mode(struct ct_tracer *t, const char *mode, const char *why)

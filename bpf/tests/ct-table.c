@@ -252,11 +252,60 @@ static void check_status(void)
 		  "needs dup_mmap probes or syscalls:sys_enter_clone*", st(&t, CT_TLB_PAGES_FORK));
 }
 
+/* The fork phases: exact with their five functions probed, else
+ * unavailable naming the missing one; every phase row has their status. */
+static void check_phases(void)
+{
+	static const enum ct_counter rows[] = {
+		CT_PHASE_VMA_NS, CT_PHASE_PGTABLE_NS, CT_PHASE_ANON_VMA_NS, CT_PHASE_TLB_NS,
+		CT_PHASE_REST_NS, CT_PHASE_FORKS,
+	};
+	struct ct_tracer t;
+	size_t i;
+	int same = 1;
+
+	memset(&t, 0, sizeof(t));
+	t.mode = CT_MODE_TRACEPOINT;
+	snprintf(t.modes_note, sizeof(t.modes_note), "kprobe: this kernel has no kprobes");
+	ct_compute_status(&t);
+	CHECK_STR("tracepoint: phase_fork_ns", "unavailable: tracepoint mode (kprobe: this kernel "
+		  "has no kprobes): needs kprobe or fentry on copy_process, dup_mmap, "
+		  "copy_page_range, anon_vma_fork and flush_tlb_mm_range",
+		  st(&t, CT_PHASE_FORK_NS));
+
+	memset(&t, 0, sizeof(t));
+	t.mode = CT_MODE_KPROBE;
+	for (i = 0; i < PR_NR; i++)
+		t.attached[i] = 1;
+	ct_compute_status(&t);
+	CHECK("kprobe on all five: phase_fork_ns exact",
+	      ct_counter_status(&t, CT_PHASE_FORK_NS) == CT_EXACT &&
+	      strstr(ct_counter_note(&t, CT_PHASE_FORK_NS), "kprobe/kretprobe on copy_process") != NULL);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		same &= ct_counter_status(&t, rows[i]) == CT_EXACT &&
+			ct_counter_of(rows[i]) == CT_PHASE_FORK_NS;
+	CHECK("every phase row has phase_fork_ns's status", same);
+
+	t.attached[PR_ANON_VMA_FORK] = 0;
+	snprintf(t.why[PR_ANON_VMA_FORK], sizeof(t.why[PR_ANON_VMA_FORK]), "kprobe attach failed (x)");
+	ct_compute_status(&t);
+	CHECK_STR("kprobe without anon_vma_fork: unavailable, why", "unavailable: needs "
+		  "kprobe/kretprobe on anon_vma_fork: kprobe attach failed (x)",
+		  st(&t, CT_PHASE_PGTABLE_NS));
+	t.attached[PR_ANON_VMA_FORK] = 1;
+	t.attached[PR_COPY_PROCESS] = 0;
+	t.mode = CT_MODE_FENTRY;
+	ct_compute_status(&t);
+	CHECK_STR("fentry without copy_process: unavailable", "unavailable: needs fentry/fexit on "
+		  "copy_process: not attached", st(&t, CT_PHASE_REST_NS));
+}
+
 int main(void)
 {
 	check_rows();
 	check_views();
 	check_counts();
 	check_status();
+	check_phases();
 	return unit_failed;
 }
