@@ -25,7 +25,14 @@
 #include "cowtrace.h"
 #include "cowtrace_lib.h"
 
-#define FAULT_WINDOW_JIFFIES 2ULL	/* tracepoint mode: fault .. its flush (2-20 ms) */
+/*
+ * Tracepoint mode: a write fault .. its copy's flush, at most (100 ms at
+ * HZ=250).  A thread preempted inside the fault on a loaded machine takes
+ * more than 2 jiffies (its copy was then counted as a reuse); a one-page
+ * flush of something else this soon after a reuse, with no fault between,
+ * is rare.
+ */
+#define FAULT_WINDOW_JIFFIES 25ULL
 #define MAX_LINKS	48
 #define CT_SYS_TPS	8		/* syscalls:sys_{enter,exit}_{clone,clone3,fork,vfork} */
 

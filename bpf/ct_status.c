@@ -33,7 +33,7 @@ static void status_faults(struct ct_tracer *t)
 			   "derived: one-page local TLB flush inside do_wp_page (wp_page_copy flushes the old page)");
 	else if (tlb)
 		set_status(t, CT_COW_COPIES, CT_APPROX,
-			   "derived: a one-page local TLB flush first after a write fault, within two jiffies "
+			   "derived: a one-page local TLB flush first after a write fault, within 25 jiffies "
 			   "(wp_page_copy flushes the old page, a reuse flushes nothing)");
 
 	if (t->attached[PR_WP_PAGE_REUSE])
@@ -72,10 +72,10 @@ static void status_tlb(struct ct_tracer *t)
 		set_status(t, CT_TLB_PAGES_FAULT, CT_EXACT, "tlb:tlb_flush pages inside do_wp_page");
 	} else {
 		set_status(t, CT_TLB_FLUSH_FAULT, CT_APPROX,
-			   "tlb:tlb_flush (local, own mm): the first flush within two jiffies of a write fault, "
+			   "tlb:tlb_flush (local, own mm): the first flush within 25 jiffies of a write fault, "
 			   "if of one page");
 		set_status(t, CT_TLB_PAGES_FAULT, CT_APPROX,
-			   "tlb:tlb_flush pages: the first flush within two jiffies of a write fault, if of one page");
+			   "tlb:tlb_flush pages: the first flush within 25 jiffies of a write fault, if of one page");
 	}
 }
 
