@@ -20,7 +20,7 @@ BENCH_LIBS := -l:libpfm.a -lm
 
 ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
 	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forkbench-spawn-worker $(BUILD)/forklab-matrix \
-	       $(BUILD)/forklab-minfork
+	       $(BUILD)/forklab-minfork $(BUILD)/forkbench-pymp.py
 STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-static \
 		  $(BUILD)/static/forkbench-target-dynamic $(BUILD)/static/forkbench-spawn-worker
 
@@ -64,6 +64,10 @@ $(BUILD)/forkbench-spawn-worker $(BUILD)/static/forkbench-spawn-worker: $(SPAWN_
 # plain dynamically linked C program, as a user would write it.
 $(BUILD)/forklab-minfork: bench/tools/minfork.c
 	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) $< -o $@
+
+# pymp's Python side (bench/apps/pymp.py), beside forkbench where it looks.
+$(BUILD)/forkbench-pymp.py: bench/apps/pymp.py
+	$(call msg,CP,$@)cp $< $@
 
 # ---- unit tests: build/tests/unit/<name>, run by tests/run.sh ----
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
