@@ -20,7 +20,8 @@ BENCH_LIBS := -l:libpfm.a -lm
 
 ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
 	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forkbench-spawn-worker $(BUILD)/forklab-matrix \
-	       $(BUILD)/forklab-minfork $(BUILD)/forkbench-pymp.py
+	       $(BUILD)/forklab-minfork $(BUILD)/forkbench-pymp.py \
+	       $(BUILD)/forkbench-buildproj/.copied
 STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-static \
 		  $(BUILD)/static/forkbench-target-dynamic $(BUILD)/static/forkbench-spawn-worker
 
@@ -68,6 +69,10 @@ $(BUILD)/forklab-minfork: bench/tools/minfork.c
 # pymp's Python side (bench/apps/pymp.py), beside forkbench where it looks.
 $(BUILD)/forkbench-pymp.py: bench/apps/pymp.py
 	$(call msg,CP,$@)cp $< $@
+
+# build's project (bench/apps/buildproj), copied beside forkbench as a whole.
+$(BUILD)/forkbench-buildproj/.copied: $(wildcard bench/apps/buildproj/* bench/apps/buildproj/src/*)
+	$(call msg,CP,$(@D))rm -rf $(@D) && mkdir -p $(@D) && cp -R bench/apps/buildproj/. $(@D)/ && touch $@
 
 # ---- unit tests: build/tests/unit/<name>, run by tests/run.sh ----
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
