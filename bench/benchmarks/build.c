@@ -75,6 +75,11 @@ static pid_t run_make(const struct init_arg *a)
 		fd = open("build.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(126);
+	/* A make above forkbench (make test) passes its jobs down in these. */
+	unsetenv("MAKEFLAGS");
+	unsetenv("MFLAGS");
+	unsetenv("GNUMAKEFLAGS");
+	unsetenv("MAKELEVEL");
 	close(0);
 	if (open("/dev/null", O_RDONLY) != 0)
 		_exit(126);
