@@ -132,6 +132,14 @@ forkbench: threads too many :: any :: 2 :: --threads: 65 is out of range \(allow
 forkbench: threads bad work :: any :: 2 :: unknown --thread-work 'nap' \(allowed: read, write, syscall\) :: $FB threads --thread-work nap
 forkbench: threads CPU out of range :: any :: 2 :: --thread-cpus: 4096 is out of range \(allowed: 0\.\. :: $FB threads --thread-cpus 4096
 forkbench: threads empty CPU :: any :: 2 :: --thread-cpus '0,': empty item in list :: $FB threads --thread-cpus 0,
+forkbench: pymp bad start method :: any :: 2 :: unknown --start-method 'vfork' \(allowed: fork, forkserver, spawn\) :: $FB pymp --start-method fork,vfork
+forkbench: pymp empty start method :: any :: 2 :: --start-method 'fork,': empty item in list :: $FB pymp --start-method fork,
+forkbench: pymp bad gc-freeze :: any :: 2 :: unknown --gc-freeze 'maybe' \(allowed: no, yes\) :: $FB pymp --gc-freeze maybe
+forkbench: pymp heap too large :: any :: 2 :: --heap.*needs .* but only .* is available :: $FB pymp --heap 4T
+forkbench: build 0 jobs :: any :: 2 :: --jobs: 0 is out of range \(allowed: 1\.\.64\) :: $FB build -j 0
+forkbench: build jobs not a number :: any :: 2 :: --jobs: 'all' is not a number :: $FB build --jobs 2,all
+forkbench: build too many job counts :: any :: 2 :: --jobs: at most 8 values :: $FB build -j 1,2,3,4,5,6,7,8,9
+forkbench: build 24 units :: any :: 2 :: --units: 24 is out of range \(allowed: 1\.\.23\) :: $FB build --units 24
 forkbench: scenario missing :: any :: 2 :: which scenario\? :: $FB scenario
 forkbench: scenario unknown :: any :: 2 :: unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\) :: $FB scenario cow-magic
 forkbench: two scenarios :: any :: 2 :: one scenario per run :: $FB scenario nested fork-exec
