@@ -619,10 +619,12 @@ class Run:
         return None
 
     def plot_pymp(self, d, out):
+        if not any(r.get("bench") == "pymp" for r in self.rows):
+            return ""  # no Python in this run: nothing to say
         first = [r for r in self.rows if r.get("bench") == "pymp" and r.get("metric") == "first_result"
                  and num(r.get("median_ns")) is not None and not self.traced(r)]
         if not first:
-            return "no pymp cells (untraced: tracing slows what it counts) in this run"
+            return "no untraced pymp cells in this run (tracing slows what it counts)"
         pts = {}  # (method, mode) -> {heap: row}, the row with the most iterations
         for r in first:
             at = pts.setdefault((r["method"], r["fork_mode"]), {})
@@ -718,6 +720,8 @@ class Run:
                 why = getattr(self, fn)(d, out)
             except RuntimeError as e:
                 why = f"gnuplot could not draw it ({e})"
+            if why == "":  # an application plot of a run without that application
+                continue
             if why:
                 self.missing[key] = why
                 continue

@@ -200,7 +200,7 @@ static pid_t start_init(struct init_arg *a)
 }
 
 /* One build in dir: 0, -1 failed (printed), 1 stopping. */
-static int build_once(struct fb_common *c, uint64_t jobs, const char *dir, struct fb_cell *cell)
+static int build_once(uint64_t jobs, const char *dir, struct fb_cell *cell)
 {
 	struct init_arg a = { dir, jobs, -1, false };
 	unsigned long long wall = 0;
@@ -268,7 +268,7 @@ static int iteration(struct fb_common *c, uint64_t jobs, struct fb_cell *cell)
 	}
 	if (copy_project(c, dir))
 		goto cleanup;
-	rc = build_once(c, jobs, dir, cell);
+	rc = build_once(jobs, dir, cell);
 cleanup:
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;

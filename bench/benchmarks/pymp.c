@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static pid_t start_python(const struct fb_common *c, uint64_t heap, int method, 
 
 	snprintf(script, sizeof(script), "%s/" SCRIPT, c->self_dir);
 	snprintf(hs, sizeof(hs), "%llu", (unsigned long long)heap);
-	snprintf(ns, sizeof(ns), "%llu", (unsigned long long)(c->warmup + c->iterations));
+	snprintf(ns, sizeof(ns), "%" PRIu64, c->warmup + c->iterations);
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
 	pid = fork();
