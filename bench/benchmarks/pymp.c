@@ -294,6 +294,11 @@ static int pymp_fits(struct fb_common *c, char *err, size_t errlen)
 	uint64_t need = 0;
 	int i;
 
+	for (i = 0; i < c->nheaps; i++)
+		if (c->heaps[i] > need)
+			need = c->heaps[i];
+	if (heap_fits(need / 6 * 13, "--heap", err, errlen))
+		return -1;
 	if (access(PYTHON, X_OK)) {
 		snprintf(err, errlen, "needs Debian's python3 (" PYTHON ": %s; "
 			 "scripts/install-deps.sh installs it)", strerror(errno));
@@ -305,10 +310,7 @@ static int pymp_fits(struct fb_common *c, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < c->nheaps; i++)
-		if (c->heaps[i] > need)
-			need = c->heaps[i];
-	return heap_fits(need / 6 * 13, "--heap", err, errlen);
+	return 0;
 }
 
 static const struct argp pymp_argp = {
