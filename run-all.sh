@@ -144,18 +144,24 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 	function frac(v) { return v ~ /%$/ ? v / 100 : v + 0 }
 	BEGIN {
 		nw = split(a, w, " "); b = w[1]
-		n = -1; wu = 5; h = 0; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2; ds = 64; around = 0.5
+		n = -1; wu = 5; h = 0; nh = 1; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2; ds = 64; around = 0.5
+		sm = "fork,forkserver,spawn"; ng = 1; nj = 1; units = 23
 		for (i = 2; i <= nw; i++) {
 			if (w[i] == "-n" || w[i] == "--iterations") n = w[i + 1] + 0
 			else if (w[i] == "--warmup") wu = w[i + 1] + 0
 			else if (w[i] == "--child-write") cw = frac(w[i + 1])
 			else if (w[i] == "--parent-write") pw = frac(w[i + 1])
 			else if (w[i] == "--thp" && w[i + 1] == "always") thp = 1
+			else if (w[i] == "--start-method") sm = w[i + 1]
+			else if (w[i] == "--gc-freeze") ng = split(w[i + 1], g, ",")
+			else if (w[i] == "-j" || w[i] == "--jobs") nj = split(w[i + 1], g, ",")
+			else if (w[i] == "--units") units = w[i + 1] + 0
 			else if (w[i] == "--method") {
 				nm = split(w[i + 1], m, ","); nf = 0
 				for (j = 1; j <= nm; j++) nf += m[j] ~ /^fork_/
 			} else if (w[i] == "--heap" || w[i] == "--dataset") {
 				k = split(w[i + 1], s, ","); v = 0
+				if (w[i] == "--heap") nh = k
 				for (j = 1; j <= k; j++) {
 					v = s[j] + 0; u = toupper(substr(s[j], length(s[j])))
 					if (u == "K") v /= 1024; else if (u == "G") v *= 1024
@@ -165,7 +171,7 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 				if (w[i] == "--dataset") ds = h
 			} else if (w[i] == "--around") around = w[i + 1] / 1000
 		}
-		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : b == "redis" ? 5 : 11
+		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : b == "redis" ? 5 : b == "pymp" ? 10 : b == "build" ? 6 : 11
 		it = n + wu
 		if (b == "redis" && h == 0) h = ds
 		if (avail > 0 && h > avail) { printf "1"; exit }
@@ -177,7 +183,14 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 		else if (b == "redis") {	# start and fill, the BGSAVEs; the load around them is wall time
 			t = 1 + h * 0.005 + it * (0.05 + h * 0.045)
 			fixed = it * 2 * around
-		} else
+		} else if (b == "pymp") {	# per start method and heap: python3 and its heap, then per
+			# iteration a pool (fork 1.2 s, forkserver 3 s, spawn 4 s) and three children
+			k = split(sm, m, ","); t = 0.5
+			for (j = 1; j <= k; j++)
+				t += ng * (nh + h * 0.02 + it * (nh * (m[j] == "fork" ? 1.2 : m[j] == "spawn" ? 4 : 3) + h * 0.01))
+		} else if (b == "build")	# a copy, the configure step, the units, the link
+			t = 0.5 + nj * it * (6 + units * 0.4)
+		else
 			t = 0.5 + it * (0.05 + h * 0.03)
 		t = t * f + fixed
 		printf "%d", t < 1 ? 1 : t + 0.5

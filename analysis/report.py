@@ -712,6 +712,74 @@ class Run:
                   f"(cowtrace, {' or '.join(map(str, forks))} forks per bar)")
         return None
 
+    def plot_pymp(self, d, out):
+        if not any(r.get("bench") == "pymp" for r in self.rows):
+            return ""  # no Python in this run: nothing to say
+        first = [r for r in self.rows if r.get("bench") == "pymp" and r.get("metric") == "first_result"
+                 and num(r.get("median_ns")) is not None and not self.traced(r)]
+        if not first:
+            return "no untraced pymp cells in this run (tracing slows what it counts)"
+        pts = {}  # (method, mode) -> {heap: row}, the row with the most iterations
+        for r in first:
+            at = pts.setdefault((r["method"], r["fork_mode"]), {})
+            h = float(r["heap_bytes"])
+            if h not in at or num(r["iterations"]) > num(at[h]["iterations"]):
+                at[h] = r
+        methods = first_seen(r["method"] for r in first)
+        keys = sorted(pts, key=lambda k: (methods.index(k[0]), MODES.index(k[1]) if k[1] in MODES else 9))
+        series, vals = [], []
+        for m, mode in keys:
+            es = [(h, self.est(r)) for h, r in sorted(pts[(m, mode)].items())]
+            vals += [v for _, e in es for v in (e.med, e.lo, e.hi) if v]
+            write_dat(os.path.join(d, f"pymp-{m}:{mode}.dat"), ["# heap_MiB median_ms ci_lo_ms ci_hi_ms"] +
+                      [est_line(h / MiB, e, 1e6) for h, e in es])
+            series.append(f"{m}:{mode}")
+            self.use(list(pts[(m, mode)].values()), "pymp")
+        heaps = sorted({h for at in pts.values() for h in at})
+        dmode = "cow" if any(k[1] == "cow" for k in pts) else keys[0][1]
+
+        def kib(frozen, col):
+            rs = [at[h] for (m, mode), at in pts.items() if mode == dmode and m.endswith("-gcfreeze") == frozen
+                  for h in at if h == hh and num(at[h].get(col)) is not None]
+            return "NaN" if not rs else f"{num(rs[0][col]) / 1024:.6g}"
+        lines = ["# heap_MiB walk_MiB predicted_MiB collect_MiB collect_frozen_MiB"]
+        for hh in heaps:
+            walk = kib(False, "walk_dirty_kb")
+            pred = kib(False, "predicted_walk_kb")
+            if walk == "NaN":
+                walk, pred = kib(True, "walk_dirty_kb"), kib(True, "predicted_walk_kb")
+            lines.append(f"{hh / MiB:g} {walk} {pred} {kib(False, 'collect_dirty_kb')} "
+                         f"{kib(True, 'collect_dirty_kb')}")
+        write_dat(os.path.join(d, "pymp-dirty.dat"), lines)
+        lo, hi = log_range([v / 1e6 for v in vals])
+        self.draw("pymp", "pymp.gp", d, out, " ".join(series), " ".join(f"{h / MiB:g}" for h in heaps),
+                  lo, hi, dmode)
+        return None
+
+    # The microbenchmarks; every other benchmark is an application.
+    MICRO = {"spawn", "heap", "nested", "scenario", "vmas", "threads"}
+
+    def app_counts(self):
+        """Traced application cells: per iteration, cowtrace's counts in total
+        (the forking parent's / its children's), one row per cell, method and mode."""
+        out, seen = [], set()
+        cols = ("wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork")
+        for r in self.rows:
+            k = (r["cell"], r.get("method", ""), r.get("fork_mode", ""), r.get("heap_bytes", ""))
+            if r.get("bench") in self.MICRO or not self.traced(r) or k in seen:
+                continue
+            seen.add(k)
+            it = num(r.get("iterations")) or 1
+
+            def per(c):
+                v = num(r.get(c))
+                return "n/a" if v is None else f"{v / it:.4g}"
+            h = float(r["heap_bytes"])
+            out.append([r["bench"], r["method"] + (f" {heap_words(h)}" if h else ""), r["fork_mode"]] +
+                       [f"{per(c)} ({per('parent_' + c)} / {per('child_' + c)})" for c in cols])
+            self.use([r], "applications table")
+        return out
+
     def mode_words(self):
         if self.run_modes == ["cow"]:
             return "cow only (stock kernel)"
@@ -737,9 +805,11 @@ class Run:
         ("phases", "plot_phases", "Where does fork's time go? The parent's copy_process per fork, split into "
          "VMA tree duplication, page-table copy, anon_vma setup, TLB flush and the rest, per heap size "
          "and VMA count"),
+        ("pymp", "plot_pymp", "What do Python's start methods cost over a big parent? Pool start to first "
+         "result vs heap, and what a fork child dirties"),
     ]
-    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads", "redis"}
-    APPS = {"redis"}  # plots of application benchmarks, named after their bench
+    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads", "redis", "pymp"}
+    APPS = {"redis", "pymp"}  # plots of application benchmarks, named after their bench
 
     def make_plots(self, outdir):
         d = os.path.join(outdir, "data")
@@ -1150,7 +1220,7 @@ class Run:
                 par.append(", ".join(first_seen(r["method"] for r in rs)))
             modes = " ".join(first_seen(r.get("fork_mode", "") for r in rs))
             shown = self.used.get(cell, [])
-            where = ", ".join(k for k in shown if k in self.plots or k == "questions table")
+            where = ", ".join(k for k in shown if k in self.plots or k in ("questions table", "applications table"))
             if not where and self.tcg and r0.get("bench") != "scenario":
                 where = "not plotted: TCG times"
             elif not where:
@@ -1369,6 +1439,16 @@ def blocks(runs, ov=None):
             md("|---|" + "---|" * len(r.counts_table[0][1]))
             for name, _, got, pred in r.counts_table:
                 md(f"| {name} | " + " | ".join(fmt_count(g, p) for g, p in zip(got, pred)) + " |")
+        ac = r.app_counts()
+        if ac:
+            md()
+            md("Fork-caused copy-on-write per application and mode, from cowtrace (`--trace`): per "
+               "iteration, in total (the forking parent's / its children's):")
+            md()
+            md("| application | method | mode | wp_faults | cow_copies | cow_reuses | tlb_flush_fork |")
+            md("|---|---|---|---|---|---|---|")
+            for row in ac:
+                md("| " + " | ".join(row) + " |")
         for key, (png, caption) in r.plots.items():
             md()
             md(f"### {caption}")
@@ -1569,7 +1649,7 @@ def write_atomic(path, text):
 
 # Every plot report.py draws or once drew (throughput: before pages).
 ALL_PLOTS = {"spawn", "modes", "counts", "cdf", "pages", "crossover", "fraction", "throughput",
-             "vmas", "folio", "threads", "redis", "phases"}
+             "vmas", "folio", "threads", "redis", "phases", "pymp"}
 
 
 def write_report(runs, outdir):

@@ -153,6 +153,7 @@ static void prepare(const struct fb_bench *b, struct fb_common *c)
 	int k;
 
 	err[0] = '\0';
+	self_dir(c->self_dir, sizeof(c->self_dir));	/* fits() may look there */
 	if (b->fits && b->fits(c, err, sizeof(err)))
 		cli_die(b, err);
 	if ((c->output && check_writable("-o", c->output, err, sizeof(err))) ||
@@ -160,7 +161,6 @@ static void prepare(const struct fb_bench *b, struct fb_common *c)
 		fprintf(stderr, "forkbench %s: %s\n", b->name, err);
 		exit(FB_EXIT_ERROR);
 	}
-	self_dir(c->self_dir, sizeof(c->self_dir));
 	/*
 	 * Exact reuse counts need one CPU: a page faulted in on another CPU
 	 * can still sit in that CPU's LRU batch, whose reference makes the

@@ -26,7 +26,8 @@ $(BUILD)/bench/benchmarks/redis.o: BENCH_OBJ_CFLAGS := $(HIREDIS_CFLAGS)
 
 ALL_TARGETS += $(BUILD)/forkbench $(BUILD)/forkbench-target-static \
 	       $(BUILD)/forkbench-target-dynamic $(BUILD)/forkbench-spawn-worker $(BUILD)/forklab-matrix \
-	       $(BUILD)/forklab-minfork
+	       $(BUILD)/forklab-minfork $(BUILD)/forkbench-pymp.py \
+	       $(BUILD)/forkbench-buildproj/.copied
 STATIC_TARGETS += $(BUILD)/static/forkbench $(BUILD)/static/forkbench-target-static \
 		  $(BUILD)/static/forkbench-target-dynamic $(BUILD)/static/forkbench-spawn-worker
 
@@ -70,6 +71,14 @@ $(BUILD)/forkbench-spawn-worker $(BUILD)/static/forkbench-spawn-worker: $(SPAWN_
 # plain dynamically linked C program, as a user would write it.
 $(BUILD)/forklab-minfork: bench/tools/minfork.c
 	$(call msg,LINK,$@)$(CC) $(TARGET_CFLAGS) $< -o $@
+
+# pymp's Python side (bench/apps/pymp.py), beside forkbench where it looks.
+$(BUILD)/forkbench-pymp.py: bench/apps/pymp.py
+	$(call msg,CP,$@)cp $< $@
+
+# build's project (bench/apps/buildproj), copied beside forkbench as a whole.
+$(BUILD)/forkbench-buildproj/.copied: $(wildcard bench/apps/buildproj/* bench/apps/buildproj/src/*)
+	$(call msg,CP,$(@D))rm -rf $(@D) && mkdir -p $(@D) && cp -R bench/apps/buildproj/. $(@D)/ && touch $@
 
 # ---- unit tests: build/tests/unit/<name>, run by tests/run.sh ----
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))

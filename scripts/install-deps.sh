@@ -13,13 +13,13 @@
 set -euo pipefail
 
 USER_PKGS=(
-	build-essential pkg-config        # gcc, make, libc headers
+	build-essential pkg-config        # gcc, make, libc headers; forkbench build's make and cc
 	clang llvm                        # BPF objects (clang -target bpf), llvm-strip
 	libbpf-dev bpftool                # CO-RE loader library, skeleton generator
 	libelf-dev zlib1g-dev libzstd-dev # libbpf's own dependencies (static links too)
 	libpfm4-dev                       # --events: PMU event names -> perf_event_attr
 	gnuplot-nox                       # plots (pngcairo, svg, pdfcairo terminals)
-	python3                           # test helpers: JSON/CSV/SVG well-formedness
+	python3                           # test helpers: JSON/CSV/SVG well-formedness; forkbench pymp
 	cppcheck clang-tidy shellcheck    # static analysis in make test (tests/host/lint.sh)
 	libclang-rt-dev                   # libFuzzer + sanitizer runtimes (make fuzz)
 	procps util-linux                 # ps, pgrep, setarch, taskset

@@ -687,7 +687,7 @@ static const struct argp redis_argp = {
 
 static const struct fb_bench redis_bench = {
 	.name = "redis",
-	.order = 80,
+	.order = 70,
 	.summary = "Redis BGSAVE under a write load: fork time, COW, client latency",
 	.argp = &redis_argp,
 	.default_iterations = 5,

@@ -142,6 +142,14 @@ forkbench: redis around not a number :: any :: 2 :: --around: 'long' is not a nu
 forkbench: redis with --heap :: any :: 2 :: --heap: redis has no heap of its own; --dataset SIZE sets Redis's used_memory :: $FB redis --heap 64M
 forkbench: redis with --thp always :: any :: 2 :: --thp: redis leaves Redis's memory to the kernel \(allowed: never\) :: $FB redis --thp always
 forkbench: redis server missing :: any :: 2 :: /nonexistent/redis-server not found: install Debian's redis-server \(scripts/install-deps.sh\) :: $FB redis --server /nonexistent/redis-server
+forkbench: pymp bad start method :: any :: 2 :: unknown --start-method 'vfork' \(allowed: fork, forkserver, spawn\) :: $FB pymp --start-method fork,vfork
+forkbench: pymp empty start method :: any :: 2 :: --start-method 'fork,': empty item in list :: $FB pymp --start-method fork,
+forkbench: pymp bad gc-freeze :: any :: 2 :: unknown --gc-freeze 'maybe' \(allowed: no, yes\) :: $FB pymp --gc-freeze maybe
+forkbench: pymp heap too large :: any :: 2 :: --heap.*needs .* but only .* is available :: $FB pymp --heap 4T
+forkbench: build 0 jobs :: any :: 2 :: --jobs: 0 is out of range \(allowed: 1\.\.64\) :: $FB build -j 0
+forkbench: build jobs not a number :: any :: 2 :: --jobs: 'all' is not a number :: $FB build --jobs 2,all
+forkbench: build too many job counts :: any :: 2 :: --jobs: at most 8 values :: $FB build -j 1,2,3,4,5,6,7,8,9
+forkbench: build 24 units :: any :: 2 :: --units: 24 is out of range \(allowed: 1\.\.23\) :: $FB build --units 24
 forkbench: scenario missing :: any :: 2 :: which scenario\? :: $FB scenario
 forkbench: scenario unknown :: any :: 2 :: unknown scenario 'cow-magic' \(allowed: parent-writes, same-va-different-pa, last-sharer-reuses, nested, fork-exec\) :: $FB scenario cow-magic
 forkbench: two scenarios :: any :: 2 :: one scenario per run :: $FB scenario nested fork-exec

@@ -56,8 +56,8 @@ check_eq "no folder left by a refused --out" "" "$(ls -d "$T_TMP/x" "$T_TMP/a b"
 if [ -e /proc/sys/vm/fork_copy_mode ]; then nmodes=3; else nmodes=1; fi
 n=$("$RA" --dry-run | tail -n 1)
 case "$n" in
-"17 cells, about "*) got=1 ;;
-"47 cells, about "*) got=3 ;;
+"19 cells, about "*) got=1 ;;
+"53 cells, about "*) got=3 ;;
 *) got=none ;;
 esac
 if [ "$got" = "$nmodes" ]; then pass "dry-run of quick.conf: $n"; else fail "dry-run of quick.conf" "$n"; fi
@@ -66,7 +66,7 @@ plain=$(grep -c '^cell ' "$full") modes=$(grep -c '^cell-modes ' "$full")
 "$RA" --config "$full" --dry-run >"$T_TMP/full.txt" 2>&1
 check_eq "dry-run of full.conf: cells" "$((plain + modes * nmodes)) cells" \
 	"$(tail -n 1 "$T_TMP/full.txt" | cut -d, -f1)"
-check_eq "full.conf: heaps up to 48G, every method, THP on/off, traced counts" "spawn-4k-48g spawn-thp-48g heap-4k-32g@cow counts@cow counts-thp@cow" \
+check_eq "full.conf: heaps up to 48G, every method, THP on/off, traced counts" "spawn-4k-48g spawn-thp-48g heap-4k-32g@cow counts@cow counts-thp@cow apps-counts@cow build-counts@cow" \
 	"$(awk '/--heap 48G/ || /--heap 32G --child/ || /--trace/ { print $1 }' "$T_TMP/full.txt" | tr '\n' ' ' | sed 's/ $//')"
 "$RA" --config "$full" --dry-run --vm >"$T_TMP/fullvm.txt" 2>&1
 check_eq "dry-run of full.conf --vm: every mode" "$((plain + modes * 3)) cells" \

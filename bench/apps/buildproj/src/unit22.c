@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One of forkbench build's compilation units: a little arithmetic. */
+unsigned long unit22(unsigned long x);
+
+unsigned long unit22(unsigned long x)
+{
+	unsigned long h = x ^ 22UL;
+	int k;
+
+	for (k = 0; k < 8; k++)
+		h = h * 1099511628211UL + (unsigned long)k;
+	return h;
+}
