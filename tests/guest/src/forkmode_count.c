@@ -16,7 +16,10 @@
  *
  * The probes are tracefs kprobe events filtered on this process's pid
  * (fork copies in the forking process's context); a function this kernel
- * does not have (or has inlined) is reported as "unavailable".  Prints
+ * does not have (or has inlined) is reported as "unavailable".  In cow
+ * and stack mode the parent's own write faults between a fork and its
+ * end marker also charge, map, add and copy a page each: wp_page_copy
+ * counts them, so that the caller can take them out.  Prints
  *
  *   probe=NAME fork1=N fork2=N diff=N per_table=X
  *
@@ -42,6 +45,7 @@ static const char *const probes[] = {
 	"copy_mc_to_kernel",		/* one page's contents */
 	"flush_tlb_mm_range",		/* a TLB flush */
 	"__pte_alloc",			/* a page table for the child */
+	"wp_page_copy",			/* a write fault that copied (the parent's own) */
 };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
