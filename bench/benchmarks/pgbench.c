@@ -43,8 +43,7 @@ static struct {
 	uint64_t seconds;
 	uint64_t scale;
 	const char *bindir;
-	const char *client;
-} opt = { { 0 }, 0, 2, 1, "/usr/lib/postgresql/15/bin", "/usr/bin/pgbench" };
+} opt = { { 0 }, 0, 2, 1, "/usr/lib/postgresql/15/bin" };
 
 static const char *const methods[3] = { "select", "select-connect", "connect" };
 
@@ -232,7 +231,7 @@ static int run_size(struct fb_common *c, uint64_t sb)
 	err[0] = '\0';
 	snprintf(p.bin[0], sizeof(p.bin[0]), "%s/initdb", opt.bindir);
 	snprintf(p.bin[1], sizeof(p.bin[1]), "%s/postgres", opt.bindir);
-	snprintf(p.bin[2], sizeof(p.bin[2]), "%s", opt.client);
+	snprintf(p.bin[2], sizeof(p.bin[2]), "%s/pgbench", opt.bindir);
 	if (app_scratch(&p.s, "pgbench", PG_USER, err, sizeof(err)))
 		goto cleanup;
 	rc = start_server(c, &p, sb, err, sizeof(err));
@@ -285,7 +284,7 @@ static int add_sb(const char *item, void *ctx)
 	return 0;
 }
 
-enum { OPT_SB = 0x900, OPT_SECONDS, OPT_SCALE, OPT_BINDIR, OPT_CLIENT };
+enum { OPT_SB = 0x900, OPT_SECONDS, OPT_SCALE, OPT_BINDIR };
 
 static const struct argp_option pgbench_options[] = {
 	{ NULL, 0, NULL, 0, "pgbench options:", 2 },
@@ -295,8 +294,7 @@ static const struct argp_option pgbench_options[] = {
 	  "pgbench -T per run, each iteration runs twice (1..3600, default 2)", 2 },
 	{ "scale", OPT_SCALE, "N", 0, "pgbench -i -s scale (1..10000, default 1)", 2 },
 	{ "bindir", OPT_BINDIR, "DIR", 0,
-	  "Where initdb and postgres are (default /usr/lib/postgresql/15/bin)", 2 },
-	{ "client", OPT_CLIENT, "PATH", 0, "The pgbench to run (default /usr/bin/pgbench)", 2 },
+	  "Where initdb, postgres and pgbench are (default /usr/lib/postgresql/15/bin)", 2 },
 	{ 0 }
 };
 
@@ -330,9 +328,6 @@ static error_t pgbench_parse(int key, char *arg, struct argp_state *state)
 	case OPT_BINDIR:
 		opt.bindir = arg;
 		return 0;
-	case OPT_CLIENT:
-		opt.client = arg;
-		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -359,18 +354,17 @@ static int pgbench_check(struct fb_common *c, char *err, size_t errlen)
 
 static int pgbench_fits(struct fb_common *c, char *err, size_t errlen)
 {
+	static const char *const progs[] = { "initdb", "postgres", "pgbench", NULL };
 	char path[600], what[96], sz[32];
 	uint64_t need = 0;
 	int k;
 
 	(void)c;
-	snprintf(path, sizeof(path), "%s/initdb", opt.bindir);
-	if (app_need(path, "postgresql-15", err, errlen))
-		return -1;
-	snprintf(path, sizeof(path), "%s/postgres", opt.bindir);
-	if (app_need(path, "postgresql-15", err, errlen) ||
-	    app_need(opt.client, "postgresql-client-15", err, errlen))
-		return -1;
+	for (k = 0; progs[k]; k++) {
+		snprintf(path, sizeof(path), "%s/%s", opt.bindir, progs[k]);
+		if (app_need(path, "postgresql-15", err, errlen))
+			return -1;
+	}
 	if (geteuid() != 0) {
 		snprintf(err, errlen, "pgbench runs PostgreSQL as user " PG_USER
 			 " and needs root (running as uid %u)", (unsigned)geteuid());

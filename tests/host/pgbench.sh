@@ -10,16 +10,16 @@
 #   - nothing is left: no process of the run's session (setsid) and no
 #     scratch folder (TMPDIR is the test's own folder) after the run and
 #     after SIGINT in the middle of a pgbench run (exit 130).
-# SKIP without PostgreSQL 15 or pgbench, or without root (the server runs
+# SKIP without PostgreSQL 15 (postgresql-15: initdb, postgres, pgbench), or without root (the server runs
 # as user postgres).
 . "$(dirname "$0")/../lib.sh"
 COL="$FORKLAB_ROOT/tests/tools/col.py"
 BIN=/usr/lib/postgresql/15/bin
 STOP_LIMIT=15
 
-for f in "$BIN/initdb" "$BIN/postgres" /usr/bin/pgbench; do
+for f in "$BIN/initdb" "$BIN/postgres" "$BIN/pgbench"; do
 	if [ ! -x "$f" ]; then
-		skip "pgbench" "$f not installed (scripts/install-deps.sh installs postgresql-15 and postgresql-client-15)"
+		skip "pgbench" "$f not installed (scripts/install-deps.sh installs postgresql-15)"
 		exit 0
 	fi
 done
