@@ -120,7 +120,7 @@ static double latency_ns(const char *file)
 
 struct pg {
 	struct app_server s;
-	char bin[3][600];	/* initdb, postgres, pgbench */
+	char bin[4][600];	/* initdb, postgres, pgbench, pg_isready */
 	char data[600], log[600], port[16];
 };
 
@@ -134,6 +134,26 @@ static int tool(struct pg *p, char *const argv[], const char *user, const char *
 		return rc == 0 ? 0 : 1;
 	snprintf(err, errlen, "%s failed (status %d): %s", what, rc,
 		 last_line(p->log, tail, sizeof(tail)));
+	return -1;
+}
+
+/* Its port open, the server may still be starting up: pg_isready until it
+ * accepts connections (every 100 ms, up to READY_MS). */
+static int accepting(struct pg *p, char *err, size_t errlen)
+{
+	char *argv[] = { p->bin[3], "-q", "-h", "127.0.0.1", "-p", p->port, "-U", PG_USER,
+			 "-t", "1", NULL };
+	int k, rc = -1;
+
+	for (k = 0; k < READY_MS / 100 && !fb_stopping(); k++) {
+		rc = run_tool(argv, NULL, p->log);
+		if (rc == 0 || !app_alive(&p->s))
+			break;
+		usleep(100000);
+	}
+	if (rc == 0 || fb_stopping())
+		return rc == 0 ? 0 : 1;
+	snprintf(err, errlen, "the server does not accept connections (pg_isready status %d)", rc);
 	return -1;
 }
 
@@ -159,7 +179,7 @@ static int start_server(struct fb_common *c, struct pg *p, uint64_t sb, char *er
 	snprintf(p->port, sizeof(p->port), "%d", p->s.port);
 	if (app_start(&p->s, server, c->fork_mode, PG_USER, err, errlen))
 		return -1;
-	return app_wait_ready(&p->s, READY_MS, err, errlen);
+	return app_wait_ready(&p->s, READY_MS, err, errlen) ? -1 : accepting(p, err, errlen);
 }
 
 static int fill(struct pg *p, char *err, size_t errlen)
@@ -232,6 +252,7 @@ static int run_size(struct fb_common *c, uint64_t sb)
 	snprintf(p.bin[0], sizeof(p.bin[0]), "%s/initdb", opt.bindir);
 	snprintf(p.bin[1], sizeof(p.bin[1]), "%s/postgres", opt.bindir);
 	snprintf(p.bin[2], sizeof(p.bin[2]), "%s/pgbench", opt.bindir);
+	snprintf(p.bin[3], sizeof(p.bin[3]), "%s/pg_isready", opt.bindir);
 	if (app_scratch(&p.s, "pgbench", PG_USER, err, sizeof(err)))
 		goto cleanup;
 	rc = start_server(c, &p, sb, err, sizeof(err));
@@ -354,7 +375,7 @@ static int pgbench_check(struct fb_common *c, char *err, size_t errlen)
 
 static int pgbench_fits(struct fb_common *c, char *err, size_t errlen)
 {
-	static const char *const progs[] = { "initdb", "postgres", "pgbench", NULL };
+	static const char *const progs[] = { "initdb", "postgres", "pgbench", "pg_isready", NULL };
 	char path[600], what[96], sz[32];
 	uint64_t need = 0;
 	int k;
