@@ -144,7 +144,7 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 	function frac(v) { return v ~ /%$/ ? v / 100 : v + 0 }
 	BEGIN {
 		nw = split(a, w, " "); b = w[1]
-		n = -1; wu = 5; h = 0; nh = 1; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2; ds = 64; around = 0.5
+		n = -1; wu = 5; h = 0; nh = 1; cw = 1; pw = 0; thp = 0; nm = 5; nf = 2; ds = 64; around = 0.5; nsb = 0; secs = 0
 		sm = "fork,forkserver,spawn"; ng = 1; nj = 1; units = 23
 		for (i = 2; i <= nw; i++) {
 			if (w[i] == "-n" || w[i] == "--iterations") n = w[i + 1] + 0
@@ -170,8 +170,10 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 				}
 				if (w[i] == "--dataset") ds = h
 			} else if (w[i] == "--around") around = w[i + 1] / 1000
+			else if (w[i] == "--shared-buffers") nsb = split(w[i + 1], s, ",")
+			else if (w[i] == "--seconds") secs = w[i + 1] + 0
 		}
-		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : b == "redis" ? 5 : b == "pymp" ? 10 : b == "build" ? 6 : 11
+		if (n < 0) n = b == "spawn" ? 100 : b == "heap" ? 10 : b == "redis" ? 5 : b == "pymp" ? 10 : b == "build" ? 6 : b == "pgbench" ? 5 : 11
 		it = n + wu
 		if (b == "redis" && h == 0) h = ds
 		if (avail > 0 && h > avail) { printf "1"; exit }
@@ -188,6 +190,9 @@ estimate() {	# FORKBENCH-ARGS FACTOR
 			k = split(sm, m, ","); t = 0.5
 			for (j = 1; j <= k; j++)
 				t += ng * (nh + h * 0.02 + it * (nh * (m[j] == "fork" ? 1.2 : m[j] == "spawn" ? 4 : 3) + h * 0.01))
+		} else if (b == "pgbench") {	# per size initdb, start, fill (3 s), two runs of --seconds
+			t = 0.5	# per iteration; all of it is wall time
+			fixed = (nsb ? nsb : 1) * (3 + it * 2 * (secs ? secs : 2))
 		} else if (b == "build")	# a copy, the configure step, the units, the link
 			t = 0.5 + nj * it * (6 + units * 0.4)
 		else

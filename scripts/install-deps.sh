@@ -25,6 +25,7 @@ USER_PKGS=(
 	procps util-linux                 # ps, pgrep, setarch, taskset
 	redis-server redis-tools          # forkbench redis: the server it starts, redis-cli
 	libhiredis-dev                    # forkbench redis: its client library (pkg-config hiredis)
+	postgresql-15                     # forkbench pgbench: initdb, postgres, pgbench
 )
 KERNEL_PKGS=(
 	linux-source-6.12 linux-config-6.12 # the kernel under test and Debian's config

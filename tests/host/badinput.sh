@@ -142,6 +142,15 @@ forkbench: redis around not a number :: any :: 2 :: --around: 'long' is not a nu
 forkbench: redis with --heap :: any :: 2 :: --heap: redis has no heap of its own; --dataset SIZE sets Redis's used_memory :: $FB redis --heap 64M
 forkbench: redis with --thp always :: any :: 2 :: --thp: redis leaves Redis's memory to the kernel \(allowed: never\) :: $FB redis --thp always
 forkbench: redis server missing :: any :: 2 :: /nonexistent/redis-server not found: install Debian's redis-server \(scripts/install-deps.sh\) :: $FB redis --server /nonexistent/redis-server
+forkbench: pgbench shared-buffers 0 :: any :: 2 :: --shared-buffers: 0 is too small \(allowed: 1M\.\.1T\) :: $FB pgbench --shared-buffers 0
+forkbench: pgbench shared-buffers bad unit :: any :: 2 :: --shared-buffers: size '1x' has an unknown unit 'x' :: $FB pgbench --shared-buffers 1x
+forkbench: pgbench shared-buffers empty item :: any :: 2 :: --shared-buffers '16M,': empty item in list :: $FB pgbench --shared-buffers 16M,
+forkbench: pgbench shared-buffers over MemAvailable :: any :: 2 :: --shared-buffers 900 GiB needs .* but only .* is available :: $FB pgbench --shared-buffers 900G
+forkbench: pgbench seconds 0 :: any :: 2 :: --seconds: 0 is out of range \(allowed: 1\.\.3600\) :: $FB pgbench --seconds 0
+forkbench: pgbench scale not a number :: any :: 2 :: --scale: 'many' is not a number \(allowed: 1\.\.10000\) :: $FB pgbench --scale many
+forkbench: pgbench with --heap :: any :: 2 :: --heap: pgbench has no heap of its own; --shared-buffers SIZE sets PostgreSQL's shared_buffers :: $FB pgbench --heap 64M
+forkbench: pgbench with --thp always :: any :: 2 :: --thp: pgbench leaves PostgreSQL's memory to the kernel \(allowed: never\) :: $FB pgbench --thp always
+forkbench: pgbench postgres missing :: any :: 2 :: /nonexistent/initdb not found: install Debian's postgresql-15 \(scripts/install-deps.sh\) :: $FB pgbench --bindir /nonexistent
 forkbench: pymp bad start method :: any :: 2 :: unknown --start-method 'vfork' \(allowed: fork, forkserver, spawn\) :: $FB pymp --start-method fork,vfork
 forkbench: pymp empty start method :: any :: 2 :: --start-method 'fork,': empty item in list :: $FB pymp --start-method fork,
 forkbench: pymp bad gc-freeze :: any :: 2 :: unknown --gc-freeze 'maybe' \(allowed: no, yes\) :: $FB pymp --gc-freeze maybe

@@ -48,7 +48,7 @@ while read -r name pattern; do
 		"$RA" --config "$conf" --out "$T_TMP/run-$name"
 	check_eq "run-all.sh: $name: no run folder, no cell ran" "" "$(ls -d "$T_TMP/run-$name" 2>/dev/null)"
 done <<'EOF'
-badname b: forkbench: unknown benchmark 'spwan' \(allowed: spawn, heap, nested, scenario, vmas, threads, redis, pymp, build, metadata\)$
+badname b: forkbench: unknown benchmark 'spwan' \(allowed: spawn, heap, nested, scenario, vmas, threads, redis, pymp, pgbench, build, metadata\)$
 nounit h@cow: forkbench heap: --heap: size '256' has no unit
 badopt o: forkbench scenario: unrecognized option '--frobnicate'
 badval v: forkbench spawn: unknown method 'frok'

@@ -119,8 +119,8 @@ for fb in "$S/build/forkbench" "$S/build/static/forkbench"; do
 
 	# The list: the six in their order, the new one after them (no order key).
 	list=$("$fb" --help | sed -n 's/^  \([a-z][a-z0-9_-]*\)  .*/\1/p' | tr '\n' ' ')
-	check_eq "registry $kind: --help lists it after spawn, heap, nested, scenario, vmas, threads, redis, pymp, build" \
-		"spawn heap nested scenario vmas threads redis pymp build regprobe " "$list"
+	check_eq "registry $kind: --help lists it after spawn, heap, nested, scenario, vmas, threads, redis, pymp, pgbench, build" \
+		"spawn heap nested scenario vmas threads redis pymp pgbench build regprobe " "$list"
 	if "$fb" --help | grep -q '^  regprobe   registry probe: one file, no other edit$'; then
 		pass "registry $kind: --help shows its summary"
 	else
@@ -134,7 +134,7 @@ for fb in "$S/build/forkbench" "$S/build/static/forkbench"; do
 		fail "registry $kind: regprobe --help" "exit $rc: $(head -c 200 "$T_TMP/help")"
 	fi
 	expect_fail "registry $kind: an unknown name lists it among the allowed" 2 \
-		"unknown benchmark 'nosuch' \(allowed: spawn, heap, nested, scenario, vmas, threads, redis, pymp, build, regprobe, metadata\)" \
+		"unknown benchmark 'nosuch' \(allowed: spawn, heap, nested, scenario, vmas, threads, redis, pymp, pgbench, build, regprobe, metadata\)" \
 		-- "$fb" nosuch
 	expect_fail "registry $kind: its options are checked like the others'" 2 \
 		"^forkbench regprobe: --iterations: 0 is out of range" -- "$fb" regprobe -n 0
