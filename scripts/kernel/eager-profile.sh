@@ -13,6 +13,10 @@
 T=/sys/kernel/tracing
 B=/forklab/build/forkmode-bench
 echo 0 > $T/tracing_on
+# what it changes, restored at the end: the buffer's size (the expanded
+# one if the buffer was never used), the tracer and its depth
+saved_kb=$(sed 's/.*expanded: \([0-9]*\).*/\1/; s/^\([0-9]*\).*/\1/' $T/buffer_size_kb)
+saved_depth=$(cat $T/max_graph_depth)
 echo 65536 > $T/buffer_size_kb
 echo function_graph > $T/current_tracer
 echo 1 > $T/max_graph_depth
@@ -33,4 +37,7 @@ run copy_page_range
 run alloc_pages_bulk_noprof __mem_cgroup_charge folio_add_new_anon_rmap folio_add_lru_vma copy_mc_to_kernel
 run dup_mmap
 run mutex_unlock
+: > $T/set_graph_function
 echo nop > $T/current_tracer
+echo "$saved_depth" > $T/max_graph_depth
+echo "$saved_kb" > $T/buffer_size_kb

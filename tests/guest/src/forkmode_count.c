@@ -24,7 +24,8 @@
  *   probe=NAME fork1=N fork2=N diff=N per_table=X
  *
  * one line per probe, then "pages=PAGES tables=T mode=M".  Root only;
- * exit 1 on failure, 2 on bad usage.  The probes are removed on exit.
+ * exit 1 on failure, 2 on bad usage.  The probes are removed and the
+ * trace buffer's size restored on exit.
  */
 #include <getopt.h>
 #include <sched.h>
@@ -50,6 +51,7 @@ static const char *const probes[] = {
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 static int available[NPROBES];
+static char saved_kb[64];	/* buffer_size_kb before, restored on exit */
 
 static int write_file(const char *path, const char *s, int append)
 {
@@ -75,6 +77,29 @@ static void probes_remove(void)
 		snprintf(line, sizeof(line), "-:%s/p%zu\n", GROUP, i);
 		write_file(TRACEFS "/kprobe_events", line, 1);
 	}
+	if (saved_kb[0])
+		write_file(TRACEFS "/buffer_size_kb", saved_kb, 0);
+}
+
+/*
+ * buffer_size_kb's size, to restore: "1408", or before the buffer was
+ * first used "7 (expanded: 1408)", whose size is the expanded one.
+ */
+static void save_buffer_size(void)
+{
+	int fd = open(TRACEFS "/buffer_size_kb", O_RDONLY | O_CLOEXEC);
+	char buf[64], *p;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strstr(buf, "expanded: ");
+	p = p ? p + strlen("expanded: ") : buf;
+	p[strspn(p, "0123456789")] = 0;
+	snprintf(saved_kb, sizeof(saved_kb), "%s", p);
 }
 
 static void on_signal(int sig)
@@ -224,6 +249,7 @@ int main(int argc, char **argv)
 	if (probes_add())
 		goto out;
 	write_file(TRACEFS "/trace", "", 0);	/* empty the buffer */
+	save_buffer_size();
 	if (write_file(TRACEFS "/buffer_size_kb", "65536", 0) ||
 	    write_file(TRACEFS "/events/" GROUP "/enable", "1", 0) ||
 	    write_file(TRACEFS "/tracing_on", "1", 0)) {
