@@ -9,8 +9,9 @@
 #   eager, heap 30% of it, first: fits; fork_eager_copy = the heap and
 #     the rest of the parent's anonymous pages
 #   eager, heap 55% of it: the copy would need another 55%, 10% of the
-#     free memory more than is left: fork fails with ENOMEM
-#     (__GFP_RETRY_MAYFAIL, no OOM killer); the parent keeps its data and
+#     free memory more than is left: fork fails with ENOMEM (the copies
+#     stop where MemAvailable no longer covers a page table's; no OOM
+#     killer, also not for the child's page tables); the parent keeps its data and
 #     its pages; every copy is freed (nr_anon_pages +0 over the fork)
 #   cow, the same heap: fork succeeds (nothing is copied)
 # Each after a settle (below).
@@ -35,8 +36,8 @@ trap cleanup EXIT
 # Kernel reports that mean a bug, and the OOM killer.
 SPLAT='Oops|BUG|WARNING|bad page|Bad page|possible circular locking|inconsistent lock state|possible recursive locking|sleeping function called from invalid context|page_table_check|Call Trace|invoked oom-killer|Out of memory'
 # Free memory (memfree below) after the forks, measured over 8 forks here:
-# within 250 kB of where it was.  The failed fork copied 90 MB or more
-# before it gave up (fork_eager_copy): a leak of 1% of it exceeds the bound.
+# within 250 kB of where it was.  The failed fork copied 30-45 MB before it
+# gave up (fork_eager_copy, 6 runs): a leak of 3% of it exceeds the bound.
 FREE_SLACK_KB=1024
 
 # memfree: MemFree plus the pages on the per-CPU free lists (kB), which
