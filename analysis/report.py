@@ -759,11 +759,17 @@ class Run:
     # The microbenchmarks; every other benchmark is an application.
     MICRO = {"spawn", "heap", "nested", "scenario", "vmas", "threads"}
 
+    # The applications table's counters: fork-caused COW (pages a fork
+    # shared, cowtrace's attribution), private-file COW (a program's own
+    # first writes after exec: not fork's), pages copied at fork (stack and
+    # eager mode) and the parent's TLB flushes at fork.
+    APP_COLS = ("fork_copies", "fork_reuses", "file_copies", "eager_copies", "tlb_flush_fork")
+
     def app_counts(self):
         """Traced application cells: per iteration, cowtrace's counts in total
         (the forking parent's / its children's), one row per cell, method and mode."""
         out, seen = [], set()
-        cols = ("wp_faults", "cow_copies", "cow_reuses", "tlb_flush_fork")
+        cols = self.APP_COLS
         for r in self.rows:
             k = (r["cell"], r.get("method", ""), r.get("fork_mode", ""), r.get("heap_bytes", ""))
             if r.get("bench") in self.MICRO or not self.traced(r) or k in seen:
@@ -773,7 +779,9 @@ class Run:
 
             def per(c):
                 v = num(r.get(c))
-                return "n/a" if v is None else f"{v / it:.4g}"
+                if v is None:
+                    return "n/a"
+                return f"{v / it:,.0f}" if v / it >= 1000 else f"{v / it:.4g}"
             h = float(r["heap_bytes"])
             out.append([r["bench"], r["method"] + (f" {heap_words(h)}" if h else ""), r["fork_mode"]] +
                        [f"{per(c)} ({per('parent_' + c)} / {per('child_' + c)})" for c in cols])
@@ -1190,8 +1198,8 @@ class Run:
                 if g is not None and p is not None:
                     pairs.append((f"{cells[0]} {cells[1]} {c}", g, p))
         if not pairs:
-            return ["No traced counts in this run (cowtrace: `--trace`), and its times mean nothing: "
-                    "nothing to report."]
+            return ["No traced heap or scenario cell in this run (cowtrace: `--trace`): no count to "
+                    "hold against a prediction, and its times mean nothing."]
         its = sorted({int(num(r.get("iterations")) or 0) for r in self.rows if self.traced(r)})
         off = [f"{w}: {g:g} (predicted {p:g})" for w, g, p in pairs if g != p]
         line = (f"Traced counts per iteration (exact under TCG; n = {', '.join(map(str, its))} iterations "
@@ -1442,11 +1450,13 @@ def blocks(runs, ov=None):
         ac = r.app_counts()
         if ac:
             md()
-            md("Fork-caused copy-on-write per application and mode, from cowtrace (`--trace`): per "
-               "iteration, in total (the forking parent's / its children's):")
+            md("What fork cost each application, per mode, from cowtrace (`--trace`): per iteration, in "
+               "total (the forking parent's / its children's): copy-on-write of pages a fork shared "
+               "(copies and reuses), the first writes to private file pages (a program's own after exec, "
+               "not fork's), pages copied at fork (stack and eager mode) and TLB flushes at fork:")
             md()
-            md("| application | method | mode | wp_faults | cow_copies | cow_reuses | tlb_flush_fork |")
-            md("|---|---|---|---|---|---|---|")
+            md("| application | method | mode | " + " | ".join(r.APP_COLS) + " |")
+            md("|---|---|---|" + "---|" * len(r.APP_COLS))
             for row in ac:
                 md("| " + " | ".join(row) + " |")
         for key, (png, caption) in r.plots.items():

@@ -98,13 +98,13 @@
 	  CT_CSV | CT_JSON | CT_NOTE, "needs write faults and their VMA",	\
 	  "of wp_faults: on anonymous pages a fork shared")			\
 	X(FORK_COPIES, fork_copies, "pages", UNAVAILABLE, FORK_COPIES, NOVMA,	\
-	  CT_REPORT | CT_FIRST, "needs cow_copies and the VMA",			\
+	  CT_REPORT | CT_FIRST | CT_BENCH, "needs cow_copies and the VMA",			\
 	  "of cow_copies: fork-shared anonymous pages")			\
 	X(FORK_REUSES, fork_reuses, "pages", UNAVAILABLE, FORK_REUSES, NOVMA,	\
-	  CT_REPORT | CT_FIRST, "needs cow_reuses and the VMA",			\
+	  CT_REPORT | CT_FIRST | CT_BENCH, "needs cow_reuses and the VMA",			\
 	  "of cow_reuses: fork-shared anonymous pages")			\
 	X(FILE_COPIES, file_copies, "pages", UNAVAILABLE, FILE_COPIES, NOVMA,	\
-	  CT_REPORT, "needs cow_copies and the VMA",				\
+	  CT_REPORT | CT_BENCH, "needs cow_copies and the VMA",				\
 	  "of cow_copies: first writes to private file pages")		\
 	X(OTHER_FAULTS, other_faults, "faults", UNAVAILABLE, OTHER_FAULTS, NOVMA, \
 	  CT_CSV | CT_JSON | CT_NOTE, "needs write faults and their VMA",	\
