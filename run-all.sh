@@ -9,6 +9,10 @@
 #                                     mode; plots and report are made on the host
 #   ./run-all.sh --vm --kernel DIR    boot that kernel build (default build/kernel, from
 #                                     make kernel; e.g. a cached /var/cache/forklab/kernel/*)
+#   ./run-all.sh --vm --debian        the same on a Debian 12 userland (scripts/kernel/rootfs.sh)
+#                                     instead of the busybox initramfs: the application
+#                                     cells (redis, pymp, pgbench, build) need it; default
+#                                     matrix configs/matrix/debian.conf
 #   ./run-all.sh --resume DIR         finish an interrupted run in DIR (where it began)
 #   ./run-all.sh --out DIR            write the run to DIR (default results/<date>-<host>-<kernel>)
 #   ./run-all.sh --repeat K           run the matrix K times (1..20), the cell order rotated
@@ -38,19 +42,20 @@ die() { echo "run-all.sh: $*" >&2; exit 2; }
 # shellcheck source=scripts/run-all-lib.sh
 . scripts/run-all-lib.sh
 
-config='' dry=0 resume='' out='' vm=0 kernel='' repeat=''
+config='' dry=0 resume='' out='' vm=0 debian=0 kernel='' repeat=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config) [ $# -ge 2 ] || die "--config needs a FILE"; config=$2; shift 2 ;;
 	--dry-run) dry=1; shift ;;
 	--vm) vm=1; shift ;;
+	--debian) debian=1; shift ;;
 	--kernel) [ $# -ge 2 ] || die "--kernel needs a kernel build folder"; kernel=$2; shift 2 ;;
 	--resume) [ $# -ge 2 ] || die "--resume needs a run folder"; resume=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die "--out needs a folder"; out=$2; shift 2 ;;
 	--repeat) [ $# -ge 2 ] || die "--repeat needs a count K (allowed: 1..20)"; repeat=$2; shift 2
 		case "$repeat" in [1-9] | 1[0-9] | 20) ;; *) die "--repeat '$repeat': not a count of runs (allowed: 1..20)" ;; esac ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --kernel DIR, --resume DIR, --out DIR, --repeat K)" ;;
+	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --debian, --kernel DIR, --resume DIR, --out DIR, --repeat K)" ;;
 	esac
 done
 # A run folder's kind: host (the running kernel) or vm (the patched kernel under QEMU).
@@ -69,7 +74,8 @@ if [ -n "$resume" ]; then
 			die "--resume: '$resume' ran on kernel $ran but this machine runs $(uname -r): start a new run"
 		;;
 	vm) vm=1 ;;
-	*) die "--resume: '$resume/run-kind' says '$kind' (allowed: host, vm)" ;;
+	debian) vm=1 debian=1 ;;
+	*) die "--resume: '$resume/run-kind' says '$kind' (allowed: host, vm, debian)" ;;
 	esac
 	[ -z "$repeat" ] || die "--resume runs the folder's own repeat count: drop --repeat '$repeat'"
 	repeat=$(cat "$resume/repeat" 2>/dev/null || echo 1)
@@ -78,6 +84,7 @@ if [ -n "$resume" ]; then
 elif [ -n "$out" ] && { [ -e "$out/config.conf" ] || [ -d "$out/cells" ]; }; then
 	die "--out: '$out' already holds a run: finish it with --resume '$out' or pick another folder"
 fi
+[ "$debian" = 0 ] || [ "$vm" = 1 ] || die "--debian: only with --vm (the Debian userland booted under QEMU)"
 [ "$vm" = 0 ] || [ -z "$repeat" ] || [ "$repeat" = 1 ] ||
 	die "--repeat '$repeat': on this machine only (under --vm times mean nothing, counts do not vary)"
 : "${repeat:=1}"
@@ -86,6 +93,9 @@ if [ -n "$kernel" ]; then
 	if [ ! -f "$kernel/bzImage" ] || [ ! -f "$kernel/kernel.release" ]; then
 		die "--kernel: '$kernel' is not a kernel build (no bzImage and kernel.release; make kernel makes build/kernel)"
 	fi
+fi
+if [ "$debian" = 1 ]; then
+	: "${config:=configs/matrix/debian.conf}"
 fi
 if [ "$vm" = 1 ]; then
 	: "${config:=configs/matrix/vm.conf}"
@@ -267,7 +277,15 @@ if ! scripts/install-deps.sh --check >/dev/null 2>&1; then
 fi
 make -s all
 initrd=build/kernel-initramfs.cpio.gz
-if [ "$vm" = 1 ]; then
+if [ "$debian" = 1 ]; then
+	# The guest kernel (cached; the first build takes 10+ minutes); the
+	# Debian image is vm-debian.sh's (cached by its package list), and the
+	# guest runs this tree's build/ over 9p.
+	if [ -z "$kernel" ]; then
+		scripts/kernel/build.sh --link build/kernel || die "--debian: no kernel: make kernel failed (its reason above)"
+		kernel=build/kernel
+	fi
+elif [ "$vm" = 1 ]; then
 	# The guest kernel (cached; the first build takes 10+ minutes), the
 	# static programs and the initramfs.
 	make -s static
@@ -284,6 +302,7 @@ fi
 if [ -z "$out" ]; then
 	if [ "$vm" = 1 ]; then
 		out=results/$(date -u +%Y%m%d-%H%M%S)-qemu-$(cat "$kernel/kernel.release")
+		[ "$debian" = 0 ] || out=$out-debian
 	else
 		out=results/$(date -u +%Y%m%d-%H%M%S)-$(hostname -s)-$(uname -r)
 	fi
@@ -304,6 +323,7 @@ if [ ! -f "$out/config.conf" ]; then
 fi
 kind=host
 [ "$vm" = 0 ] || kind=vm
+[ "$debian" = 0 ] || kind=debian
 err=$( (echo "$kind" >"$out/run-kind") 2>&1) || setup_fail "$err"
 if [ "$repeat" -gt 1 ] && [ ! -f "$out/repeat" ]; then
 	err=$( (echo "$repeat" >"$out/repeat") 2>&1) || setup_fail "$err"
@@ -475,11 +495,13 @@ run_host() {
 
 # ---- run in the patched kernel under QEMU ----
 vm_metadata() {
+	local vm_script=vm-run.sh
+	[ "$debian" = 0 ] || vm_script="vm-debian.sh (Debian 12 userland)"
 	[ -f "$out/metadata.vm.json" ] || return 0
 	meta_merge "$out/metadata.vm.json" "$out/metadata.json" run_kind=vm \
 		"aslr_cells=off (kernel.randomize_va_space=0 in the guest)" \
 		"fork_modes=$(cat "$out/guest-modes" 2>/dev/null || echo unknown)" \
-		"vm=QEMU $(sed -n 's/^ *"virtualization": "\([^"]*\)".*/\1/p' "$out/metadata.vm.json"), scripts/kernel/vm-run.sh" \
+		"vm=QEMU $(sed -n 's/^ *"virtualization": "\([^"]*\)".*/\1/p' "$out/metadata.vm.json"), scripts/kernel/$vm_script" \
 		"sysctls_for_run=none on the host" "matrix=$config" \
 		"kernel_build=$(cd "$kernel" && pwd -P) ($(sed -n 's/^patches=//p' "$kernel/info" 2>/dev/null | wc -w) patches of kernel-patch/series)" \
 		"timings=meaningless under TCG; counts are exact"
@@ -499,10 +521,19 @@ run_vm() {
 	echo "forklab: ${#names[@]} cells ($todo to run) in forklab's kernel under QEMU -> $out"
 	abs=$(cd "$out" && pwd)
 	timeout_s=$((900 + 3 * est_total))
+	# Servers, python3 and gcc under TCG: 20-60 times their time on the
+	# host (pgbench's cell of 11 s took 220 s), not the 3 of forkbench's
+	# own cells.
+	[ "$debian" = 0 ] || timeout_s=$((1800 + 60 * est_total))
 	rm -f "$out/cmd.log"
 	: >"$out/cmd.log"
-	scripts/kernel/vm-run.sh --kernel "$kernel" --initrd "$initrd" --out "$abs" --timeout "$timeout_s" \
-		-- sh scripts/run-all-guest.sh "$abs/guest-cells.txt" >/dev/null &
+	if [ "$debian" = 1 ]; then
+		scripts/kernel/vm-debian.sh --kernel "$kernel/bzImage" --out "$abs" --timeout "$timeout_s" \
+			-- sh /forklab/scripts/run-all-guest.sh "$abs/guest-cells.txt" >/dev/null &
+	else
+		scripts/kernel/vm-run.sh --kernel "$kernel" --initrd "$initrd" --out "$abs" --timeout "$timeout_s" \
+			-- sh scripts/run-all-guest.sh "$abs/guest-cells.txt" >/dev/null &
+	fi
 	child=$!
 	tail -n +1 -F --pid="$child" "$out/cmd.log" 2>/dev/null &
 	tail_pid=$!

@@ -42,8 +42,10 @@ expect_fail "--resume of a run on another kernel" 2 "ran on kernel 5.4.0-old but
 expect_fail "--out onto an existing run" 2 "--out: '.*hostrun' already holds a run: finish it with --resume" -- \
 	"$RA" --out "$T_TMP/hostrun" --dry-run
 echo qemu >"$T_TMP/oldrun/run-kind"
-expect_fail "--resume of a folder of an unknown kind" 2 "run-kind' says 'qemu' \(allowed: host, vm\)" -- \
+expect_fail "--resume of a folder of an unknown kind" 2 "run-kind' says 'qemu' \(allowed: host, vm, debian\)" -- \
 	"$RA" --resume "$T_TMP/oldrun" --dry-run
+expect_fail "--debian without --vm" 2 "--debian: only with --vm \(the Debian userland booted under QEMU\)" -- \
+	"$RA" --debian --dry-run
 expect_fail "--kernel without --vm" 2 "--kernel '/tmp': only with --vm" -- "$RA" --kernel /tmp --dry-run
 expect_fail "--kernel of a folder that is no kernel build" 2 "--kernel: '/tmp' is not a kernel build \(no bzImage and kernel.release" -- \
 	"$RA" --vm --kernel /tmp --dry-run
@@ -77,6 +79,9 @@ check_eq "--vm: a modes cell in cow, stack, eager" \
 check_eq "--vm without --config: vm.conf" \
 	"$(($(grep -c '^cell ' "$FORKLAB_ROOT/configs/matrix/vm.conf") + 3 * $(grep -c '^cell-modes ' "$FORKLAB_ROOT/configs/matrix/vm.conf"))) cells" \
 	"$("$RA" --vm --dry-run | tail -n 1 | cut -d, -f1)"
+check_eq "--vm --debian without --config: debian.conf" \
+	"$(($(grep -c '^cell ' "$FORKLAB_ROOT/configs/matrix/debian.conf") + 3 * $(grep -c '^cell-modes ' "$FORKLAB_ROOT/configs/matrix/debian.conf"))) cells" \
+	"$("$RA" --vm --debian --dry-run | tail -n 1 | cut -d, -f1)"
 
 # A real refusal: full.conf's biggest cell (a 32 GiB heap: ~96 GiB needed)
 # next to one that fits; the run carries on and finishes.
