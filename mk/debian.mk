@@ -9,8 +9,10 @@
 #   make test-debian        the rehearsal (tests/vm/50-debian.sh, opt-in): make
 #                           kernel-deb KCONFIG=fast, dpkg -i in the guest, a boot
 #                           from the installed /boot files, ./run-all.sh inside
+#   make test-debian-apps   redis, pymp, pgbench and build in every fork mode on
+#                           that userland (tests/vm/55-debian-apps.sh, opt-in)
 
-.PHONY: debian-rootfs vm-debian test-debian
+.PHONY: debian-rootfs vm-debian test-debian test-debian-apps
 
 debian-rootfs:
 	$(call msg,ROOTFS,$(BUILD)/debian-rootfs.img)scripts/kernel/rootfs.sh --link $(BUILD)/debian-rootfs.img
@@ -27,3 +29,12 @@ test-debian: all
 		tests/vm/50-debian.sh 2>&1 | tee $(BUILD)/test-logs/test-debian.log; \
 	awk '/^PASS:/{p++} /^FAIL:/{f++} /^SKIP:/{s++} END{printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0}' \
 		$(BUILD)/test-logs/test-debian.log
+
+# The applications in every fork mode on the Debian userland (run-all.sh
+# --vm --debian), checked: outside make test's tiers (about 30 minutes).
+test-debian-apps: all
+	$(Q)mkdir -p $(BUILD)/test-logs
+	$(Q)FORKLAB_DEBIAN_APPS=1 FORKLAB_ROOT=$(CURDIR) FORKLAB_BUILD=$(abspath $(BUILD)) \
+		tests/vm/55-debian-apps.sh 2>&1 | tee $(BUILD)/test-logs/test-debian-apps.log; \
+	awk '/^PASS:/{p++} /^FAIL:/{f++} /^SKIP:/{s++} END{printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0}' \
+		$(BUILD)/test-logs/test-debian-apps.log
