@@ -84,7 +84,9 @@ mode, prctl_mode = sys.argv[1], int(sys.argv[2])
 N = 40
 KEYS = ["fork_eager_copy", "fork_stack_copy", "fork_copy_threaded", "fork_tlb_flush_skipped"]
 libc = ctypes.CDLL(None, use_errno=True)
-PR_SET, PR_GET = 0x464B4D53, 0x464B4D47
+# lib/fork_mode.h: PR_SET/GET_FORK_COPY_MODE; the setting is the mode + 1
+# (0 follows vm.fork_copy_mode), and GET returns it.
+PR_SET, PR_GET = 74, 75
 
 def vmstat():
     return {k: int(v) for k, v in (l.split() for l in open("/proc/vmstat")) if k in KEYS}
@@ -106,11 +108,10 @@ def out(name, ok, got):
     print(f"{'PASS' if ok else 'FAIL'}: debian/python3-{name}" + ("" if ok else f": got {got}"))
 
 if prctl_mode >= 0:
-    rc = libc.prctl(PR_SET, prctl_mode, 0, 0, 0)
-    own = ctypes.c_int(-9)
-    nxt = libc.prctl(PR_GET, ctypes.byref(own), 0, 0, 0)
-    out(f"{mode}-prctl-get", rc == 0 and nxt == prctl_mode and own.value == prctl_mode,
-        f"set {rc}, get {nxt}, own {own.value}")
+    rc = libc.prctl(PR_SET, prctl_mode + 1, 0, 0, 0)
+    got = libc.prctl(PR_GET, 0, 0, 0, 0)
+    out(f"{mode}-prctl-get", rc == 0 and got == prctl_mode + 1,
+        f"set {rc}, get {got} (errno {ctypes.get_errno()})")
 forks(2)  # settle: first-fork effects (page tables, libc) out of the way
 d = measure(N)
 if mode == "cow":
@@ -148,7 +149,7 @@ step_run() {
 		fail booted-through-the-package-initrd "no /run/initramfs: the kernel did not start Debian's initramfs"
 	fi
 	check_eq userland "Debian GNU/Linux 12 (bookworm)" "$(. /etc/os-release && echo "$PRETTY_NAME")"
-	check_eq sysctls "0 2 2" "$(cat /proc/sys/vm/fork_copy_mode /proc/sys/vm/fork_eager_stack_pages \
+	check_eq sysctls "0 2 2" "$(cat /proc/sys/vm/fork_copy_mode /proc/sys/vm/fork_copy_stack_pages \
 		/proc/sys/vm/fork_copy_prctl_max 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 	if (echo 3 >/proc/sys/vm/fork_copy_mode) 2>/dev/null; then v=accepted; else v=refused; fi
 	check_eq sysctl-refuses-3 "refused 0" "$v $(cat /proc/sys/vm/fork_copy_mode)"
