@@ -295,19 +295,8 @@ static int build_run(struct fb_common *c)
 
 static int add_jobs(const char *item, void *ctx)
 {
-	char e[FB_ERRLEN];
-
 	(void)ctx;
-	if (opt.njobs == MAX_JOBS) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--jobs: at most %d values", MAX_JOBS);
-		return -1;
-	}
-	if (parse_u64(item, 1, 64, &opt.jobs[opt.njobs], e, sizeof(e))) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--jobs: %s", e);
-		return -1;
-	}
-	opt.njobs++;
-	return 0;
+	return fb_add_u64("--jobs", item, 1, 64, "values", opt.jobs, &opt.njobs, MAX_JOBS);
 }
 
 enum { OPT_JOBS = 'j', OPT_UNITS = 0x800 };
@@ -322,25 +311,13 @@ static const struct argp_option build_options[] = {
 
 static error_t build_parse(int key, char *arg, struct argp_state *state)
 {
-	char e[FB_ERRLEN], q[SHOWN_LEN];
-
 	(void)state;
 	switch (key) {
 	case OPT_JOBS:
 		opt.njobs = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_jobs, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--jobs '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
+		return fb_list_option("--jobs", arg, add_jobs, NULL);
 	case OPT_UNITS:
-		if (parse_u64(arg, 1, NUNITS, &opt.units, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--units: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--units", arg, 1, NUNITS, &opt.units);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

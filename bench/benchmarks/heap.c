@@ -494,18 +494,9 @@ static error_t heap_parse(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		opt.then = (enum then)i;
 		return 0;
-	case OPT_FOLIO: {
-		char q[SHOWN_LEN];
-
+	case OPT_FOLIO:
 		opt.nfolio = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_folio, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--folio '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
-	}
+		return fb_list_option("--folio", arg, add_folio, NULL);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
