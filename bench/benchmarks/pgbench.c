@@ -324,16 +324,9 @@ static error_t pgbench_parse(int key, char *arg, struct argp_state *state)
 
 static int pgbench_check(struct fb_common *c, char *err, size_t errlen)
 {
-	if (c->nheaps != 1 || c->heaps[0] != 0) {
-		snprintf(err, errlen, "--heap: pgbench has no heap of its own; --shared-buffers "
-			 "SIZE sets PostgreSQL's shared_buffers");
+	if (app_no_heap(c, "pgbench", "--shared-buffers SIZE sets PostgreSQL's shared_buffers",
+			     "PostgreSQL's", err, errlen))
 		return -1;
-	}
-	if (c->thp != THP_NEVER) {
-		snprintf(err, errlen,
-			 "--thp: pgbench leaves PostgreSQL's memory to the kernel (allowed: never)");
-		return -1;
-	}
 	if (!opt.nsb) {
 		opt.sb[0] = 16ULL << 20;
 		opt.nsb = 1;

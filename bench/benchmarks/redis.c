@@ -594,15 +594,9 @@ static error_t redis_parse(int key, char *arg, struct argp_state *state)
 
 static int redis_check(struct fb_common *c, char *err, size_t errlen)
 {
-	if (c->nheaps != 1 || c->heaps[0] != 0) {
-		snprintf(err, errlen, "--heap: redis has no heap of its own; --dataset SIZE sets "
-			 "Redis's used_memory");
+	if (app_no_heap(c, "redis", "--dataset SIZE sets Redis's used_memory", "Redis's", err,
+			     errlen))
 		return -1;
-	}
-	if (c->thp != THP_NEVER) {
-		snprintf(err, errlen, "--thp: redis leaves Redis's memory to the kernel (allowed: never)");
-		return -1;
-	}
 	if (!opt.nds) {
 		opt.ds[0] = 64ULL << 20;
 		opt.nds = 1;
