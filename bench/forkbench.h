@@ -117,6 +117,9 @@ uint64_t now_ns(void);
 long minflt_self(void);
 /* Kills (SIGKILL) and reaps pid; returns its wait status. */
 int kill_and_reap(pid_t pid);
+/* Reads len bytes from fd, across short reads and EINTR (unless stopping);
+ * 0, or -1 on an error, end of file or a stop request. */
+int read_full(int fd, void *buf, size_t len);
 /* waitpid that survives EINTR; on a stop request the child is killed first.
  * Returns the pid or -1. */
 pid_t reap(pid_t pid, int *status, struct rusage *ru);

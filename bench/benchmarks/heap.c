@@ -59,23 +59,6 @@ struct child_report {
 	int64_t minflt;
 };
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t r;
-
-	while (len) {
-		r = read(fd, p, len);
-		if (r < 0 && errno == EINTR && !fb_stopping())
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 static __attribute__((noreturn)) void child_main(struct heap *h, const uint32_t *pages, size_t n,
 						  int rep, int go, const char *target)
 {
