@@ -264,6 +264,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+void app_remove_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void app_stop(struct app_server *s)
 {
 	pid_t pg = s->pid < 0 ? -s->pid : s->pid;
@@ -285,6 +290,6 @@ void app_stop(struct app_server *s)
 		killpg(pg, SIGKILL);
 	s->pid = 0;
 	if (s->scratch[0])
-		nftw(s->scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		app_remove_tree(s->scratch);
 	s->scratch[0] = '\0';
 }

@@ -70,5 +70,7 @@ bool app_alive(struct app_server *s);
 const char *app_log_tail(const struct app_server *s, char *buf, size_t len);
 /* Stops the server's group and removes the scratch folder; idempotent. */
 void app_stop(struct app_server *s);
+/* Removes dir and everything below it (links not followed), as far as it can. */
+void app_remove_tree(const char *dir);
 
 #endif

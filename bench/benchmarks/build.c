@@ -22,13 +22,13 @@
  * iteration.  The fork mode is forkbench's, inherited by make and its
  * children (lib/fork_mode.h).
  */
+#include "app.h"
 #include "forkbench.h"
 #include "sysinfo.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -129,15 +129,6 @@ static double processes_total(void)
 			v = strtod(line + 10, NULL);
 	fclose(f);
 	return v;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 static int copy_project(const struct fb_common *c, const char *dst)
@@ -270,7 +261,7 @@ static int iteration(struct fb_common *c, uint64_t jobs, struct fb_cell *cell)
 		goto cleanup;
 	rc = build_once(jobs, dir, cell);
 cleanup:
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	app_remove_tree(dir);
 	return rc;
 }
 
