@@ -8,6 +8,7 @@
 #   check_eager_copies NAME GOT HEAP_PAGES   (guest: one eager fork of forkmode-fork)
 #   expect_fail NAME STATUS PATTERN -- CMD...   (exit status and stderr match)
 #   mount_ns_why      why no private mount namespace can be made here (or nothing)
+#   ct_get FILE SCOPE ROLE COLUMN   one value of a cowtrace --format csv report
 
 : "${FORKLAB_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${FORKLAB_BUILD:=$FORKLAB_ROOT/build}"
@@ -111,4 +112,14 @@ ct_load_why() {
 	3|4|5) echo "skip: cowtrace cannot load BPF here (exit $_rc): $(head -n 1 "$T_TMP/ct-load.err")" ;;
 	*) echo "fail: cowtrace failed to load on a machine that loads BPF (exit $_rc): $(head -n 1 "$T_TMP/ct-load.err")" ;;
 	esac
+}
+
+# ct_get FILE SCOPE ROLE COLUMN: one value of a cowtrace --format csv report
+# (SCOPE status|process|image|role|total; ROLE empty for the first row of
+# SCOPE; the statuses are the comment line #MODE,status,...).
+ct_get() {
+	awk -F, -v s="$2" -v r="$3" -v c="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
+		{ sub(/^#/, "") }
+		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
 }
