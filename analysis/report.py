@@ -1381,6 +1381,16 @@ def blocks(runs, ov=None):
     index len(runs) is the overlay of the runs (ov)."""
     out = []
     md = lambda s="": out.append(("md", s))
+
+    def table(intro, header, rows):
+        """An introduced Markdown table: intro, a blank line, header, its rule, the rows."""
+        md()
+        md(intro)
+        md()
+        md("| " + " | ".join(header) + " |")
+        md("|" + "---|" * len(header))
+        for row in rows:
+            md("| " + " | ".join(row) + " |")
     md("# forklab report")
     md()
     md("Runs: " + ", ".join(r.label for r in runs) + ".")
@@ -1418,47 +1428,30 @@ def blocks(runs, ov=None):
                 md(f"- {line}")
         sc = r.scenario_counts()
         if sc:
-            md()
-            md("The classic questions, traced (cowtrace): counts per iteration of each process's "
-               "write, the prediction for its fork mode in parentheses:")
-            md()
-            md("| cell | process | wp_faults | cow_copies | cow_reuses |")
-            md("|---|---|---|---|---|")
-            for cells, got, pred in sc:
-                md("| " + " | ".join(cells + [fmt_count(g, p) for g, p in zip(got, pred)]) + " |")
+            table("The classic questions, traced (cowtrace): counts per iteration of each process's "
+                  "write, the prediction for its fork mode in parentheses:",
+                  ["cell", "process", "wp_faults", "cow_copies", "cow_reuses"],
+                  [cells + [fmt_count(g, p) for g, p in zip(got, pred)] for cells, got, pred in sc])
         sf = r.scenario_faults()
         if sf:
-            md()
-            md("The classic questions, cells without cowtrace (`--trace`, which needs root): the faults "
-               "getrusage counted in each process's write (fork-exec: in the child from fork to exec), per "
-               "iteration, the predicted write faults in parentheses, and the predicted copies and reuses:")
-            md()
-            md("| cell | process | write faults | predicted copies | predicted reuses |")
-            md("|---|---|---|---|---|")
-            for row in sf:
-                md("| " + " | ".join(row) + " |")
+            table("The classic questions, cells without cowtrace (`--trace`, which needs root): the faults "
+                  "getrusage counted in each process's write (fork-exec: in the child from fork to exec), per "
+                  "iteration, the predicted write faults in parentheses, and the predicted copies and reuses:",
+                  ["cell", "process", "write faults", "predicted copies", "predicted reuses"], sf)
         if r.counts_table and r.counts_table[0][1][0] == "wp_faults":
-            md()
-            md("Counts per iteration from cowtrace (the traced heap cell), the prediction in "
-               "parentheses; the predicted eager_copies are the heap's pages only, the measured "
-               "ones add the process's own stack, libc and TLS pages:")
-            md()
-            md("| mode/role | " + " | ".join(r.counts_table[0][1]) + " |")
-            md("|---|" + "---|" * len(r.counts_table[0][1]))
-            for name, _, got, pred in r.counts_table:
-                md(f"| {name} | " + " | ".join(fmt_count(g, p) for g, p in zip(got, pred)) + " |")
+            table("Counts per iteration from cowtrace (the traced heap cell), the prediction in "
+                  "parentheses; the predicted eager_copies are the heap's pages only, the measured "
+                  "ones add the process's own stack, libc and TLS pages:",
+                  ["mode/role"] + list(r.counts_table[0][1]),
+                  [[name] + [fmt_count(g, p) for g, p in zip(got, pred)]
+                   for name, _, got, pred in r.counts_table])
         ac = r.app_counts()
         if ac:
-            md()
-            md("What fork cost each application, per mode, from cowtrace (`--trace`): per iteration, in "
-               "total (the forking parent's / its children's): copy-on-write of pages a fork shared "
-               "(copies and reuses), the first writes to private file pages (a program's own after exec, "
-               "not fork's), pages copied at fork (stack and eager mode) and TLB flushes at fork:")
-            md()
-            md("| application | method | mode | " + " | ".join(r.APP_COLS) + " |")
-            md("|---|---|---|" + "---|" * len(r.APP_COLS))
-            for row in ac:
-                md("| " + " | ".join(row) + " |")
+            table("What fork cost each application, per mode, from cowtrace (`--trace`): per iteration, in "
+                  "total (the forking parent's / its children's): copy-on-write of pages a fork shared "
+                  "(copies and reuses), the first writes to private file pages (a program's own after exec, "
+                  "not fork's), pages copied at fork (stack and eager mode) and TLB flushes at fork:",
+                  ["application", "method", "mode"] + list(r.APP_COLS), ac)
         for key, (png, caption) in r.plots.items():
             md()
             md(f"### {caption}")

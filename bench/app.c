@@ -42,6 +42,21 @@ int app_need(const char *path, const char *pkg, char *err, size_t errlen)
 	return -1;
 }
 
+int app_no_heap(const struct fb_common *c, const char *name, const char *sets,
+		const char *whose, char *err, size_t errlen)
+{
+	if (c->nheaps != 1 || c->heaps[0] != 0) {
+		snprintf(err, errlen, "--heap: %s has no heap of its own; %s", name, sets);
+		return -1;
+	}
+	if (c->thp != THP_NEVER) {
+		snprintf(err, errlen, "--thp: %s leaves %s memory to the kernel (allowed: never)",
+			 name, whose);
+		return -1;
+	}
+	return 0;
+}
+
 static int user_ids(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
 {
 	const struct passwd *pw = getpwnam(user);
@@ -249,6 +264,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+void app_remove_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void app_stop(struct app_server *s)
 {
 	pid_t pg = s->pid < 0 ? -s->pid : s->pid;
@@ -270,6 +290,6 @@ void app_stop(struct app_server *s)
 		killpg(pg, SIGKILL);
 	s->pid = 0;
 	if (s->scratch[0])
-		nftw(s->scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		app_remove_tree(s->scratch);
 	s->scratch[0] = '\0';
 }

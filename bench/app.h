@@ -5,6 +5,7 @@
  *
  *   struct app_server s;
  *   app_init(&s);
+ *   app_no_heap(c, "redis", ..., err, len)      --heap and --thp refused
  *   app_need(path, "redis-server", err, len)   missing program: a refusal
  *   app_scratch(&s, "redis", owner, err, len)  a scratch folder (mkdtemp)
  *   app_free_port(&s.port, err, len)           a free TCP port on 127.0.0.1
@@ -41,7 +42,15 @@ struct app_server {
 	char log[600];
 };
 
+struct fb_common;
+
 void app_init(struct app_server *s);
+/* The benchmark's check of the common options: the server's memory is its
+ * own, so --heap other than 0 ("--heap: NAME has no heap of its own; SETS")
+ * and --thp other than never ("--thp: NAME leaves WHOSE memory to the
+ * kernel (allowed: never)") are refused: -1 with the message in err. */
+int app_no_heap(const struct fb_common *c, const char *name, const char *sets,
+		const char *whose, char *err, size_t errlen);
 /* 0 if path is an executable file; else -1 and "PATH not found: install
  * Debian's PKG (scripts/install-deps.sh)" in err. */
 int app_need(const char *path, const char *pkg, char *err, size_t errlen);
@@ -61,5 +70,7 @@ bool app_alive(struct app_server *s);
 const char *app_log_tail(const struct app_server *s, char *buf, size_t len);
 /* Stops the server's group and removes the scratch folder; idempotent. */
 void app_stop(struct app_server *s);
+/* Removes dir and everything below it (links not followed), as far as it can. */
+void app_remove_tree(const char *dir);
 
 #endif

@@ -58,18 +58,9 @@ static const struct argp_option common_options[] = {
 static int add_heap(const char *item, void *ctx)
 {
 	struct fb_common *c = ctx;
-	char e[FB_ERRLEN];
 
-	if (c->nheaps == FB_MAX_HEAPS) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap: at most %d sizes", FB_MAX_HEAPS);
-		return -1;
-	}
-	if (parse_size(item, 1ULL << 42, &c->heaps[c->nheaps], e, sizeof(e))) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--heap: %s", e);
-		return -1;
-	}
-	c->nheaps++;
-	return 0;
+	return fb_add_size("--heap", item, 0, 1ULL << 42, NULL, c->heaps, &c->nheaps,
+			   FB_MAX_HEAPS);
 }
 
 static int add_mode(const char *item, void *ctx)
@@ -89,14 +80,13 @@ static int add_mode(const char *item, void *ctx)
 	return 0;
 }
 
-/* A comma-separated option: fn(item, c) for each item.  The message is the
- * item's (fn sets fb_parse_err) or else the list's ("empty item ..."). */
-static error_t list_option(const char *opt, const char *arg,
-			   int (*fn)(const char *item, void *ctx), struct fb_common *c)
+error_t fb_list_option(const char *opt, const char *arg,
+		       int (*fn)(const char *item, void *ctx), void *ctx)
 {
 	char e[FB_ERRLEN], q[SHOWN_LEN];
 
-	if (parse_list(arg, fn, c, e, sizeof(e)) >= 0)
+	fb_parse_err[0] = '\0';
+	if (parse_list(arg, fn, ctx, e, sizeof(e)) >= 0)
 		return 0;
 	if (!fb_parse_err[0])
 		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s '%s': %s", opt,
@@ -104,9 +94,8 @@ static error_t list_option(const char *opt, const char *arg,
 	return EINVAL;
 }
 
-/* A whole number in [min, max]. */
-static error_t u64_option(const char *opt, const char *arg, uint64_t min, uint64_t max,
-			  uint64_t *out)
+error_t fb_u64_option(const char *opt, const char *arg, uint64_t min, uint64_t max,
+		      uint64_t *out)
 {
 	char e[FB_ERRLEN];
 
@@ -114,6 +103,45 @@ static error_t u64_option(const char *opt, const char *arg, uint64_t min, uint64
 		return 0;
 	snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: %s", opt, e);
 	return EINVAL;
+}
+
+int fb_add_size(const char *opt, const char *item, uint64_t min, uint64_t max,
+		const char *allowed, uint64_t *vals, int *n, int cap)
+{
+	char e[FB_ERRLEN];
+
+	if (*n == cap) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: at most %d sizes", opt, cap);
+		return -1;
+	}
+	if (parse_size(item, max, &vals[*n], e, sizeof(e))) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: %s", opt, e);
+		return -1;
+	}
+	if (vals[*n] < min) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: %s is too small (allowed: %s)",
+			 opt, item, allowed);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+int fb_add_u64(const char *opt, const char *item, uint64_t min, uint64_t max,
+	       const char *noun, uint64_t *vals, int *n, int cap)
+{
+	char e[FB_ERRLEN];
+
+	if (*n == cap) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: at most %d %s", opt, cap, noun);
+		return -1;
+	}
+	if (parse_u64(item, min, max, &vals[*n], e, sizeof(e))) {
+		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s: %s", opt, e);
+		return -1;
+	}
+	(*n)++;
+	return 0;
 }
 
 static error_t common_parse(int key, char *arg, struct argp_state *state)
@@ -126,7 +154,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_HEAP:
 		c->nheaps = 0;
-		return list_option("--heap", arg, add_heap, c);
+		return fb_list_option("--heap", arg, add_heap, c);
 	case OPT_THP:
 		i = parse_choice(arg, thp_names, "--thp value", fb_parse_err, sizeof(fb_parse_err));
 		if (i < 0)
@@ -134,14 +162,14 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		c->thp = (enum thp_mode)i;
 		return 0;
 	case 'n':
-		return u64_option("--iterations", arg, 1, 10000000, &c->iterations);
+		return fb_u64_option("--iterations", arg, 1, 10000000, &c->iterations);
 	case OPT_WARMUP:
-		return u64_option("--warmup", arg, 0, 1000000, &c->warmup);
+		return fb_u64_option("--warmup", arg, 0, 1000000, &c->warmup);
 	case OPT_CPU: {
 		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 		cpu_set_t set;
 
-		if (u64_option("--cpu", arg, 0, ncpu > 0 ? (uint64_t)ncpu - 1 : 0, &v))
+		if (fb_u64_option("--cpu", arg, 0, ncpu > 0 ? (uint64_t)ncpu - 1 : 0, &v))
 			return EINVAL;
 		if (sched_getaffinity(0, sizeof(set), &set) == 0 && !CPU_ISSET((int)v, &set)) {
 			snprintf(fb_parse_err, sizeof(fb_parse_err),
@@ -174,7 +202,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_FORK_MODE:
 		c->nmodes = 0;
-		return list_option("--fork-mode", arg, add_mode, c);
+		return fb_list_option("--fork-mode", arg, add_mode, c);
 	case ARGP_KEY_ARG:
 		if (c->takes_args)
 			return ARGP_ERR_UNKNOWN;

@@ -77,6 +77,25 @@ struct fb_bench {
 /* Option parsers put a one-line message here and return EINVAL. */
 extern char fb_parse_err[2 * FB_ERRLEN];
 
+/* The option parsers' common steps (cli.c), each with its message in
+ * fb_parse_err.  A comma-separated option: fn(item, ctx) for each item;
+ * the message is the item's (fn sets fb_parse_err) or else the list's
+ * ("OPT 'ARG': empty item ...").  EINVAL or 0. */
+error_t fb_list_option(const char *opt, const char *arg,
+		       int (*fn)(const char *item, void *ctx), void *ctx);
+/* A whole number in [min, max] into out ("OPT: why"); EINVAL or 0. */
+error_t fb_u64_option(const char *opt, const char *arg, uint64_t min, uint64_t max,
+		      uint64_t *out);
+/* One item of a list of sizes, appended to vals[*n]: at most cap of them
+ * ("OPT: at most CAP sizes"), at most max, at least min ("OPT: ITEM is too
+ * small (allowed: ALLOWED)"; min 0: no lower bound).  -1 or 0. */
+int fb_add_size(const char *opt, const char *item, uint64_t min, uint64_t max,
+		const char *allowed, uint64_t *vals, int *n, int cap);
+/* One item of a list of whole numbers in [min, max], appended to vals[*n]:
+ * at most cap of them ("OPT: at most CAP NOUN").  -1 or 0. */
+int fb_add_u64(const char *opt, const char *item, uint64_t min, uint64_t max,
+	       const char *noun, uint64_t *vals, int *n, int cap);
+
 /* Set by SIGINT/SIGTERM: finish the current iteration, clean up, write what
  * was measured as incomplete. */
 extern volatile sig_atomic_t fb_stop_signal;
@@ -98,6 +117,9 @@ uint64_t now_ns(void);
 long minflt_self(void);
 /* Kills (SIGKILL) and reaps pid; returns its wait status. */
 int kill_and_reap(pid_t pid);
+/* Reads len bytes from fd, across short reads and EINTR (unless stopping);
+ * 0, or -1 on an error, end of file or a stop request. */
+int read_full(int fd, void *buf, size_t len);
 /* waitpid that survives EINTR; on a stop request the child is killed first.
  * Returns the pid or -1. */
 pid_t reap(pid_t pid, int *status, struct rusage *ru);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The process helpers of forkbench.h that need nothing but libc: the
- * clock, reaping, the stop flag.  Linked into forkbench and into spawn's
+ * clock, reaping, reading a pipe whole, the stop flag.  Linked into forkbench and into spawn's
  * worker (spawn_worker.c).
  */
 #include "forkbench.h"
@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 volatile sig_atomic_t fb_stop_signal;
 
@@ -51,6 +52,23 @@ int kill_and_reap(pid_t pid)
 	kill(pid, SIGKILL);
 	reap(pid, &status, NULL);
 	return status;
+}
+
+int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t r;
+
+	while (len) {
+		r = read(fd, p, len);
+		if (r < 0 && errno == EINTR && !fb_stopping())
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
 }
 
 static void on_signal(int sig)

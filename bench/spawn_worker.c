@@ -201,23 +201,6 @@ static void teardown(struct spawn_ctx *s)
 		close(s->wfd);
 }
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR && !fb_stopping())
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int fd_arg(const char *s)
 {
 	char *end;

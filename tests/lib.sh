@@ -8,6 +8,8 @@
 #   check_eager_copies NAME GOT HEAP_PAGES   (guest: one eager fork of forkmode-fork)
 #   expect_fail NAME STATUS PATTERN -- CMD...   (exit status and stderr match)
 #   mount_ns_why      why no private mount namespace can be made here (or nothing)
+#   ct_get FILE SCOPE ROLE COLUMN   one value of a cowtrace --format csv report
+#   vmstat_get NAME   a /proc/vmstat counter     mem_snap   sets anon, pt, free, commit (guest)
 
 : "${FORKLAB_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${FORKLAB_BUILD:=$FORKLAB_ROOT/build}"
@@ -111,4 +113,41 @@ ct_load_why() {
 	3|4|5) echo "skip: cowtrace cannot load BPF here (exit $_rc): $(head -n 1 "$T_TMP/ct-load.err")" ;;
 	*) echo "fail: cowtrace failed to load on a machine that loads BPF (exit $_rc): $(head -n 1 "$T_TMP/ct-load.err")" ;;
 	esac
+}
+
+# ct_get FILE SCOPE ROLE COLUMN: one value of a cowtrace --format csv report
+# (SCOPE status|process|image|role|total; ROLE empty for the first row of
+# SCOPE; the statuses are the comment line #MODE,status,...).
+ct_get() {
+	awk -F, -v s="$2" -v r="$3" -v c="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
+		{ sub(/^#/, "") }
+		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
+}
+
+# vmstat_get NAME: the /proc/vmstat counter, for the checks that only need
+# "did it move".
+vmstat_get() { sed -n "s/^$1 //p" /proc/vmstat; }
+
+# mem_snap: one fork-free reading (builtins only; a $(...) would fork this
+# shell, and the reader's pages would be in what it reads), after folding
+# the per-CPU parts of the counters.  Sets anon (nr_anon_pages minus this
+# shell's own RssAnon, which its loop grows), pt, free and commit.  free is
+# MemFree plus the pages waiting in the per-CPU free lists (/proc/zoneinfo
+# "count:"), which MemFree leaves out and which move by megabytes.
+# shellcheck disable=SC2034 # anon, pt, free, commit are for the test that sources this file
+mem_snap() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	while read -r k v; do
+		case $k in nr_anon_pages) anon=$v ;; nr_page_table_pages) pt=$v ;; esac
+	done </proc/vmstat
+	while read -r k v _; do
+		case $k in MemFree:) free=$v ;; Committed_AS:) commit=$v ;; esac
+	done </proc/meminfo
+	while read -r k v _; do
+		case $k in RssAnon:) anon=$((anon - v / 4)) ;; esac
+	done </proc/$$/status
+	while read -r k v _; do
+		case $k in count:) free=$((free + v * 4)) ;; esac
+	done </proc/zoneinfo
 }

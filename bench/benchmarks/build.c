@@ -22,13 +22,13 @@
  * iteration.  The fork mode is forkbench's, inherited by make and its
  * children (lib/fork_mode.h).
  */
+#include "app.h"
 #include "forkbench.h"
 #include "sysinfo.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -129,15 +129,6 @@ static double processes_total(void)
 			v = strtod(line + 10, NULL);
 	fclose(f);
 	return v;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 static int copy_project(const struct fb_common *c, const char *dst)
@@ -270,7 +261,7 @@ static int iteration(struct fb_common *c, uint64_t jobs, struct fb_cell *cell)
 		goto cleanup;
 	rc = build_once(jobs, dir, cell);
 cleanup:
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	app_remove_tree(dir);
 	return rc;
 }
 
@@ -295,19 +286,8 @@ static int build_run(struct fb_common *c)
 
 static int add_jobs(const char *item, void *ctx)
 {
-	char e[FB_ERRLEN];
-
 	(void)ctx;
-	if (opt.njobs == MAX_JOBS) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--jobs: at most %d values", MAX_JOBS);
-		return -1;
-	}
-	if (parse_u64(item, 1, 64, &opt.jobs[opt.njobs], e, sizeof(e))) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--jobs: %s", e);
-		return -1;
-	}
-	opt.njobs++;
-	return 0;
+	return fb_add_u64("--jobs", item, 1, 64, "values", opt.jobs, &opt.njobs, MAX_JOBS);
 }
 
 enum { OPT_JOBS = 'j', OPT_UNITS = 0x800 };
@@ -322,25 +302,13 @@ static const struct argp_option build_options[] = {
 
 static error_t build_parse(int key, char *arg, struct argp_state *state)
 {
-	char e[FB_ERRLEN], q[SHOWN_LEN];
-
 	(void)state;
 	switch (key) {
 	case OPT_JOBS:
 		opt.njobs = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_jobs, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--jobs '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
+		return fb_list_option("--jobs", arg, add_jobs, NULL);
 	case OPT_UNITS:
-		if (parse_u64(arg, 1, NUNITS, &opt.units, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--units: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--units", arg, 1, NUNITS, &opt.units);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

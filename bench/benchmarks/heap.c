@@ -59,23 +59,6 @@ struct child_report {
 	int64_t minflt;
 };
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t r;
-
-	while (len) {
-		r = read(fd, p, len);
-		if (r < 0 && errno == EINTR && !fb_stopping())
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 static __attribute__((noreturn)) void child_main(struct heap *h, const uint32_t *pages, size_t n,
 						  int rep, int go, const char *target)
 {
@@ -494,18 +477,9 @@ static error_t heap_parse(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		opt.then = (enum then)i;
 		return 0;
-	case OPT_FOLIO: {
-		char q[SHOWN_LEN];
-
+	case OPT_FOLIO:
 		opt.nfolio = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_folio, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--folio '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
-	}
+		return fb_list_option("--folio", arg, add_folio, NULL);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

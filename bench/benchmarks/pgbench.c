@@ -284,25 +284,9 @@ static int pgbench_run(struct fb_common *c)
 
 static int add_sb(const char *item, void *ctx)
 {
-	char e[FB_ERRLEN];
-
 	(void)ctx;
-	if (opt.nsb == FB_MAX_HEAPS) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--shared-buffers: at most %d sizes",
-			 FB_MAX_HEAPS);
-		return -1;
-	}
-	if (parse_size(item, 1ULL << 40, &opt.sb[opt.nsb], e, sizeof(e))) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--shared-buffers: %s", e);
-		return -1;
-	}
-	if (opt.sb[opt.nsb] < (1ULL << 20)) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err),
-			 "--shared-buffers: %s is too small (allowed: 1M..1T)", item);
-		return -1;
-	}
-	opt.nsb++;
-	return 0;
+	return fb_add_size("--shared-buffers", item, 1ULL << 20, 1ULL << 40, "1M..1T", opt.sb,
+			   &opt.nsb, FB_MAX_HEAPS);
 }
 
 enum { OPT_SB = 0x900, OPT_SECONDS, OPT_SCALE, OPT_BINDIR };
@@ -321,31 +305,15 @@ static const struct argp_option pgbench_options[] = {
 
 static error_t pgbench_parse(int key, char *arg, struct argp_state *state)
 {
-	char e[FB_ERRLEN], q[SHOWN_LEN];
-
 	(void)state;
 	switch (key) {
 	case OPT_SB:
 		opt.nsb = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_sb, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--shared-buffers '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
+		return fb_list_option("--shared-buffers", arg, add_sb, NULL);
 	case OPT_SECONDS:
-		if (parse_u64(arg, 1, 3600, &opt.seconds, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--seconds: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--seconds", arg, 1, 3600, &opt.seconds);
 	case OPT_SCALE:
-		if (parse_u64(arg, 1, 10000, &opt.scale, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--scale: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--scale", arg, 1, 10000, &opt.scale);
 	case OPT_BINDIR:
 		opt.bindir = arg;
 		return 0;
@@ -356,16 +324,9 @@ static error_t pgbench_parse(int key, char *arg, struct argp_state *state)
 
 static int pgbench_check(struct fb_common *c, char *err, size_t errlen)
 {
-	if (c->nheaps != 1 || c->heaps[0] != 0) {
-		snprintf(err, errlen, "--heap: pgbench has no heap of its own; --shared-buffers "
-			 "SIZE sets PostgreSQL's shared_buffers");
+	if (app_no_heap(c, "pgbench", "--shared-buffers SIZE sets PostgreSQL's shared_buffers",
+			     "PostgreSQL's", err, errlen))
 		return -1;
-	}
-	if (c->thp != THP_NEVER) {
-		snprintf(err, errlen,
-			 "--thp: pgbench leaves PostgreSQL's memory to the kernel (allowed: never)");
-		return -1;
-	}
 	if (!opt.nsb) {
 		opt.sb[0] = 16ULL << 20;
 		opt.nsb = 1;

@@ -243,19 +243,6 @@ static const struct argp_option pymp_options[] = {
 	{ 0 }
 };
 
-static error_t parse_items(char *arg, int (*fn)(const char *, void *), const char *what)
-{
-	char e[FB_ERRLEN], q[SHOWN_LEN];
-
-	fb_parse_err[0] = '\0';
-	if (parse_list(arg, fn, NULL, e, sizeof(e)) >= 0)
-		return 0;
-	if (!fb_parse_err[0])
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "%s '%s': %s", what,
-			 parse_shown(arg, q, sizeof(q)), e);
-	return EINVAL;
-}
-
 static error_t pymp_parse(int key, char *arg, struct argp_state *state)
 {
 	(void)state;
@@ -263,11 +250,11 @@ static error_t pymp_parse(int key, char *arg, struct argp_state *state)
 	case OPT_METHOD:
 		memset(opt.method, 0, sizeof(opt.method));
 		opt.method_set = true;
-		return parse_items(arg, add_method, "--start-method");
+		return fb_list_option("--start-method", arg, add_method, NULL);
 	case OPT_FREEZE:
 		memset(opt.freeze, 0, sizeof(opt.freeze));
 		opt.freeze_set = true;
-		return parse_items(arg, add_freeze, "--gc-freeze");
+		return fb_list_option("--gc-freeze", arg, add_freeze, NULL);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

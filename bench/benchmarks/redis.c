@@ -554,25 +554,9 @@ static int redis_run(struct fb_common *c)
 
 static int add_ds(const char *item, void *ctx)
 {
-	char e[FB_ERRLEN];
-
 	(void)ctx;
-	if (opt.nds == FB_MAX_HEAPS) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--dataset: at most %d sizes",
-			 FB_MAX_HEAPS);
-		return -1;
-	}
-	if (parse_size(item, 1ULL << 42, &opt.ds[opt.nds], e, sizeof(e))) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--dataset: %s", e);
-		return -1;
-	}
-	if (opt.ds[opt.nds] < (1ULL << 20)) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err),
-			 "--dataset: %s is too small (allowed: 1M..4T)", item);
-		return -1;
-	}
-	opt.nds++;
-	return 0;
+	return fb_add_size("--dataset", item, 1ULL << 20, 1ULL << 42, "1M..4T", opt.ds, &opt.nds,
+			   FB_MAX_HEAPS);
 }
 
 enum { OPT_DATASET = 0x700, OPT_RATE, OPT_AROUND, OPT_SERVER };
@@ -591,31 +575,15 @@ static const struct argp_option redis_options[] = {
 
 static error_t redis_parse(int key, char *arg, struct argp_state *state)
 {
-	char e[FB_ERRLEN], q[SHOWN_LEN];
-
 	(void)state;
 	switch (key) {
 	case OPT_DATASET:
 		opt.nds = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_ds, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--dataset '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
+		return fb_list_option("--dataset", arg, add_ds, NULL);
 	case OPT_RATE:
-		if (parse_u64(arg, 100, 100000, &opt.rate, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--rate: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--rate", arg, 100, 100000, &opt.rate);
 	case OPT_AROUND:
-		if (parse_u64(arg, 100, 60000, &opt.around_ms, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--around: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--around", arg, 100, 60000, &opt.around_ms);
 	case OPT_SERVER:
 		opt.server = arg;
 		return 0;
@@ -626,15 +594,9 @@ static error_t redis_parse(int key, char *arg, struct argp_state *state)
 
 static int redis_check(struct fb_common *c, char *err, size_t errlen)
 {
-	if (c->nheaps != 1 || c->heaps[0] != 0) {
-		snprintf(err, errlen, "--heap: redis has no heap of its own; --dataset SIZE sets "
-			 "Redis's used_memory");
+	if (app_no_heap(c, "redis", "--dataset SIZE sets Redis's used_memory", "Redis's", err,
+			     errlen))
 		return -1;
-	}
-	if (c->thp != THP_NEVER) {
-		snprintf(err, errlen, "--thp: redis leaves Redis's memory to the kernel (allowed: never)");
-		return -1;
-	}
 	if (!opt.nds) {
 		opt.ds[0] = 64ULL << 20;
 		opt.nds = 1;

@@ -588,17 +588,12 @@ static const struct argp_option threads_options[] = {
 
 static error_t threads_parse(int key, char *arg, struct argp_state *state)
 {
-	char e[FB_ERRLEN], q[SHOWN_LEN];
 	int i;
 
 	(void)state;
 	switch (key) {
 	case OPT_THREADS:
-		if (parse_u64(arg, 1, MAX_THREADS, &opt.threads, e, sizeof(e))) {
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--threads: %s", e);
-			return EINVAL;
-		}
-		return 0;
+		return fb_u64_option("--threads", arg, 1, MAX_THREADS, &opt.threads);
 	case OPT_WORK:
 		i = parse_choice(arg, work_names, "--thread-work", fb_parse_err,
 				 sizeof(fb_parse_err));
@@ -608,13 +603,7 @@ static error_t threads_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_TCPUS:
 		opt.ncpus = 0;
-		fb_parse_err[0] = '\0';
-		if (parse_list(arg, add_cpu, NULL, e, sizeof(e)) >= 0)
-			return 0;
-		if (!fb_parse_err[0])
-			snprintf(fb_parse_err, sizeof(fb_parse_err), "--thread-cpus '%s': %s",
-				 parse_shown(arg, q, sizeof(q)), e);
-		return EINVAL;
+		return fb_list_option("--thread-cpus", arg, add_cpu, NULL);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

@@ -265,19 +265,8 @@ static int vmas_run(struct fb_common *c)
 
 static int add_n(const char *item, void *ctx)
 {
-	char e[FB_ERRLEN];
-
 	(void)ctx;
-	if (opt.nn == MAX_NVMAS) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--vmas: at most %d counts", MAX_NVMAS);
-		return -1;
-	}
-	if (parse_u64(item, 1, VMAS_MAX, &opt.n[opt.nn], e, sizeof(e))) {
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--vmas: %s", e);
-		return -1;
-	}
-	opt.nn++;
-	return 0;
+	return fb_add_u64("--vmas", item, 1, VMAS_MAX, "counts", opt.n, &opt.nn, MAX_NVMAS);
 }
 
 enum { OPT_VMAS = 0x500 };
@@ -292,19 +281,11 @@ static const struct argp_option vmas_options[] = {
 
 static error_t vmas_parse(int key, char *arg, struct argp_state *state)
 {
-	char e[FB_ERRLEN], q[SHOWN_LEN];
-
 	(void)state;
 	if (key != OPT_VMAS)
 		return ARGP_ERR_UNKNOWN;
 	opt.nn = 0;
-	fb_parse_err[0] = '\0';
-	if (parse_list(arg, add_n, NULL, e, sizeof(e)) >= 0)
-		return 0;
-	if (!fb_parse_err[0])
-		snprintf(fb_parse_err, sizeof(fb_parse_err), "--vmas '%s': %s",
-			 parse_shown(arg, q, sizeof(q)), e);
-	return EINVAL;
+	return fb_list_option("--vmas", arg, add_n, NULL);
 }
 
 static int vmas_check(struct fb_common *c, char *err, size_t errlen)

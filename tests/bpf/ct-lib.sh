@@ -5,16 +5,6 @@
 # shellcheck disable=SC2034 # for the tests that source this file
 CT_PROG=$FORKLAB_BUILD/bpf
 
-# ct_get FILE SCOPE ROLE COLUMN: one value of a cowtrace --format csv report
-# (SCOPE status|process|image|role|total; ROLE empty for the first row of
-# SCOPE; the statuses are the comment line #MODE,status,...).
-ct_get() {
-	awk -F, -v s="$2" -v r="$3" -v c="$4" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
-		{ sub(/^#/, "") }
-		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
-}
-
 # ct_within NAME VALUE LO HI: pass if LO <= VALUE <= HI.
 ct_within() {
 	if [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ]; then

@@ -32,14 +32,6 @@
 
 PH="phase_vma_ns phase_pgtable_ns phase_anon_vma_ns phase_tlb_ns phase_rest_ns"
 
-# ct_get FILE SCOPE ROLE COLUMN: a cowtrace CSV field
-ct_get() {
-	awk -F, -v s="$2" -v r="$3" -v c="$4" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
-		{ sub(/^#/, "") }
-		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
-}
-
 # fb_get FILE METHOD HEAP_BYTES COLUMN: a forkbench CSV field of the fork row
 fb_get() {
 	awk -F, -v m="$2" -v h="$3" -v c="$4" '

@@ -14,13 +14,6 @@
 # POSIX sh (busybox ash).
 . "$(dirname "$0")/../lib.sh"
 
-ct_get() {
-	awk -F, -v s="$2" -v r="$3" -v c="$4" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) ci = i; next }
-		{ sub(/^#/, "") }
-		$2 == s && (r == "" || $5 == r) { print (ci ? $ci : "no-column-" c); exit }' "$1"
-}
-
 S=$FORKLAB_BUILD/cowtrace-seed
 R=0x5eed00000000-0x5eed00001000
 if [ ! -x "$CT" ] || [ ! -x "$S" ]; then

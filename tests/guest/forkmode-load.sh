@@ -18,32 +18,9 @@ s=/proc/sys/vm/fork_copy_stack_pages
 saved_m=$(cat $m) saved_s=$(cat $s)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 
-# vm NAME: the counter, for the checks that only need "did it move".
-vm() { sed -n "s/^$1 //p" /proc/vmstat; }
-# snap: one fork-free reading (builtins only; a $(...) would fork this
-# shell, and the reader's pages would be in what it reads), after folding
-# the per-CPU parts of the counters.  Sets anon (nr_anon_pages minus this
-# shell's own RssAnon, which its loop grows), pt, free and commit.  free is
-# MemFree plus the pages waiting in the per-CPU free lists (/proc/zoneinfo
-# "count:"), which MemFree leaves out and which move by megabytes.
-snap() {
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	while read -r k v; do
-		case $k in nr_anon_pages) anon=$v ;; nr_page_table_pages) pt=$v ;; esac
-	done </proc/vmstat
-	while read -r k v _; do
-		case $k in MemFree:) free=$v ;; Committed_AS:) commit=$v ;; esac
-	done </proc/meminfo
-	while read -r k v _; do
-		case $k in RssAnon:) anon=$((anon - v / 4)) ;; esac
-	done </proc/$$/status
-	while read -r k v _; do
-		case $k in count:) free=$((free + v * 4)) ;; esac
-	done </proc/zoneinfo
-}
 # settle: let deferred frees happen (RCU-freed page tables, exiting tasks),
 # drop caches and slab, compact.  (The per-CPU free lists are not drained:
-# snap counts their pages instead.)
+# mem_snap counts their pages instead.)
 settle() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
@@ -61,9 +38,9 @@ MIN_FORKS=400 MAX_STORMS=4 ANON_SLACK=32 PT_SLACK=4 FREE_SLACK_KB=4096 COMMIT_SL
 
 dmesg -c >/dev/null 2>&1
 settle
-snap
+mem_snap
 anon0=$anon pt0=$pt free0=$free commit0=$commit
-eager0=$(vm fork_eager_copy) stack0=$(vm fork_stack_copy) skip0=$(vm fork_tlb_flush_skipped)
+eager0=$(vmstat_get fork_eager_copy) stack0=$(vmstat_get fork_stack_copy) skip0=$(vmstat_get fork_tlb_flush_skipped)
 
 # Storms of 20 s until MIN_FORKS forks are done (one storm on an idle
 # machine; up to MAX_STORMS when other guests share the CPUs).
@@ -89,20 +66,20 @@ check_ge load/enough-forks "$forks" $MIN_FORKS
 echo "$saved_m" >$m
 echo "$saved_s" >$s
 
-check_ge load/eager-forks-happened $(($(vm fork_eager_copy) - eager0)) 1
-check_ge load/stack-forks-happened $(($(vm fork_stack_copy) - stack0)) 1
-check_ge load/tlb-flush-skips-happened $(($(vm fork_tlb_flush_skipped) - skip0)) 1
+check_ge load/eager-forks-happened $(($(vmstat_get fork_eager_copy) - eager0)) 1
+check_ge load/stack-forks-happened $(($(vmstat_get fork_stack_copy) - stack0)) 1
+check_ge load/tlb-flush-skips-happened $(($(vmstat_get fork_tlb_flush_skipped) - skip0)) 1
 
 # Page tables are freed after an RCU grace period (MMU_GATHER_RCU_TABLE_FREE)
 # and exiting processes release their pages late under TCG and load: wait up
 # to 15 s for both to come back; the bounds below stay the same.
 settle
-snap
+mem_snap
 tries=0
 while { [ "$pt" -gt $((pt0 + PT_SLACK)) ] || [ "$anon" -gt $((anon0 + ANON_SLACK)) ] ||
 	[ "$free" -lt $((free0 - FREE_SLACK_KB)) ]; } && [ $tries -lt 15 ]; do
 	settle
-	snap
+	mem_snap
 	tries=$((tries + 1))
 done
 echo "# settled after $tries extra second(s)"

@@ -41,26 +41,6 @@ saved_m=$(cat $m) saved_s=$(cat $s)
 trap 'echo "$saved_m" >$m; echo "$saved_s" >$s; rm -rf "$T_TMP"' EXIT
 echo 8 >$s
 
-vm() { sed -n "s/^$1 //p" /proc/vmstat; }
-# snap: one fork-free reading of the counters (builtins only), after folding
-# the per-CPU parts; anon leaves out this shell's own RssAnon; free is
-# MemFree plus the pages on the per-CPU free lists (/proc/zoneinfo count),
-# which MemFree leaves out and which grow by tens of MB after a storm.
-snap() {
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	while read -r k v; do
-		case $k in nr_anon_pages) anon=$v ;; nr_page_table_pages) pt=$v ;; esac
-	done </proc/vmstat
-	while read -r k v _; do
-		case $k in MemFree:) free=$v ;; Committed_AS:) commit=$v ;; esac
-	done </proc/meminfo
-	while read -r k v _; do
-		case $k in count:) free=$((free + v * 4)) ;; esac
-	done </proc/zoneinfo
-	while read -r k v _; do
-		case $k in RssAnon:) anon=$((anon - v / 4)) ;; esac
-	done </proc/$$/status
-}
 # settle: drop caches, compact, and lower the per-CPU free lists (each
 # write to vm.stat_refresh frees an eighth of their limit's excess).
 settle() {
@@ -88,7 +68,7 @@ storm() {
 	_p=$1
 	_nf0=$nfail
 	echo "$2" >$m
-	e0=$(vm fork_eager_copy) s0=$(vm fork_stack_copy) k0=$(vm fork_tlb_flush_skipped)
+	e0=$(vmstat_get fork_eager_copy) s0=$(vmstat_get fork_stack_copy) k0=$(vmstat_get fork_tlb_flush_skipped)
 	t0=$(date +%s)
 	FORKLAB_FLIP_MODES=$3 FORKLAB_FLIP_MS=100 FORKLAB_FLIP_STATS=$T_TMP/flip.$_p \
 		LD_PRELOAD=$FLIP $SNG --fork 2 --vfork 1 --clone 1 --mmap 1 --mmap-bytes 4M \
@@ -108,7 +88,7 @@ storm() {
 	_secs=$(($(date +%s) - t0))
 	echo "$2" >$m
 	echo "# $_p: stress-ng exit $_rc after ${_secs}s; $(cat "$T_TMP/flip.$_p" 2>/dev/null); $_flips sysctl flips"
-	echo "# $_p: fork_eager_copy +$(($(vm fork_eager_copy) - e0)) fork_stack_copy +$(($(vm fork_stack_copy) - s0)) fork_tlb_flush_skipped +$(($(vm fork_tlb_flush_skipped) - k0))"
+	echo "# $_p: fork_eager_copy +$(($(vmstat_get fork_eager_copy) - e0)) fork_stack_copy +$(($(vmstat_get fork_stack_copy) - s0)) fork_tlb_flush_skipped +$(($(vmstat_get fork_tlb_flush_skipped) - k0))"
 	grep -E 'metrc: .* (fork|vfork|clone|mmap|mmapfork) +[0-9]' "$T_TMP/sng.$_p" | sed 's/^stress-ng: metrc: \[[0-9]*\] */#   /'
 	if [ $_rc != 0 ]; then
 		fail "stress/$_p/stress-ng-exit-0" "exit $_rc: $(grep -m2 -E 'fail|error' "$T_TMP/sng.$_p" | tr '\n' ' ')"
@@ -141,7 +121,7 @@ storm() {
 	if [ "$lockdep_on" = 1 ]; then
 		check_eq "stress/$_p/lockdep-still-on" 1 "$(debug_locks)"
 	fi
-	de=$(($(vm fork_eager_copy) - e0)) ds=$(($(vm fork_stack_copy) - s0)) dk=$(($(vm fork_tlb_flush_skipped) - k0))
+	de=$(($(vmstat_get fork_eager_copy) - e0)) ds=$(($(vmstat_get fork_stack_copy) - s0)) dk=$(($(vmstat_get fork_tlb_flush_skipped) - k0))
 	case $_p in
 	cow)
 		check_eq "stress/cow/fork_eager_copy+0" 0 $de
@@ -179,7 +159,7 @@ dmesg -c >/dev/null 2>&1
 echo 0 >$m
 $SNG --fork 1 --mmap 1 --mmap-bytes 4M --timeout 2s >/dev/null 2>&1
 settle
-snap
+mem_snap
 anon0=$anon pt0=$pt free0=$free commit0=$commit
 
 storm cow 0 cow,inherit
@@ -195,13 +175,13 @@ storm mixed 0 inherit,cow,stack,eager
 # and 64 leaked anonymous pages or 8 page tables past the others.
 ANON_SLACK=64 PT_SLACK=8 FREE_SLACK_KB=4096 COMMIT_SLACK_KB=512
 settle
-snap
+mem_snap
 tries=0
 while { [ "$pt" -gt $((pt0 + PT_SLACK)) ] || [ "$anon" -gt $((anon0 + ANON_SLACK)) ] ||
 	[ "$free" -lt $((free0 - FREE_SLACK_KB)) ] || [ "$commit" -gt $((commit0 + COMMIT_SLACK_KB)) ]; } &&
 	[ $tries -lt 15 ]; do
 	settle
-	snap
+	mem_snap
 	tries=$((tries + 1))
 done
 echo "# settled after $tries extra second(s): nr_anon_pages (less this shell's) $anon0 -> $anon, nr_page_table_pages $pt0 -> $pt, MemFree + per-CPU lists $free0 -> $free kB, Committed_AS $commit0 -> $commit kB"

@@ -13,6 +13,7 @@
 # SKIP without PostgreSQL 15 (postgresql-15: initdb, postgres, pgbench), or without root (the server runs
 # as user postgres).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/session.sh"
 COL="$FORKLAB_ROOT/tests/tools/col.py"
 BIN=/usr/lib/postgresql/15/bin
 STOP_LIMIT=15
@@ -32,40 +33,17 @@ SCRATCH=$T_TMP/tmp
 mkdir -p "$SCRATCH"
 chmod 755 "$T_TMP" "$SCRATCH"
 
-in_session() {
-	ps -e -o sid=,pid=,stat=,comm= | awk -v s="$1" \
-		'$1 == s && $2 != s && $3 !~ /^Z/ { printf "%s%s:%s", sep, $2, $4; sep = " " } END { print "" }'
-}
-
-nothing_left() {
-	local left
-	for _ in $(seq 30); do
-		left=$(in_session "$2")
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	check_eq "$1: no process of its session left" "" "$left"
-	# shellcheck disable=SC2086 # one PID:COMM a word
-	for p in $left; do kill -KILL "${p%%:*}" 2>/dev/null; done
-	check_eq "$1: no scratch folder left" "" "$(ls -A "$SCRATCH")"
-}
-
-run_fb() {
-	TMPDIR=$SCRATCH setsid "$FB" "$@" >"$T_TMP/out" 2>"$T_TMP/err" &
-	pid=$!
-}
+# forkbench's session: grace for the server's processes to go.
+SESS_GRACE=30
 
 # ---- a whole run ----
-run_fb pgbench --seconds 1 -n 3 --warmup 0 --format csv -o "$T_TMP/r.csv"
-wait "$pid"
-rc=$?
-if [ "$rc" != 0 ]; then
+if ! TMPDIR=$SCRATCH sess_run pgbench --seconds 1 -n 3 --warmup 0 --format csv -o "$T_TMP/r.csv"; then
 	fail "pgbench runs" "exit $rc: $(head -c 400 "$T_TMP/err")"
-	nothing_left "run" "$pid"
+	sess_left "run" "$SCRATCH"
 	exit 0
 fi
 pass "pgbench runs (16 MiB shared_buffers, 3 iterations)"
-nothing_left "run" "$pid"
+sess_left "run" "$SCRATCH"
 for m in "select latency" "select-connect latency" "connect connect"; do
 	# shellcheck disable=SC2086 # method and metric
 	check_eq "$m: 3 iterations" 3 "$("$COL" "$T_TMP/r.csv" $m iterations)"
@@ -100,29 +78,12 @@ else
 fi
 
 # ---- SIGINT in the middle of a pgbench run ----
-run_fb pgbench --seconds 2 -n 20 --warmup 0 --format csv -o "$T_TMP/i.csv"
-up=
-for _ in $(seq 300); do
-	up=$(in_session "$pid" | tr ' ' '\n' | grep -c ':pgbench$')
-	[ "$up" -ge 1 ] && break
-	sleep 0.05
-done
-if [ "$up" -ge 1 ]; then
-	pass "SIGINT: pgbench running in the run's session when signalled ($(in_session "$pid"))"
+TMPDIR=$SCRATCH sess_start "SIGINT" pgbench --seconds 2 -n 20 --warmup 0 --format csv -o "$T_TMP/i.csv"
+if sess_wait_for "$pid" ':pgbench$' 15; then
+	pass "SIGINT: pgbench running in the run's session when signalled ($(sess_procs "$pid"))"
 else
-	fail "SIGINT: pgbench running in the run's session" "none: $(in_session "$pid")"
+	fail "SIGINT: pgbench running in the run's session" "none: $(sess_procs "$pid")"
 fi
-kill -s INT "$pid"
-end=$((SECONDS + STOP_LIMIT))
-while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do
-	[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
-	sleep 0.1
-done
-if kill -0 "$pid" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
-	fail "SIGINT: forkbench exits within $STOP_LIMIT s" "still running: $(in_session "$pid")"
-	kill -KILL "$pid"
-fi
-wait "$pid"
-rc=$?
+sess_stop "SIGINT" INT "$STOP_LIMIT"
 check_eq "SIGINT: exit status 130" 130 "$rc"
-nothing_left "SIGINT" "$pid"
+sess_left "SIGINT" "$SCRATCH"

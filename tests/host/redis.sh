@@ -21,6 +21,7 @@
 #     a BGSAVE (exit 128 + signal, samples marked incomplete).
 # SKIP when redis-server is not installed.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/session.sh"
 COL="$FORKLAB_ROOT/tests/tools/col.py"
 SERVER=/usr/bin/redis-server
 STOP_LIMIT=15
@@ -32,45 +33,18 @@ fi
 SCRATCH=$T_TMP/tmp
 mkdir -p "$SCRATCH"
 
-# in_session SID: "PID:COMM" of every live process of session SID but SID.
-in_session() {
-	ps -e -o sid=,pid=,stat=,comm= | awk -v s="$1" \
-		'$1 == s && $2 != s && $3 !~ /^Z/ { printf "%s%s:%s", sep, $2, $4; sep = " " } END { print "" }'
-}
-
-# nothing_left NAME SID: no process of session SID (after up to 3 s), no
-# scratch folder; kills what is left so that nothing outlives the test.
-nothing_left() {
-	local left
-	for _ in $(seq 30); do
-		left=$(in_session "$2")
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	check_eq "$1: no process of its session left" "" "$left"
-	# shellcheck disable=SC2086 # one PID:COMM a word
-	for p in $left; do kill -KILL "${p%%:*}" 2>/dev/null; done
-	check_eq "$1: no scratch folder left" "" "$(ls -A "$SCRATCH")"
-}
-
-# run_fb ARGS...: forkbench in a session of its own, in the background; pid.
-run_fb() {
-	TMPDIR=$SCRATCH setsid "$FB" "$@" >"$T_TMP/out" 2>"$T_TMP/err" &
-	pid=$!
-}
+# forkbench's session: grace for the server's processes to go.
+SESS_GRACE=30
 
 # ---- a whole run ----
-run_fb redis --dataset 256M --rate 2000 --around 300 -n 3 --warmup 1 --format csv \
-	-o "$T_TMP/r.csv" --samples "$T_TMP/s.csv"
-wait "$pid"
-rc=$?
-if [ "$rc" != 0 ]; then
+if ! TMPDIR=$SCRATCH sess_run redis --dataset 256M --rate 2000 --around 300 -n 3 --warmup 1 \
+	--format csv -o "$T_TMP/r.csv" --samples "$T_TMP/s.csv"; then
 	fail "redis runs" "exit $rc: $(head -c 400 "$T_TMP/err")"
-	nothing_left "run" "$pid"
+	sess_left "run" "$SCRATCH"
 	exit 0
 fi
 pass "redis runs (256 MiB, 3 BGSAVEs)"
-nothing_left "run" "$pid"
+sess_left "run" "$SCRATCH"
 check_eq "3 forks measured" 3 "$("$COL" "$T_TMP/r.csv" bgsave fork iterations)"
 check_eq "3 BGSAVE durations measured" 3 "$("$COL" "$T_TMP/r.csv" bgsave bgsave iterations)"
 for ph in before during after; do
@@ -156,35 +130,18 @@ esac
 
 # ---- SIGINT and SIGTERM in the middle of a BGSAVE ----
 for sig in INT TERM; do
-	run_fb redis --dataset 64M --rate 2000 -n 20 --warmup 0 --format csv \
-		-o "$T_TMP/i.csv" --samples "$T_TMP/i-s.csv"
-	saving=
-	for _ in $(seq 300); do
-		# The BGSAVE child: a second redis-server (its title says
-		# redis-rdb-bgsave, its comm stays).
-		saving=$(in_session "$pid" | tr ' ' '\n' | grep -c ':redis-server$')
-		[ "$saving" -ge 2 ] && break
-		sleep 0.05
-	done
-	if [ "$saving" -ge 2 ]; then
-		pass "SIG$sig: a BGSAVE child in the run's session when signalled ($(in_session "$pid"))"
+	TMPDIR=$SCRATCH sess_start "SIG$sig" redis --dataset 64M --rate 2000 -n 20 --warmup 0 \
+		--format csv -o "$T_TMP/i.csv" --samples "$T_TMP/i-s.csv"
+	# The BGSAVE child: a second redis-server (its title says
+	# redis-rdb-bgsave, its comm stays).
+	if sess_wait_for "$pid" ':redis-server$' 15 2; then
+		pass "SIG$sig: a BGSAVE child in the run's session when signalled ($(sess_procs "$pid"))"
 	else
-		fail "SIG$sig: a BGSAVE child in the run's session" "none: $(in_session "$pid")"
+		fail "SIG$sig: a BGSAVE child in the run's session" "none: $(sess_procs "$pid")"
 	fi
-	kill -s "$sig" "$pid"
-	end=$((SECONDS + STOP_LIMIT))
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do
-		[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
-		fail "SIG$sig: forkbench exits within $STOP_LIMIT s" "still running: $(in_session "$pid")"
-		kill -KILL "$pid"
-	fi
-	wait "$pid"
-	rc=$?
+	sess_stop "SIG$sig" "$sig" "$STOP_LIMIT"
 	check_eq "SIG$sig: exit status 128+signal" $((128 + $(kill -l $sig))) "$rc"
-	nothing_left "SIG$sig" "$pid"
+	sess_left "SIG$sig" "$SCRATCH"
 	check_eq "SIG$sig: samples marked incomplete" \
 		"# forklab-samples v1 incomplete: interrupted by SIG$sig" "$(head -n 1 "$T_TMP/i-s.csv")"
 done

@@ -1,14 +1,19 @@
 # shellcheck shell=bash
-# Sourced by the application benchmarks' tests (pymp.sh, build.sh): a
-# forkbench run in a session of its own, stopped by a signal, and the
-# session checked empty afterwards (the method of forkbench-interrupt.sh,
-# whose comment says why a session).  Needs lib.sh first.
+# Sourced by the application benchmarks' tests (pymp.sh, build.sh,
+# redis.sh, pgbench.sh): a forkbench run in a session of its own, stopped
+# by a signal, and the session checked empty afterwards (the method of
+# forkbench-interrupt.sh, whose comment says why a session).  Needs lib.sh
+# first.
 #
 #   sess_start NAME ARGS...   forkbench ARGS in the background under setsid; sets pid
+#   sess_run ARGS...          forkbench ARGS under setsid, to its end; sets pid and rc
 #   sess_procs SID            "PID:COMM" of every live process of session SID but SID
-#   sess_wait_for SID PATTERN SECONDS   until a process of the session matches PATTERN
+#   sess_wait_for SID PATTERN SECONDS [COUNT]
+#                             until COUNT (default 1) processes of the session match PATTERN
 #   sess_stop NAME SIG LIMIT  signals forkbench, waits up to LIMIT s; sets rc
-#   sess_left NAME            nothing of the session left (killed if there is)
+#   sess_left NAME [SCRATCH]  nothing of the session left (killed if there is) after
+#                             up to SESS_GRACE tenths of a second (default 20); with
+#                             SCRATCH, that folder is empty too
 
 sess_procs() {
 	local p st c rest out=
@@ -38,10 +43,19 @@ sess_start() {
 	return 1
 }
 
+sess_run() {
+	setsid "$FB" "$@" >/dev/null 2>"$T_TMP/err" &
+	pid=$!
+	wait "$pid"
+	# shellcheck disable=SC2034 # rc is for the test that sources this file
+	rc=$?
+	return $rc
+}
+
 sess_wait_for() {
 	local end=$((SECONDS + $3))
 	while [ $SECONDS -lt $end ]; do
-		sess_procs "$1" | tr ' ' '\n' | grep -Eq -- "$2" && return 0
+		[ "$(sess_procs "$1" | tr ' ' '\n' | grep -Ec -- "$2")" -ge "${4:-1}" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -65,11 +79,14 @@ sess_stop() {
 
 sess_left() {
 	local left
-	for _ in $(seq 20); do
+	for _ in $(seq "${SESS_GRACE:-20}"); do
 		left=$(sess_procs "$pid")
 		[ -z "$left" ] && break
 		sleep 0.1
 	done
 	check_eq "$1: no process of its session left" "" "$left"
 	for p in $left; do kill -KILL "${p%%:*}" 2>/dev/null; done
+	if [ $# -ge 2 ]; then
+		check_eq "$1: no scratch folder left" "" "$(ls -A "$2")"
+	fi
 }

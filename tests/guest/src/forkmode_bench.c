@@ -37,21 +37,6 @@
 
 #include "forkmode_lib.h"
 
-static int cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void copy_movsb(char *dst, const char *src, size_t len)
 {
 #if defined(__x86_64__)
@@ -152,7 +137,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			if (pipe(gate))
 				return 1;
-			t0 = now_ns();
+			t0 = fl_now_ns();
 			pid = fork();
 			if (pid == 0) {
 				/* Not before the parent's clock stopped. */
@@ -161,28 +146,28 @@ int main(int argc, char **argv)
 					;
 				_exit(0);
 			}
-			fork_ns[i] = now_ns() - t0;
+			fork_ns[i] = fl_now_ns() - t0;
 			close(gate[0]);
-			t0 = now_ns();
+			t0 = fl_now_ns();
 			close(gate[1]);
 			if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 				fprintf(stderr, "forkmode-bench: fork: %s\n", strerror(errno));
 				return 1;
 			}
-			exit_ns[i] = now_ns() - t0;
+			exit_ns[i] = fl_now_ns() - t0;
 			/*
 			 * After a cow fork both buffers are write-protected:
 			 * write them first, so the copies below take no fault.
 			 */
 			memset(src, (int)i, len);
 			memset(dst, 0, len);
-			t0 = now_ns();
+			t0 = fl_now_ns();
 			memcpy(dst, src, len);
-			copy_ns[i] = now_ns() - t0;
+			copy_ns[i] = fl_now_ns() - t0;
 			__asm__ volatile("" : : "r"(dst) : "memory");
-			t0 = now_ns();
+			t0 = fl_now_ns();
 			copy_movsb(dst, src, len);
-			movsb_ns[i] = now_ns() - t0;
+			movsb_ns[i] = fl_now_ns() - t0;
 		}
 		for (i = 0; i < n; i++) {
 			shared[0] = -1;
@@ -190,10 +175,10 @@ int main(int argc, char **argv)
 			if (pid == 0) {
 				size_t off;
 
-				t0 = now_ns();
+				t0 = fl_now_ns();
 				for (off = 0; off < len; off += FL_PAGE)
 					src[off] = (char)i;
-				shared[0] = now_ns() - t0;
+				shared[0] = fl_now_ns() - t0;
 				_exit(0);
 			}
 			if (pid < 0 || waitpid(pid, &status, 0) != pid || shared[0] < 0) {
@@ -202,11 +187,11 @@ int main(int argc, char **argv)
 			}
 			write_ns[i] = shared[0];
 		}
-		qsort(write_ns, (size_t)n, sizeof(*write_ns), cmp_ll);
-		qsort(exit_ns, (size_t)n, sizeof(*exit_ns), cmp_ll);
-		qsort(fork_ns, (size_t)n, sizeof(*fork_ns), cmp_ll);
-		qsort(copy_ns, (size_t)n, sizeof(*copy_ns), cmp_ll);
-		qsort(movsb_ns, (size_t)n, sizeof(*movsb_ns), cmp_ll);
+		qsort(write_ns, (size_t)n, sizeof(*write_ns), fl_cmp_ll);
+		qsort(exit_ns, (size_t)n, sizeof(*exit_ns), fl_cmp_ll);
+		qsort(fork_ns, (size_t)n, sizeof(*fork_ns), fl_cmp_ll);
+		qsort(copy_ns, (size_t)n, sizeof(*copy_ns), fl_cmp_ll);
+		qsort(movsb_ns, (size_t)n, sizeof(*movsb_ns), fl_cmp_ll);
 		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f movsb_ns_per_page=%.1f ratio_movsb=%.2f child_write_ns_per_page=%.1f child_exit_ns_per_page=%.1f\n",
 		       fork_mode_name(fork_mode_get(NULL)), mib, len / FL_PAGE,
 		       fork_ns[n / 2], (double)fork_ns[n / 2] / (double)(len / FL_PAGE),

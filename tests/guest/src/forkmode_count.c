@@ -53,32 +53,20 @@ static const char *const probes[] = {
 static int available[NPROBES];
 static char saved_kb[64];	/* buffer_size_kb before, restored on exit */
 
-static int write_file(const char *path, const char *s, int append)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static void probes_remove(void)
 {
 	char line[256];
 	size_t i;
 
-	write_file(TRACEFS "/events/" GROUP "/enable", "0", 0);
+	fl_write_file(TRACEFS "/events/" GROUP "/enable", "0", O_TRUNC);
 	for (i = 0; i < NPROBES; i++) {
 		if (!available[i])
 			continue;
 		snprintf(line, sizeof(line), "-:%s/p%zu\n", GROUP, i);
-		write_file(TRACEFS "/kprobe_events", line, 1);
+		fl_write_file(TRACEFS "/kprobe_events", line, O_APPEND);
 	}
 	if (saved_kb[0])
-		write_file(TRACEFS "/buffer_size_kb", saved_kb, 0);
+		fl_write_file(TRACEFS "/buffer_size_kb", saved_kb, O_TRUNC);
 }
 
 /*
@@ -117,13 +105,13 @@ static int probes_add(void)
 
 	for (i = 0; i < NPROBES; i++) {
 		snprintf(line, sizeof(line), "p:%s/p%zu %s\n", GROUP, i, probes[i]);
-		if (write_file(TRACEFS "/kprobe_events", line, 1))
+		if (fl_write_file(TRACEFS "/kprobe_events", line, O_APPEND))
 			continue;	/* not in this kernel, or inlined */
 		available[i] = 1;
 		any = 1;
 		snprintf(path, sizeof(path), TRACEFS "/events/%s/p%zu/filter", GROUP, i);
 		snprintf(line, sizeof(line), "common_pid == %d", (int)getpid());
-		if (write_file(path, line, 0)) {
+		if (fl_write_file(path, line, O_TRUNC)) {
 			fprintf(stderr, "forkmode-count: cannot filter %s: %s\n",
 				probes[i], strerror(errno));
 			return -1;
@@ -139,7 +127,7 @@ static int probes_add(void)
 
 static int mark(const char *s)
 {
-	return write_file(TRACEFS "/trace_marker", s, 0);
+	return fl_write_file(TRACEFS "/trace_marker", s, O_TRUNC);
 }
 
 static int gates[2][2];		/* the children's pipes */
@@ -248,11 +236,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (probes_add())
 		goto out;
-	write_file(TRACEFS "/trace", "", 0);	/* empty the buffer */
+	fl_write_file(TRACEFS "/trace", "", O_TRUNC);	/* empty the buffer */
 	save_buffer_size();
-	if (write_file(TRACEFS "/buffer_size_kb", "65536", 0) ||
-	    write_file(TRACEFS "/events/" GROUP "/enable", "1", 0) ||
-	    write_file(TRACEFS "/tracing_on", "1", 0)) {
+	if (fl_write_file(TRACEFS "/buffer_size_kb", "65536", O_TRUNC) ||
+	    fl_write_file(TRACEFS "/events/" GROUP "/enable", "1", O_TRUNC) ||
+	    fl_write_file(TRACEFS "/tracing_on", "1", O_TRUNC)) {
 		fprintf(stderr, "forkmode-count: cannot enable the probes: %s\n", strerror(errno));
 		goto out;
 	}
@@ -270,7 +258,7 @@ int main(int argc, char **argv)
 	mark("fmcount-2-begin");
 	pid[4] = fork_blocked(1);
 	mark("fmcount-2-end");
-	write_file(TRACEFS "/events/" GROUP "/enable", "0", 0);
+	fl_write_file(TRACEFS "/events/" GROUP "/enable", "0", O_TRUNC);
 	if (pid[0] < 0 || pid[1] < 0 || pid[2] < 0 || pid[3] < 0 || pid[4] < 0) {
 		fprintf(stderr, "forkmode-count: fork: %s\n", strerror(errno));
 		goto out;

@@ -52,33 +52,6 @@ static void usage(void)
 	exit(2);
 }
 
-static long parse_num(const char *opt, const char *s, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0 || v > max) {
-		fprintf(stderr, "forkmode-fork: %s: '%s' is not a number in 0..%ld\n",
-			opt, s, max);
-		exit(2);
-	}
-	return v;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static long long mid_value(const char *text, const char *field)
 {
 	return field ? fl_vmstat_get(text, field) : strtoll(text, NULL, 10);
@@ -140,9 +113,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'p': pages = parse_num("--pages", optarg, 1L << 22); break;
-		case 't': thps = parse_num("--thp", optarg, 4096); break;
-		case 'M': mthp_pages = parse_num("--mthp", optarg, 1L << 22); break;
+		case 'p': pages = fl_parse_num("forkmode-fork", "--pages", optarg, 0, 1L << 22); break;
+		case 't': thps = fl_parse_num("forkmode-fork", "--thp", optarg, 0, 4096); break;
+		case 'M': mthp_pages = fl_parse_num("forkmode-fork", "--mthp", optarg, 0, 1L << 22); break;
 		case 'w': child_writes = 1; break;
 		case 'c': child_stack = 1; break;
 		case 'P': parent_stack = 1; break;
@@ -150,7 +123,7 @@ int main(int argc, char **argv)
 		case 'f': mid_file = optarg; break;
 		case 'F': mid_field = optarg; break;
 		case 'g': memcg = optarg; break;
-		case 'H': headroom = parse_num("--headroom", optarg, 1L << 30); break;
+		case 'H': headroom = fl_parse_num("forkmode-fork", "--headroom", optarg, 0, 1L << 30); break;
 		case 'R':
 			if (strcmp(optarg, "madvise") && strcmp(optarg, "prctl")) {
 				fprintf(stderr, "forkmode-fork: --refuse-thp: '%s' is not madvise or prctl\n",
@@ -177,7 +150,7 @@ int main(int argc, char **argv)
 	effective = fork_mode_get(&own);
 	if (memcg) {
 		snprintf(path, sizeof(path), "%s/cgroup.procs", memcg);
-		if (write_file(path, "0")) {
+		if (fl_write_file(path, "0", 0)) {
 			printf("error=cannot join %s: %s\n", memcg, strerror(errno));
 			return 1;
 		}
@@ -261,7 +234,7 @@ int main(int argc, char **argv)
 		memcg_before = memcg_current(memcg);
 		snprintf(path, sizeof(path), "%ld", memcg_before + headroom * 1024);
 		snprintf(max_path, sizeof(max_path), "%s/memory.max", memcg);
-		if (write_file(max_path, path)) {
+		if (fl_write_file(max_path, path, 0)) {
 			printf("error=cannot set %s: %s\n", max_path, strerror(errno));
 			return 1;
 		}
@@ -283,7 +256,7 @@ int main(int argc, char **argv)
 	if (memcg) {
 		fl_kv("memcg_before", memcg_before);
 		fl_kv("memcg_after", memcg_current(memcg));
-		write_file(max_path, "max");
+		fl_write_file(max_path, "max", 0);
 	}
 	for (i = 0; i < len; i += FL_PAGE)
 		intact &= heap[i] == (char)0xa5;

@@ -389,21 +389,6 @@ static int tree(int memfd, enum heap_kind kind, long pages, long thps,
 	return WEXITSTATUS(status);
 }
 
-static long parse_num(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "forkmode-integrity: %s: '%s' is not a number in %ld..%ld\n",
-			opt, s, min, max);
-		exit(2);
-	}
-	return v;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -438,12 +423,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'm': snprintf(modes_arg, sizeof(modes_arg), "%s", optarg); break;
 		case 'H': snprintf(heaps_arg, sizeof(heaps_arg), "%s", optarg); break;
-		case 't': trees = parse_num("--trees", optarg, 1, 1L << 30); break;
-		case 'd': depth_max = parse_num("--depth", optarg, 0, MAX_DEPTH); break;
-		case 'w': width = parse_num("--width", optarg, 1, MAX_WIDTH); break;
-		case 'p': pages = parse_num("--pages", optarg, 1, 1L << 20); break;
-		case 'T': thps = parse_num("--thps", optarg, 1, 512); break;
-		case 's': seed = parse_num("--seed", optarg, 1, 1L << 30); break;
+		case 't': trees = fl_parse_num("forkmode-integrity", "--trees", optarg, 1, 1L << 30); break;
+		case 'd': depth_max = fl_parse_num("forkmode-integrity", "--depth", optarg, 0, MAX_DEPTH); break;
+		case 'w': width = fl_parse_num("forkmode-integrity", "--width", optarg, 1, MAX_WIDTH); break;
+		case 'p': pages = fl_parse_num("forkmode-integrity", "--pages", optarg, 1, 1L << 20); break;
+		case 'T': thps = fl_parse_num("forkmode-integrity", "--thps", optarg, 1, 512); break;
+		case 's': seed = fl_parse_num("forkmode-integrity", "--seed", optarg, 1, 1L << 30); break;
 		case 'i': inject = true; break;
 		default: usage();
 		}

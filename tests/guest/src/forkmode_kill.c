@@ -25,14 +25,6 @@
 
 
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static long long anon_pages(void)
 {
 	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
@@ -47,13 +39,13 @@ static long long anon_pages(void)
 /* One eager fork of this process, timed in ns; -1 on error. */
 static long long time_one_fork(void)
 {
-	long long t0 = now_ns(), t1;
+	long long t0 = fl_now_ns(), t1;
 	int status;
 	pid_t pid = fork();
 
 	if (pid == 0)
 		_exit(0);
-	t1 = now_ns();
+	t1 = fl_now_ns();
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return t1 - t0;
@@ -122,13 +114,13 @@ int main(int argc, char **argv)
 	while (!flags[0])
 		sched_yield();
 	usleep((useconds_t)(t_full / 4000));
-	t_kill = now_ns();
+	t_kill = fl_now_ns();
 	kill(p, SIGKILL);
 	if (waitpid(p, &status, 0) != p) {
 		printf("FAIL: kill/setup: waitpid: %s\n", strerror(errno));
 		return 1;
 	}
-	t_die = now_ns() - t_kill;
+	t_die = fl_now_ns() - t_kill;
 	a1 = anon_pages();
 	fl_check(t_die <= t_full / 8,
 	      "ends-fork: killed %lld ms into an eager fork of %ld MiB that takes %lld ms, it died %lld ms later (want <= %lld)",

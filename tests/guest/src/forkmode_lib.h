@@ -29,6 +29,7 @@
 #include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fork_mode.h"
@@ -298,6 +299,41 @@ static inline long long fl_delta(const struct fl_run *r, const char *name)
 	return a < 0 || b < 0 ? -1 : a - b;
 }
 
+/* CLOCK_MONOTONIC in ns. */
+static inline long long fl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* qsort's order of long longs, smallest first. */
+static inline int fl_cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* s as a whole number in min..max; else "PROG: OPT: 'S' is not a number
+ * in MIN..MAX" and exit 2. */
+static inline long fl_parse_num(const char *prog, const char *opt, const char *s, long min,
+				long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		fprintf(stderr, "%s: %s: '%s' is not a number in %ld..%ld\n", prog, opt, s, min,
+			max);
+		exit(2);
+	}
+	return v;
+}
+
 /* Read a whole small file into buf (NUL-terminated); -1 on error. */
 static inline long fl_read_file(const char *path, char *buf, size_t size)
 {
@@ -317,6 +353,21 @@ static inline long fl_read_file(const char *path, char *buf, size_t size)
 	buf[got] = '\0';
 	close(fd);
 	return (long)got;
+}
+
+/* Write s to path (a /proc, /sys or tracefs file) in one write, opened
+ * O_WRONLY | O_CLOEXEC | flags (O_APPEND, O_TRUNC or 0); -1 on error or a
+ * short write. */
+static inline int fl_write_file(const char *path, const char *s, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 static char fl_smaps_buf[1 << 20];

@@ -27,21 +27,6 @@
 
 static char vm_before[FL_VMSTAT_MAX], vm_after[FL_VMSTAT_MAX];
 
-static int cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int spawn_once(const char *path)
 {
 	char *const argv[] = { (char *)path, NULL };
@@ -59,21 +44,6 @@ static int spawn_once(const char *path)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static long parse_num(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "forkmode-spawn: %s: '%s' is not a number in %ld..%ld\n",
-			opt, s, min, max);
-		exit(2);
-	}
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -111,8 +81,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		case 'n': n = parse_num("-n", optarg, 1, 1000000); break;
-		case 'w': warmup = parse_num("--warmup", optarg, 0, 1000000); break;
+		case 'n': n = fl_parse_num("forkmode-spawn", "-n", optarg, 1, 1000000); break;
+		case 'w': warmup = fl_parse_num("forkmode-spawn", "--warmup", optarg, 0, 1000000); break;
 		default:
 			fprintf(stderr, "usage: forkmode-spawn [--mode M] [-n N] [--warmup W] PATH\n");
 			return 2;
@@ -152,9 +122,9 @@ int main(int argc, char **argv)
 
 		if (nmodes > 1)
 			fork_mode_set(mode[i % nmodes]);
-		t0 = now_ns();
+		t0 = fl_now_ns();
 		rc = spawn_once(path);
-		ns[i] = now_ns() - t0;
+		ns[i] = fl_now_ns() - t0;
 		if (nmodes > 1)
 			ns_all[i] = ns[i];
 		if (rc != 0) {
@@ -179,7 +149,7 @@ int main(int argc, char **argv)
 	      fl_vmstat_get(vm_before, "cow_fault_copy") -
 	      fl_vmstat_get(vm_before, "pgreuse"));
 	if (nmodes <= 1) {
-		qsort(ns, (size_t)n, sizeof(*ns), cmp_ll);
+		qsort(ns, (size_t)n, sizeof(*ns), fl_cmp_ll);
 		fl_kv("median_ns", ns[n / 2]);
 		fl_kv("p10_ns", ns[n / 10]);
 		fl_kv("p90_ns", ns[n * 9 / 10]);
@@ -190,7 +160,7 @@ int main(int argc, char **argv)
 		/* this mode's samples, compacted to the front */
 		for (i = k; i < n; i += nmodes)
 			ns[m++] = ns[i];
-		qsort(ns, (size_t)m, sizeof(*ns), cmp_ll);
+		qsort(ns, (size_t)m, sizeof(*ns), fl_cmp_ll);
 		printf("mode=%s samples=%ld median_ns=%lld p10_ns=%lld p90_ns=%lld\n",
 		       fork_mode_name(mode[k]), m, ns[m / 2], ns[m / 10], ns[m * 9 / 10]);
 		/* the other modes' samples are still where they were */
