@@ -31,9 +31,11 @@
 # `make` (build/cowtrace, build/bpf/cowtrace-bench).  -v prints each pair's
 # times on stderr.
 set -euo pipefail
+export LC_ALL=C # EPOCHREALTIME's decimal point
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 CT=$BUILD/cowtrace
 B=$BUILD/bpf/cowtrace-bench
 PROJ=$ROOT/bench/apps/buildproj
@@ -42,7 +44,7 @@ pairs=30 workloads=exec,cow,build n=300 mib=256 jobs=2 mode=auto verbose=0
 die() { echo "overhead-ab.sh: $*" >&2; exit 2; }
 # num NAME VALUE LO HI
 num() {
-	if ! [[ $2 =~ ^[0-9]+$ ]] || (($2 < $3 || $2 > $4)); then
+	if ! [[ $2 =~ ^[0-9]{1,9}$ ]] || ((10#$2 < $3 || 10#$2 > $4)); then
 		die "$1 '$2' is not a whole number in $3..$4"
 	fi
 }
@@ -67,6 +69,7 @@ num -p "$pairs" 2 1000
 num -n "$n" 1 1000000
 num -s "$mib" 1 65536
 num -j "$jobs" 1 64
+pairs=$((10#$pairs)) n=$((10#$n)) mib=$((10#$mib)) jobs=$((10#$jobs)) # 08 is 8
 case $mode in
 auto | kprobe | fentry | tracepoint) ;;
 *) die "-m '$mode' is not a cowtrace mode (allowed: auto, kprobe, fentry, tracepoint)" ;;
@@ -104,7 +107,7 @@ write_sample() {
 	local body
 	case $1 in
 	exec) body="for ((i = 0; i < $n; i++)); do /bin/true; done" ;;
-	cow) body="\"$ROOT/$B\" cow $mib 1 >\"$tmp/cow.out\"" ;;
+	cow) body="\"$B\" cow $mib 1 >\"$tmp/cow.out\"" ;;
 	build) body="make -s -C \"$tmp/proj\" -j $jobs >/dev/null" ;;
 	esac
 	cat >"$tmp/sample.sh" <<-EOF

@@ -55,6 +55,13 @@ check_eq "every line well formed (ratio, no CI from 2 pairs, n=2, load, plain me
 # of 0 or a parse error gives 0, inf or nan)
 bad=$(grep -v '^#' "$T_TMP/ab.out" | awk '{ split($4, r, "="); if (r[2] < 0.1 || r[2] > 50) print }')
 check_eq "every ratio in 0.1..50" "" "$bad"
+# the workloads ran: the plain wall medians above what they cannot beat
+# (20 fork+exec+wait at 50 us each, 2048 COW faults at 0.3 us, a build
+# of 24 compiler runs at 5 ms)
+bad=$(grep '^workload=[a-z]* tracer=cowtrace measure=wall ' "$T_TMP/ab.out" | awk '
+	{ split($1, w, "="); split($NF, m, "=") }
+	w[2] == "exec" && m[2] < 1 || w[2] == "cow" && m[2] < 0.6 || w[2] == "build" && m[2] < 120 { print }')
+check_eq "each workload's plain wall median above its floor (exec 1 ms, cow 0.6 ms, build 120 ms)" "" "$bad"
 if grep -q '^# overhead-ab: cowtrace [a-z]* mode, bpftrace v' "$T_TMP/ab.out"; then
 	pass "the header names cowtrace's mode and bpftrace's version"
 else
