@@ -26,6 +26,7 @@ USER_PKGS=(
 	redis-server redis-tools          # forkbench redis: the server it starts, redis-cli
 	libhiredis-dev                    # forkbench redis: its client library (pkg-config hiredis)
 	postgresql-15                     # forkbench pgbench: initdb, postgres, pgbench
+	bpftrace                          # bpf/overhead-ab.sh: cowtrace's overhead against bpftrace's
 )
 KERNEL_PKGS=(
 	linux-source-6.12 linux-config-6.12 # the kernel under test and Debian's config
