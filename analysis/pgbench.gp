@@ -3,7 +3,7 @@
 #     postmaster per transaction, minus the latency without -C) vs
 #     shared_buffers, one line per fork mode (the common colours), linear y
 #     from 0 so a flat line reads as flat, each point labelled with its
-#     median; error bars: the 95 % CI of the median (none below 6
+#     median when there is one mode; error bars: the 95 % CI of the median (none below 6
 #     iterations).  Right: the -S latency with -C (solid) and without
 #     (dashed), log y.  The points of the modes are set a little apart on x
 #     so their error bars do not hide each other.  Top left of the left
@@ -45,7 +45,7 @@ do for [fmt in formats] {
             using (xs($1, i)):3:(0):($4 - $3) with vectors heads size screen 0.006,90 lw 1.5 \
             lt mode_lt(word(modes, i)) notitle, \
          for [i=1:nm] sprintf("%s/pgbench-%s.dat", dir, word(modes, i)) \
-            using (xs($1, i)):2:(sprintf("%.3g ms", $2)) with labels left offset 1, 0 \
+            using (xs($1, i)):(nm == 1 ? $2 : NaN):(sprintf("%.3g ms", $2)) with labels left offset 1, 0 \
             tc lt mode_lt(word(modes, i)) notitle, \
          for [i=1:nm] sprintf("%s/pgbench-ratio-%s.dat", dir, word(modes, i)) \
             using (hmin / 1.5):(ymax * (0.96 - 0.06 * i)):1 with labels left tc lt mode_lt(word(modes, i)) notitle

@@ -811,7 +811,7 @@ class Run:
                 label = f"{m}: {heap_words(big)} / {heap_words(small)} = {sig(ratio)}x ({ci}): {short}"
             write_dat(os.path.join(d, f"pgbench-ratio-{m}.dat"), ["# label", f'"{label}"'])
         self.draw("pgbench", "pgbench.gp", d, out, " ".join(modes), " ".join(f"{h / MiB:.6g}" for h in sizes),
-                  " ".join(heap_words(h).replace(" ", "\u00a0") for h in sizes), title, cmax * 1.3, lo, hi)
+                  " ".join(heap_words(h).replace(" ", "\u00a0") for h in sizes), title, cmax / (0.9 - 0.06 * len(modes)), lo, hi)
         return None
 
     def pgbench_ratio(self, m, by):
