@@ -86,6 +86,7 @@ check_eq "flat: an SVG that parses" 0 "$(python3 -c 'import sys, xml.etree.Eleme
 check_eq "flat: report.md shows the pgbench plot" 1 "$(grep -c '^!\[pgbench\.png\](plots/pgbench\.png)$' "$R/report.md")"
 check_eq "flat: its caption names the error bars" 1 \
 	"$(grep -c "^### What does a new connection cost? .* (median; error bars: 95 % CI of the median)$" "$R/report.md")"
+# shellcheck disable=SC2016 # the backquotes are markdown's
 check_eq "flat: every pgbench cell shown in the pgbench plot" 3 "$(grep -c '^| `pg@[a-z]*` | pgbench | .* | pgbench |$' "$R/report.md")"
 dat_ok "flat" "$R"
 for m in cow stack eager; do
