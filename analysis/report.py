@@ -803,28 +803,33 @@ class Run:
         self.notes["pgbench"] = f" (median; {bars})"
         title = f"New PostgreSQL connections (pgbench -S -C), {self.mode_note(modes)}: median; {bars}"
         for m in modes:  # the largest size's cost over the smallest's, written in the left panel
-            label = ""
-            if len(pts[m]) > 1:
-                big, small, ratio, rlo, rhi = self.pgbench_ratio(m, pts[m])
+            label, got = "", self.pgbench_ratio(m, pts[m])
+            if got:
+                big, small, ratio, rlo, rhi = got
                 ci = "95 % CI n/a" if rlo is None else f"95 % CI {sig(rlo)}–{sig(rhi)}x"
-                short = "?" if rlo is None else "flat" if rlo <= 1 <= rhi else "grows" if rlo > 1 else "falls"
+                short = ("too few samples to tell" if rlo is None else "flat" if rlo <= 1 <= rhi
+                         else "grows" if rlo > 1 else "falls")
                 label = f"{m}: {heap_words(big)} / {heap_words(small)} = {sig(ratio)}x ({ci}): {short}"
             write_dat(os.path.join(d, f"pgbench-ratio-{m}.dat"), ["# label", f'"{label}"'])
+        ymax = cmax / (0.9 - 0.06 * len(modes)) if cmax > 0 else 1  # room above the data for the labels
         self.draw("pgbench", "pgbench.gp", d, out, " ".join(modes), " ".join(f"{h / MiB:.6g}" for h in sizes),
-                  " ".join(heap_words(h).replace(" ", "\u00a0") for h in sizes), title, cmax / (0.9 - 0.06 * len(modes)), lo, hi)
+                  " ".join(heap_words(h).replace(" ", "\u00a0") for h in sizes), title, ymax, lo, hi)
         return None
 
     def pgbench_ratio(self, m, by):
         """(largest, smallest shared_buffers, ratio of their connection
-        costs' medians, bootstrap CI lo, hi: None without 6 samples each)."""
+        costs' medians, bootstrap CI lo, hi: None without 6 samples each),
+        or None with one size or a smallest cost not above 0."""
         hs = sorted(by)
         big, small = by[hs[-1]]["connect"], by[hs[0]]["connect"]
+        if len(hs) < 2 or num(small["median_ns"]) <= 0:
+            return None
         ratio = num(big["median_ns"]) / num(small["median_ns"])
         sa, sb = self.samples.get(self.key(big)), self.samples.get(self.key(small))
-        if not sa or not sb or min(len(sa), len(sb)) < CI_MIN_N:
-            return hs[-1], hs[0], ratio, None, None
         rng = random.Random(f"pgbench:{m}")
-        lo, hi = pct_ci([x / y for x, y in zip(boot_medians(sa, rng), boot_medians(sb, rng)) if y > 0])
+        boot = [] if not sa or not sb or min(len(sa), len(sb)) < CI_MIN_N else \
+            [x / y for x, y in zip(boot_medians(sa, rng), boot_medians(sb, rng)) if y > 0]
+        lo, hi = pct_ci(boot) if boot else (None, None)
         return hs[-1], hs[0], ratio, lo, hi
 
     @staticmethod
@@ -844,11 +849,13 @@ class Run:
                               for h in sorted(by))
             line = (f"A new PostgreSQL connection (pgbench -S -C: a fork of the postmaster per transaction) "
                     f"costs {at} of shared_buffers per transaction ({m} mode)")
-            if len(by) < 2:
+            got = self.pgbench_ratio(m, by)
+            if got is None:
                 out.append(line + ".")
                 continue
-            big, small, ratio, lo, hi = self.pgbench_ratio(m, by)
-            ci = "95 % CI n/a: no samples, or fewer than 6" if lo is None else f"95 % CI {sig(lo)}–{sig(hi)}x, bootstrap"
+            big, small, ratio, lo, hi = got
+            ci = ("95 % CI n/a: no samples, or fewer than 6" if lo is None
+                  else f"95 % CI {sig(lo)}–{sig(hi)}x, bootstrap")
             out.append(f"{line}: {sig(ratio)}x at {heap_words(big)} over {heap_words(small)} ({ci}): "
                        f"{self.pgbench_verdict(lo, hi)}.")
         return out

@@ -121,6 +121,8 @@ check_eq "few: the caption says there are no error bars" 1 \
 check_eq "few: no CI in the data" 2 "$(grep -c '^[0-9]* [0-9.]* NaN NaN$' "$R/plots/data/pgbench-cow.dat")"
 check_eq "few: the headline: CIs n/a, no verdict" 1 \
 	"$(headline "$R" cow | grep -c '95 % CI n/a (fewer than 6 iterations), n = 4.*95 % CI n/a: no samples, or fewer than 6): too few samples to tell')"
+check_eq "few: the plot's ratio label: no verdict" 1 \
+	"$(grep -c '^"cow: 256 MiB / 16 MiB = [0-9.]*x (95 % CI n/a): too few samples to tell"$' "$R/plots/data/pgbench-ratio-cow.dat")"
 
 # 4. Left out, saying why; or, without pgbench cells, not mentioned.
 R=$T_TMP/tcg
