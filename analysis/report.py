@@ -267,6 +267,7 @@ class Run:
         self.run_modes = [m for m in MODES if any(r.get("fork_mode") == m for r in self.rows)]
         self.plots = {}      # key -> (png path, caption)
         self.missing = {}    # key -> why there is no plot
+        self.notes = {}      # key -> what its caption adds (how its error bars were drawn)
         self.calls = []      # (key, script, args) for the PDF
         self.used = {}       # cell -> [plot keys it feeds]
         self.counts_table = []
@@ -756,6 +757,109 @@ class Run:
                   lo, hi, dmode)
         return None
 
+    def pgbench_points(self):
+        """{mode: {shared_buffers bytes: {method: row}}} of the untraced
+        pgbench rows (connect, select, select-connect), per point the row
+        with the most iterations; tracing slows what it measures."""
+        pts = {}
+        for r in self.rows:
+            if r.get("bench") != "pgbench" or num(r.get("median_ns")) is None or self.traced(r):
+                continue
+            if (r.get("method"), r.get("metric")) not in (("connect", "connect"), ("select", "latency"),
+                                                          ("select-connect", "latency")):
+                continue
+            at = pts.setdefault(r["fork_mode"], {}).setdefault(float(r["heap_bytes"]), {})
+            if r["method"] not in at or num(r["iterations"]) > num(at[r["method"]]["iterations"]):
+                at[r["method"]] = r
+        return {m: {h: at for h, at in by.items() if "connect" in at} for m, by in pts.items()
+                if any("connect" in at for at in by.values())}
+
+    def plot_pgbench(self, d, out):
+        pts = self.pgbench_points()
+        if not pts:
+            return "no untraced pgbench connect rows in this run (tracing slows what it measures)"
+        modes = self.dims_modes([{"fork_mode": m} for m in pts])
+        sizes = sorted({h for by in pts.values() for h in by})
+        cmax, lat, no_ci = 0, [], False
+        for m in modes:
+            conn, lines = [], ["# shared_buffers_MiB select_ms lo hi select_connect_ms lo hi"]
+            for h in sorted(pts[m]):
+                at = pts[m][h]
+                e = self.est(at["connect"])
+                no_ci |= not e.has_ci()
+                cmax = max([cmax] + [v / 1e6 for v in (e.med, e.hi) if v is not None])
+                conn.append(est_line(h / MiB, e, 1e6))
+                ls = [est_line(h / MiB, self.est(at[k]), 1e6).split()[1:] if k in at else ["NaN"] * 3
+                      for k in ("select", "select-connect")]
+                lat += [num(v) for v in ls[0] + ls[1]]
+                lines.append(f"{h / MiB:.6g} " + " ".join(ls[0] + ls[1]))
+                self.use(list(at.values()), "pgbench")
+            write_dat(os.path.join(d, f"pgbench-{m}.dat"), ["# shared_buffers_MiB median_ms ci_lo_ms ci_hi_ms"] + conn)
+            write_dat(os.path.join(d, f"pgbench-lat-{m}.dat"), lines)
+        lo, hi = log_range(lat)
+        bars = ("no error bars: fewer than 6 iterations" if all(
+            not self.est(at["connect"]).has_ci() for by in pts.values() for at in by.values())
+            else "error bars: 95 % CI of the median" + (", none below 6 iterations" if no_ci else ""))
+        self.notes["pgbench"] = f" (median; {bars})"
+        title = f"New PostgreSQL connections (pgbench -S -C), {self.mode_note(modes)}: median; {bars}"
+        for m in modes:  # the largest size's cost over the smallest's, written in the left panel
+            label, got = "", self.pgbench_ratio(m, pts[m])
+            if got:
+                big, small, ratio, rlo, rhi = got
+                ci = "95 % CI n/a" if rlo is None else f"95 % CI {sig(rlo)}–{sig(rhi)}x"
+                short = ("too few samples to tell" if rlo is None else "flat" if rlo <= 1 <= rhi
+                         else "grows" if rlo > 1 else "falls")
+                label = f"{m}: {heap_words(big)} / {heap_words(small)} = {sig(ratio)}x ({ci}): {short}"
+            write_dat(os.path.join(d, f"pgbench-ratio-{m}.dat"), ["# label", f'"{label}"'])
+        ymax = cmax / (0.9 - 0.06 * len(modes)) if cmax > 0 else 1  # room above the data for the labels
+        self.draw("pgbench", "pgbench.gp", d, out, " ".join(modes), " ".join(f"{h / MiB:.6g}" for h in sizes),
+                  " ".join(heap_words(h).replace(" ", "\u00a0") for h in sizes), title, ymax, lo, hi)
+        return None
+
+    def pgbench_ratio(self, m, by):
+        """(largest, smallest shared_buffers, ratio of their connection
+        costs' medians, bootstrap CI lo, hi: None without 6 samples each),
+        or None with one size or a smallest cost not above 0."""
+        hs = sorted(by)
+        big, small = by[hs[-1]]["connect"], by[hs[0]]["connect"]
+        if len(hs) < 2 or num(small["median_ns"]) <= 0:
+            return None
+        ratio = num(big["median_ns"]) / num(small["median_ns"])
+        sa, sb = self.samples.get(self.key(big)), self.samples.get(self.key(small))
+        rng = random.Random(f"pgbench:{m}")
+        boot = [] if not sa or not sb or min(len(sa), len(sb)) < CI_MIN_N else \
+            [x / y for x, y in zip(boot_medians(sa, rng), boot_medians(sb, rng)) if y > 0]
+        lo, hi = pct_ci(boot) if boot else (None, None)
+        return hs[-1], hs[0], ratio, lo, hi
+
+    @staticmethod
+    def pgbench_verdict(lo, hi):
+        if lo is None:
+            return "too few samples to tell whether shared_buffers changes it"
+        if lo <= 1 <= hi:
+            return "shared memory keeps fork flat"
+        return f"the connection costs {'more' if lo > 1 else 'less'} with the larger shared_buffers"
+
+    def pgbench_headline(self):
+        """Per fork mode: the connection's cost per transaction at each
+        shared_buffers size, and the largest size's over the smallest's."""
+        out = []
+        for m, by in self.pgbench_points().items():
+            at = " and ".join(f"{self.est(by[h]['connect']).words('ms', 1e-6)} with {heap_words(h)}"
+                              for h in sorted(by))
+            line = (f"A new PostgreSQL connection (pgbench -S -C: a fork of the postmaster per transaction) "
+                    f"costs {at} of shared_buffers per transaction ({m} mode)")
+            got = self.pgbench_ratio(m, by)
+            if got is None:
+                out.append(line + ".")
+                continue
+            big, small, ratio, lo, hi = got
+            ci = ("95 % CI n/a: no samples, or fewer than 6" if lo is None
+                  else f"95 % CI {sig(lo)}–{sig(hi)}x, bootstrap")
+            out.append(f"{line}: {sig(ratio)}x at {heap_words(big)} over {heap_words(small)} ({ci}): "
+                       f"{self.pgbench_verdict(lo, hi)}.")
+        return out
+
     # The microbenchmarks; every other benchmark is an application.
     MICRO = {"spawn", "heap", "nested", "scenario", "vmas", "threads"}
 
@@ -815,9 +919,11 @@ class Run:
          "and VMA count"),
         ("pymp", "plot_pymp", "What do Python's start methods cost over a big parent? Pool start to first "
          "result vs heap, and what a fork child dirties"),
+        ("pgbench", "plot_pgbench", "What does a new connection cost? pgbench's connection cost per transaction "
+         "vs shared_buffers, per fork mode"),
     ]
-    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads", "redis", "pymp"}
-    APPS = {"redis", "pymp"}  # plots of application benchmarks, named after their bench
+    TIMED = {"spawn", "modes", "cdf", "pages", "crossover", "vmas", "folio", "threads", "redis", "pymp", "pgbench"}
+    APPS = {"redis", "pymp", "pgbench"}  # plots of application benchmarks, named after their bench
 
     def make_plots(self, outdir):
         d = os.path.join(outdir, "data")
@@ -843,7 +949,7 @@ class Run:
             if real != key:  # the crossover without eager: the cost vs fraction written
                 caption = "How does the cost grow with the fraction the child writes? fork to reap vs fraction written"
                 out = os.path.join(outdir, real)
-            self.plots[real] = (out + ".png", caption)
+            self.plots[real] = (out + ".png", caption + self.notes.get(real, ""))
 
     def scenario_counts(self):
         """Traced scenario cells: per process, counts per iteration next to the predictions."""
@@ -1184,7 +1290,7 @@ class Run:
                      f"{self.est(fe).words('µs', 1e-3)} vs {self.est(ps).words('µs', 1e-3)}).")
         if self.cross:
             h.append(f"Crossover: {self.cross}.")
-        return h + self.dims_headline()
+        return h + self.dims_headline() + self.pgbench_headline()
 
     def count_headline(self):
         """Under TCG: how many traced counts equal their prediction."""
