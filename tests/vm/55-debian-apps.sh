@@ -17,7 +17,7 @@
 #                            Private_Dirty at its end) within 5 % of the
 #                            fork-caused pages per BGSAVE x 4 KiB: the server's
 #                            copies (the SET load) and the child's copies and
-#                            reuses (measured here: 0.967-1.013; Redis's figure is
+#                            reuses (measured here: 0.987-1.034; Redis's figure is
 #                            the median of the iterations, cowtrace's their sum)
 #   apps/pymp/eager/children-no-fork-cow
 #                            child_fork_copies 0: eager gave each worker its
