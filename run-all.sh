@@ -58,7 +58,8 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --debian, --kernel DIR, --resume DIR, --out DIR, --repeat K)" ;;
 	esac
 done
-# A run folder's kind: host (the running kernel) or vm (the patched kernel under QEMU).
+# A run folder's kind: host (the running kernel), vm (the patched kernel under QEMU)
+# or debian (the same on the Debian userland: --vm --debian).
 run_kind() { if [ -f "$1/run-kind" ]; then cat "$1/run-kind"; else echo host; fi; }
 if [ -n "$resume" ]; then
 	[ -z "$config" ] || die "--resume runs the folder's own config.conf: drop --config '$config'"
