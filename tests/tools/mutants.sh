@@ -54,6 +54,10 @@ fi
 logs=$FORKLAB_BUILD/test-logs/mutants
 mkdir -p "$logs" || die "cannot create '$logs'"
 S=$(mktemp -d "${TMPDIR:-/tmp}/forklab-mutants.XXXXXX") || die "cannot create a scratch folder"
+# badinput runs forkbench and cowtrace as nobody: the copy must be reachable
+# by them, as the work tree is (mktemp makes it 0700: every such case then
+# failed with "Permission denied" and counted as a kill).
+chmod 755 "$S" || die "cannot open '$S' to other users"
 trap 'rm -rf "$S"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -64,6 +68,35 @@ tar -C "$FORKLAB_BUILD" --exclude=./test-logs --exclude=./sanitize --exclude=./k
 
 # hdr FILE KEY: the values of "# KEY: ..." header lines, one a line.
 hdr() { sed -n "s/^# $2: //p" "$1"; }
+
+# run_test T LOG: run test command T on the copy, its output added to LOG;
+# status 0 if it failed (a FAIL: line, or an exit status other than 0 and 77).
+run_test() {
+	local t=$1 rc
+	case "$t" in unit/*) t=build/tests/$t ;; esac
+	echo "== $t" >>"$2"
+	(cd "$S" && FORKLAB_ROOT=$S FORKLAB_BUILD=$S/build timeout -k 10 "${FORKLAB_MUTANT_TIMEOUT:-300}" sh -c "$t") \
+		>"$S/.out" 2>&1 </dev/null
+	rc=$?
+	cat "$S/.out" >>"$2"
+	grep -q '^FAIL:' "$S/.out" || { [ $rc != 0 ] && [ $rc != 77 ]; }
+}
+
+# The baseline: every test the selected mutants name passes on the copy
+# without a mutant; a test failing there would "kill" every mutant it runs
+# for, and prove nothing.
+make -C "$S" -j2 -s all >"$logs/baseline.log" 2>&1 || die "the copy in $S does not build (log: $logs/baseline.log)"
+base_fail=0
+while IFS= read -r t; do
+	[ -n "$t" ] || continue
+	if run_test "$t" "$logs/baseline.log"; then
+		echo "FAIL: mutants: '$t' fails without any mutant: its kills would prove nothing (log: $logs/baseline.log)"
+		base_fail=1
+	fi
+done <<EOF
+$(for n in "${names[@]}"; do hdr "$ROOT/tests/mutants/$n.sed" test; done | sort -u)
+EOF
+[ $base_fail = 0 ] || exit 1
 
 total=0 killed=0
 for n in "${names[@]}"; do
@@ -92,13 +125,7 @@ for n in "${names[@]}"; do
 	fi
 	by=""
 	while IFS= read -r t; do
-		case "$t" in unit/*) t=build/tests/$t ;; esac
-		echo "== $t" >>"$log"
-		(cd "$S" && FORKLAB_ROOT=$S FORKLAB_BUILD=$S/build timeout -k 10 "${FORKLAB_MUTANT_TIMEOUT:-300}" sh -c "$t") \
-			>"$S/.out" 2>&1 </dev/null
-		rc=$?
-		cat "$S/.out" >>"$log"
-		if grep -q '^FAIL:' "$S/.out" || { [ $rc != 0 ] && [ $rc != 77 ]; }; then
+		if run_test "$t" "$log"; then
 			by="$t"
 			break
 		fi
