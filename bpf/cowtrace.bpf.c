@@ -303,7 +303,13 @@ static __always_inline int in_range(__u64 addr)
 
 static __always_inline __u32 vma_index(__u32 cls)
 {
-	return cls < CT_CLS_NR ? cls : CT_CLS_UNKNOWN;
+	__u64 c = cls;
+
+	/* the check in the register used as the index, however the compiler
+	 * sees cls: the verifier needs it there */
+	asm volatile("if %[c] < %[n] goto +1\n\t%[c] = %[u]"
+		     : [c] "+r"(c) : [n] "i"(CT_CLS_NR), [u] "i"(CT_CLS_UNKNOWN));
+	return c;
 }
 
 /* Mapping class of addr in vma (see enum ct_vma in cowtrace_lib.h). */
@@ -388,7 +394,31 @@ struct vma_ctx {
 	__u32 cls;
 	__u32 at;
 	__u32 forked;
+	__u32 seq;
+	__u64 vma;
+	__u64 start;
+	__u64 end;
 };
+
+/*
+ * The mm's mmap_lock sequence (6.12.y and later: a seqcount, odd while the
+ * lock is held for writing; every change to the VMA tree or a VMA's
+ * flags, file or bounds is made under it).  Returns -1 when the kernel
+ * has none or a writer holds the lock.
+ */
+struct mm_struct___seq {
+	seqcount_t mm_lock_seq;
+} __attribute__((preserve_access_index));
+
+static __always_inline int mm_seq(struct mm_struct *mm, __u32 *seq)
+{
+	struct mm_struct___seq *m = (void *)mm;
+
+	if (!bpf_core_field_exists(m->mm_lock_seq))
+		return -1;
+	*seq = BPF_CORE_READ(m, mm_lock_seq.sequence);
+	return *seq & 1 ? -1 : 0;
+}
 
 static long vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 		   void *data)
@@ -398,19 +428,59 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 	if (per_vma)
 		c->cls = classify(task, vma, c->addr);
 	c->at = attribute(vma, c->forked);
+	/* the mmap_lock is held for reading here: the sequence is stable */
+	if (mm_seq(vma->vm_mm, &c->seq) == 0) {
+		c->vma = (__u64)vma;
+		c->start = vma->vm_start;
+		c->end = vma->vm_end;
+	}
 	return 0;
 }
 
-/* Class (if per_vma) and attribution of a user address of the current
- * task (tracepoint context); a VMA not found (mm busy) is other. */
-static __always_inline void classify_addr(__u64 addr, __u32 *cls, __u32 *at)
+/*
+ * Class (if per_vma) and attribution of a user address of the current
+ * task (tracepoint context); a VMA not found (mm busy) is other.
+ *
+ * page_fault_user runs with interrupts off, where bpf_find_vma can only
+ * release the mmap_lock through an irq_work: a self-IPI per call, which
+ * added half to the CPU time of a COW-heavy child.  So the VMA it found is
+ * kept in the CPU's slot and used again, without the lock, while the mm's
+ * mmap_lock sequence is the one seen under the lock: no writer has taken
+ * the lock since, so the VMA still covers [start, end) with the same
+ * flags and file.  The sequence is read again after the VMA's fields (a
+ * seqcount read; the tracepoint is x86's, whose loads are not reordered
+ * with loads).  A VMA's anon_vma may be set meanwhile under the read
+ * lock: it is read fresh, as bpf_find_vma's callback would.
+ */
+static __always_inline void classify_addr(struct ct_win *w, __u64 addr, __u32 *cls,
+					  __u32 *at)
 {
 	struct vma_ctx c = { .addr = addr, .cls = CT_CLS_UNKNOWN, .at = CT_AT_OTHER,
 			     .forked = cur_forked() };
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	struct vm_area_struct *vma;
+	__u32 seq;
 
-	bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, &c, 0);
+	if (w->vc_vma && w->vc_mm == (__u64)mm && addr >= w->vc_start && addr < w->vc_end &&
+	    mm_seq(mm, &seq) == 0 && seq == w->vc_seq) {
+		vma = (struct vm_area_struct *)w->vc_vma;
+		*cls = per_vma ? classify(task, vma, addr) : CT_CLS_UNKNOWN;
+		*at = attribute(vma, c.forked);
+		if (mm_seq(mm, &seq) == 0 && seq == w->vc_seq)
+			return;
+	}
+	w->vc_vma = 0;
+	bpf_find_vma(task, addr, vma_cb, &c, 0);
 	*cls = c.cls;
 	*at = c.at;
+	if (c.vma) {
+		w->vc_mm = (__u64)mm;
+		w->vc_vma = c.vma;
+		w->vc_start = c.start;
+		w->vc_end = c.end;
+		w->vc_seq = c.seq;
+	}
 }
 
 /* Class of the fault described by vmf (probe context). */
@@ -543,6 +613,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 		w->image = p->execs;
 		w->exec_id = exec_id;
 		w->active = 0;
+		w->vc_vma = 0;
 	}
 	if (!in_range(addr)) {
 		/* a fault outside --range ends the previous one's window */
@@ -551,7 +622,7 @@ static __always_inline int on_hw_fault(__u64 addr, __u64 error_code)
 	}
 	role = w->role;
 	rs = bpf_map_lookup_elem(&roles, &role);
-	classify_addr(addr, &cls, &at);
+	classify_addr(w, addr, &cls, &at);
 	cls = vma_index(cls);
 	if (per_vma && per_proc && !p)
 		p = cur_proc();
@@ -632,12 +703,22 @@ static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 	return 0;
 }
 
+/* do_wp_page returns: the fault's time, entry to return (the copy or
+ * reuse and the page-table update, not the exception entry or the walk
+ * down to the entry; with the probes' own cost). */
 static __always_inline int on_do_wp_page_ret(void)
 {
 	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	struct ct_proc *p;
+	__u64 ns;
 
-	if (t)
-		t->fault_active = 0;
+	if (!t || !t->fault_active)
+		return 0;
+	t->fault_active = 0;
+	ns = bpf_ktime_get_ns() - t->fault_ts;
+	p = cur_proc();
+	if (p)
+		COUNT(p, role_stats(p), wp_fault_ns, ns);
 	return 0;
 }
 

@@ -98,6 +98,14 @@ struct ct_win {
 	__u64 pend_at_wp[2];	/* write faults attributed to fork, file */
 	__u64 pend_at_copy[2];	/* their copies */
 	__u64 pend_ffile;	/* fork faults in private file mappings */
+	/* the VMA bpf_find_vma found last (0: none), kept while its mm's
+	 * mmap_lock sequence (mm_lock_seq) has not moved */
+	__u64 vc_mm;
+	__u64 vc_vma;
+	__u64 vc_start;
+	__u64 vc_end;
+	__u32 vc_seq;
+	__u32 vc_pad;
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -86,6 +87,7 @@ static void derive_counts(const struct ct_tracer *t, struct ct_counts *c)
 		c->tlb_flush_fault = c->cow_copies;
 		c->tlb_pages_fault = c->cow_copies;
 	}
+	c->cow_bytes = c->cow_copies * (uint64_t)sysconf(_SC_PAGESIZE);
 	if (t->fork_src != CT_FORK_DUP_MMAP && t->attached[PR_COPY_PAGE_RANGE])
 		c->fork_ns = c->cpr_ns;
 	derive_attrib(t, c);

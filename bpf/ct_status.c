@@ -36,10 +36,19 @@ static void status_faults(struct ct_tracer *t)
 			   "derived: a one-page local TLB flush first after a write fault, within 25 jiffies "
 			   "(wp_page_copy flushes the old page, a reuse flushes nothing)");
 
+	if (t->attached[PR_DO_WP_PAGE])
+		set_status(t, CT_WP_FAULT_NS, CT_EXACT,
+			   fe ? "fentry and fexit on do_wp_page: entry to return (with the probes' cost)"
+			      : "kprobe and kretprobe on do_wp_page: entry to return (with the probes' cost)");
+
 	if (t->attached[PR_WP_PAGE_REUSE])
 		set_status(t, CT_COW_REUSES, CT_EXACT, fe ? "fentry on wp_page_reuse" : "kprobe on wp_page_reuse");
 	else if (t->status[CT_COW_COPIES] != CT_UNAVAILABLE)
 		set_status(t, CT_COW_REUSES, CT_APPROX, "derived: wp_faults - cow_copies");
+	if (t->status[CT_COW_COPIES] != CT_UNAVAILABLE)
+		set_status(t, CT_COW_BYTES, t->status[CT_COW_COPIES],
+			   "derived: cow_copies x the page size (wp_page_copy copies one page, "
+			   "also in a large folio)");
 }
 
 static void status_tlb(struct ct_tracer *t)

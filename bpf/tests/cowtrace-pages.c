@@ -7,16 +7,23 @@
  * the first K pages (K reuses: it is the only owner again).  Prints nothing.
  * The pages are mapped at PAGES_ADDR so `cowtrace --range` can count them
  * alone (0x5eed10000000 + M * 4096).  Parent and child stay on the CPU the
- * program starts on (pin.h).
+ * program starts on (pin.h).  With -r FILE the child, after its N writes,
+ * maps FILE privately over the same first N pages, reads and writes each:
+ * N first writes to a private file page at the addresses it just wrote
+ * as anonymous ones (a tracer that keeps a VMA past its unmap misses them;
+ * an anonymous page is mapped elsewhere in between, where the kernel may
+ * put the unmapped VMA's memory to use again).
  *
- *   cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]
+ *   cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w] [-r FILE]
  *     -m M       pages mapped (default 3000, 1-1048576)
  *     -n N       pages the child writes (default 0, 0-M)
  *     -k K       pages the parent writes after the child exited (0-M)
  *     -x STATUS  exit status of the parent (0-255), for passthrough tests
  *     -w         wait for SIGUSR1 before mapping (lets cowtrace -p attach)
+ *     -r FILE    the child remaps FILE (N pages or more) over its N pages
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,9 +38,48 @@
 #define PAGES_ADDR 0x5eed10000000UL
 
 static const char usage[] =
-	"usage: cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w]\n"
+	"usage: cowtrace-pages [-m M] [-n N] [-k K] [-x STATUS] [-w] [-r FILE]\n"
 	"Map M pages at 0x5eed10000000 and write them, fork; the child writes N and\n"
-	"exits, then the parent writes K.  -x: exit status, -w: wait for SIGUSR1 first.\n";
+	"exits, then the parent writes K.  -x: exit status, -w: wait for SIGUSR1 first,\n"
+	"-r: the child then maps FILE privately over its N pages and writes them.\n";
+
+/* The child's -r step: FILE mapped privately at buf over n pages, each
+ * read (page cache, mapped read-only) and written (a first write). */
+static int remap_file(volatile char *buf, const char *file, long n, long ps)
+{
+	int fd = open(file, O_RDONLY);
+	volatile char *decoy;
+	void *p;
+	long i;
+
+	if (fd < 0) {
+		perror("cowtrace-pages: -r");
+		return 1;
+	}
+	/* the kernel may reuse the unmapped VMA's memory for the next VMA:
+	 * let that be an anonymous one elsewhere, with an anon_vma */
+	munmap((void *)buf, (size_t)(n * ps));
+	decoy = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (decoy == MAP_FAILED) {
+		perror("cowtrace-pages: -r: mmap");
+		close(fd);
+		return 1;
+	}
+	decoy[0] = 1;
+	p = mmap((void *)buf, (size_t)(n * ps), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		perror("cowtrace-pages: -r: mmap");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (buf[i * ps] == 0x7f)
+			buf[i * ps] = 0;
+		else
+			buf[i * ps] = 4;
+	return 0;
+}
 
 static long num(const char *opt, const char *s, long lo, long hi)
 {
@@ -54,6 +100,7 @@ int main(int argc, char **argv)
 {
 	long m = 3000, n = 0, k = 0, x = 0, ps = sysconf(_SC_PAGESIZE), i;
 	int c, wait_sig = 0, st;
+	const char *file = NULL;
 	volatile char *buf;
 	pid_t pid;
 
@@ -61,13 +108,14 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	while ((c = getopt(argc, argv, "m:n:k:x:w")) != -1) {
+	while ((c = getopt(argc, argv, "m:n:k:x:wr:")) != -1) {
 		switch (c) {
 		case 'm': m = num("-m", optarg, 1, 1048576); break;
 		case 'n': n = num("-n", optarg, 0, 1048576); break;
 		case 'k': k = num("-k", optarg, 0, 1048576); break;
 		case 'x': x = num("-x", optarg, 0, 255); break;
 		case 'w': wait_sig = 1; break;
+		case 'r': file = optarg; break;
 		default:
 			fputs(usage, stderr);
 			return 2;
@@ -107,7 +155,7 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		for (i = 0; i < n; i++)
 			buf[i * ps] = 2;
-		_exit(0);
+		_exit(file && n ? remap_file(buf, file, n, ps) : 0);
 	}
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return 1;

@@ -60,6 +60,41 @@ ct_within "parent fork_reuses >= K" "$(ct_get "$T_TMP/c.csv" role 0 fork_reuses)
 ct_within "parent's exec-time writes are file COW" \
 	"$(ct_get "$T_TMP/c.csv" role 0 file_copies)" 1 100
 
+# ---- tracepoint mode keeps a VMA only while the mm's map is unchanged ---
+# The child writes N shared pages, unmaps them, maps an anonymous page
+# elsewhere (which may take the old VMA's memory) and a private file over
+# the same addresses, then writes each file page: the first is file COW,
+# the rest fork-classed file faults (the VMA has an anon_vma by then: what
+# tracepoint mode cannot tell apart, docs/cowtrace.md).  A VMA kept past
+# the unmap would make all N fork_faults of an anonymous mapping.
+dd if=/dev/zero of="$T_TMP/file" bs=4096 count=$N status=none
+"$CT" -m tracepoint -f csv -o "$T_TMP/r.csv" --range 0x5eed10000000-0x5eed20000000 -- \
+	"$P" -m $M -n $N -r "$T_TMP/file"
+got=""
+for col in fork_faults fork_copies file_copies fork_file_faults other_faults; do
+	got="$got $(ct_get "$T_TMP/r.csv" role 1 $col)"
+done
+check_eq "remapped pages: fork_faults fork_copies file_copies fork_file_faults other_faults" \
+	" $((2 * N - 1)) $((2 * N - 1)) 1 $((N - 1)) 0" "$got"
+
+# ---- and costs no interrupt per fault ----------------------------------
+# bpf_find_vma in page_fault_user (interrupts off) releases the mmap_lock
+# through an irq_work: one self-IPI (IWI) per call.  The kept VMA makes it
+# one call per VMA: a child writing 16384 shared pages costs a few, not
+# 16384 (/proc/interrupts, x86).
+iwi() { awk '/^ *IWI:/ { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s }' /proc/interrupts; }
+if [ -n "$(iwi)" ]; then
+	i0=$(iwi)
+	"$CT" -m tracepoint -f csv -o "$T_TMP/i.csv" --range 0x5eed10000000-0x5eed20000000 -- \
+		"$P" -m 16384 -n 16384
+	i1=$(iwi)
+	check_eq "16384 traced copies: child fork_copies" 16384 "$(ct_get "$T_TMP/i.csv" role 1 fork_copies)"
+	ct_within "16384 traced copies: irq_work interrupts (a few; 16384 were one per fault)" \
+		$((i1 - i0)) 0 512
+else
+	skip "irq_work interrupts" "/proc/interrupts has no IWI line on this machine"
+fi
+
 # ---- the seed case: every copy and reuse is fork-caused ----------------
 "$CT" -f csv -o "$T_TMP/s.csv" --range 0x5eed00000000-0x5eed00001000 -- "$CT_PROG/cowtrace-seed"
 check_eq "seed: fork_faults fork_copies fork_reuses file_copies other_faults" "4 3 1 0 0" \

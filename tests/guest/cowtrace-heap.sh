@@ -45,6 +45,27 @@ echo "# auto mode: $mode"
 check_eq "cowtrace-heap/$mode: parent K reuses / child N copies (wp copies reuses)" \
 	" $K 0 $K / $N $N 0 /" "$(roles "$T_TMP/a.csv")"
 
+# the faults' time (do_wp_page entry to return) and the bytes copied: a
+# child copying 4x the pages spends 2x-8x the time in its faults (two runs
+# of one boot; TCG times, so only their ratio is checked), and cow_bytes is
+# cow_copies pages of 4096 bytes
+if [ "$(ct_get "$T_TMP/a.csv" status "" wp_fault_ns)" = exact ]; then
+	"$CT" -f csv -o "$T_TMP/t1.csv" --range $R -- "$P" -m 2000 -n 400 2>>"$T_TMP/a.err"
+	"$CT" -f csv -o "$T_TMP/t4.csv" --range $R -- "$P" -m 2000 -n 1600 2>>"$T_TMP/a.err"
+	t1=$(ct_get "$T_TMP/t1.csv" role 1 wp_fault_ns)
+	t4=$(ct_get "$T_TMP/t4.csv" role 1 wp_fault_ns)
+	echo "# child's wp_fault_ns: 400 copies $t1 ns, 1600 copies $t4 ns"
+	if [ "${t1:-0}" -gt 0 ] && [ "${t4:-0}" -ge $((2 * t1)) ] && [ "$t4" -le $((8 * t1)) ]; then
+		pass "cowtrace-heap/$mode: wp_fault_ns grows with the copies (1600 vs 400: $t4 vs $t1 ns)"
+	else
+		fail "cowtrace-heap/$mode: wp_fault_ns grows with the copies" "400: '$t1', 1600: '$t4' ns"
+	fi
+	check_eq "cowtrace-heap/$mode: child's cow_bytes = 1600 x 4096" $((1600 * 4096)) \
+		"$(ct_get "$T_TMP/t4.csv" role 1 cow_bytes)"
+else
+	fail "cowtrace-heap/$mode: wp_fault_ns" "status '$(ct_get "$T_TMP/a.csv" status "" wp_fault_ns)', not exact"
+fi
+
 # against /proc/vmstat (whole tree, no --range)
 "$CT" --vmstat -- "$P" -m $M -n $N -k $K 2>"$T_TMP/h.txt"
 # human_total COLUMN FILE: the total row's value of COLUMN, by the header
