@@ -709,6 +709,7 @@ static __always_inline int on_do_wp_page(struct vm_fault *vmf)
 static __always_inline int on_do_wp_page_ret(void)
 {
 	struct ct_thread *t = thread_get((__u32)bpf_get_current_pid_tgid(), 0);
+	struct ct_stats *rs;
 	struct ct_proc *p;
 	__u64 ns;
 
@@ -717,8 +718,10 @@ static __always_inline int on_do_wp_page_ret(void)
 	t->fault_active = 0;
 	ns = bpf_ktime_get_ns() - t->fault_ts;
 	p = cur_proc();
-	if (p)
-		COUNT(p, role_stats(p), wp_fault_ns, ns);
+	if (!p)
+		return 0;
+	rs = role_stats(p);
+	COUNT(p, rs, wp_fault_ns, ns);
 	return 0;
 }
 
