@@ -19,7 +19,8 @@
 # it waited for; cow: the child alone, from wait4).  The tracers' programs
 # run in the traced tasks, so their cost lands in that CPU time, which
 # other load on the machine disturbs less than the wall time.
-# Per pair the ratio traced/plain;
+# Per pair the ratios traced/plain and cowtrace/bpftrace (the comparison:
+# tracer=cowtrace_over_bpftrace, below 1 where cowtrace costs less);
 # per workload, tracer and measure one line: the median ratio, its 95 % CI
 # (distribution-free: order statistics of the ratios, as bench/stats.c),
 # the number of pairs, the mean 1-minute load average read before each
@@ -188,7 +189,9 @@ echo "# $pairs pairs per workload, order rotated; exec: $n x fork+exec+wait of /
 conds=(plain cowtrace bpftrace)
 for w in "${wl[@]}"; do
 	write_sample "$w"
-	for f in load plain.wall plain.cpu ratios.{cowtrace,bpftrace}.{wall,cpu}; do : >"$tmp/$f"; done
+	for f in load plain.wall plain.cpu ratios.{cowtrace,bpftrace,cowtrace_over_bpftrace}.{wall,cpu}; do
+		: >"$tmp/$f"
+	done
 	for ((p = 0; p < pairs; p++)); do
 		cut -d' ' -f1 /proc/loadavg >>"$tmp/load"
 		declare -A wall=() cpu=()
@@ -202,12 +205,16 @@ for w in "${wl[@]}"; do
 			awk -v a="${wall[$c]}" -v b="${wall[plain]}" 'BEGIN { printf "%.6f\n", a / b }' >>"$tmp/ratios.$c.wall"
 			awk -v a="${cpu[$c]}" -v b="${cpu[plain]}" 'BEGIN { printf "%.6f\n", a / b }' >>"$tmp/ratios.$c.cpu"
 		done
+		awk -v a="${wall[cowtrace]}" -v b="${wall[bpftrace]}" 'BEGIN { printf "%.6f\n", a / b }' \
+			>>"$tmp/ratios.cowtrace_over_bpftrace.wall"
+		awk -v a="${cpu[cowtrace]}" -v b="${cpu[bpftrace]}" 'BEGIN { printf "%.6f\n", a / b }' \
+			>>"$tmp/ratios.cowtrace_over_bpftrace.cpu"
 		[ "$verbose" = 0 ] ||
 			echo "$w pair $((p + 1)) (wall/cpu ns): plain ${wall[plain]}/${cpu[plain]}" \
 				"cowtrace ${wall[cowtrace]}/${cpu[cowtrace]} bpftrace ${wall[bpftrace]}/${cpu[bpftrace]}" >&2
 	done
 	for m in wall cpu; do
 		pm=$(median <"$tmp/plain.$m")
-		for c in cowtrace bpftrace; do summary "$w" "$c" "$m" "$pm"; done
+		for c in cowtrace bpftrace cowtrace_over_bpftrace; do summary "$w" "$c" "$m" "$pm"; done
 	done
 done

@@ -43,12 +43,12 @@ fi
 want=
 for w in exec cow build; do
 	for m in wall cpu; do
-		want="$want$w,cowtrace,$m $w,bpftrace,$m "
+		want="$want$w,cowtrace,$m $w,bpftrace,$m $w,cowtrace_over_bpftrace,$m "
 	done
 done
-got=$(grep -v '^#' "$T_TMP/ab.out" | sed 's/^workload=\([a-z]*\) tracer=\([a-z]*\) measure=\([a-z]*\) .*/\1,\2,\3/' | tr '\n' ' ')
+got=$(grep -v '^#' "$T_TMP/ab.out" | sed 's/^workload=\([a-z]*\) tracer=\([a-z_]*\) measure=\([a-z]*\) .*/\1,\2,\3/' | tr '\n' ' ')
 check_eq "one line per workload, tracer and measure, in order" "$want" "$got"
-re='^workload=[a-z]+ tracer=[a-z]+ measure=[a-z]+ ratio=[0-9]+\.[0-9]{3} ci95=none n=2 load=[0-9]+\.[0-9]{2} plain_median_ms=[0-9]+\.[0-9]{3}$'
+re='^workload=[a-z]+ tracer=[a-z_]+ measure=[a-z]+ ratio=[0-9]+\.[0-9]{3} ci95=none n=2 load=[0-9]+\.[0-9]{2} plain_median_ms=[0-9]+\.[0-9]{3}$'
 bad=$(grep -v '^#' "$T_TMP/ab.out" | grep -Ev "$re")
 check_eq "every line well formed (ratio, no CI from 2 pairs, n=2, load, plain median)" "" "$bad"
 # each ratio a real one: two positive times of the same workload (a time
