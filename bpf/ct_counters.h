@@ -146,9 +146,9 @@
 	X(WP_FAULT_NS, wp_fault_ns, "ns", UNAVAILABLE, WP_FAULT_NS, NOVMA,	\
 	  CT_REPORT | CT_PHASE,							\
 	  "needs kprobe or fentry on do_wp_page, at entry and return",		\
-	  "time in write-protect faults (do_wp_page, entry to return)")	\
+	  "time in write-protect faults (do_wp_page)")	\
 	X(COW_BYTES, cow_bytes, "bytes", UNAVAILABLE, COW_BYTES, NOVMA,	\
 	  CT_CSV | CT_JSON | CT_NOTE, "needs cow_copies",			\
-	  "bytes the write faults copied (cow_copies x the page size)")
+	  "bytes copied by write faults (cow_copies pages)")
 
 #endif /* CT_COUNTERS_H */
