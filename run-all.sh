@@ -581,7 +581,9 @@ if [ "$vm" = 1 ]; then run_vm; else run_host; fi
 restore_sysctls
 
 # All cells' summaries in one CSV (the union of their columns).
-# Under --icount the times are instructions: the columns *_ns are *_insn.
+# Under --icount the times are instructions: a time unit of a column name
+# becomes the instruction count's (median_ns: median_insn, memcpy_gbps:
+# memcpy_bytes_per_insn; analysis/report.py's insn_column).
 msg=$(python3 - "$out" "$icount" <<'PY'
 import csv, glob, os, sys
 out, icount = sys.argv[1], sys.argv[2] == "1"
@@ -595,7 +597,8 @@ for path in sorted(glob.glob(os.path.join(out, "cells", "*.csv"))):
         rows.append(r)
         cols += [c for c in r if c not in cols]
 if icount:
-    insn = lambda c: c[:-3] + "_insn" if c.endswith("_ns") else c
+    sys.path.insert(0, "analysis")
+    from report import insn_column as insn
     rows = [{insn(c): v for c, v in r.items()} for r in rows]
     cols = [insn(c) for c in cols]
 tmp = os.path.join(out, "summary.csv.tmp")

@@ -82,9 +82,25 @@ def insn_words(text):
     return text
 
 
+# The summary.csv of an -icount run (run-all.sh --vm --icount) names its
+# columns by instructions: a time unit of a column name (between _ or at
+# its ends) becomes the instruction count's, and back when it is read.
+INSN_COLUMN_UNITS = {"per_s": "per_ginsn", "gbps": "bytes_per_insn", "usec": "kinsn", "sec": "ginsn",
+                     "ms": "minsn", "ns": "insn"}
+_COL_TO = re.compile(r"(?<![^_])(" + "|".join(INSN_COLUMN_UNITS) + r")(?![^_])")
+_COL_BACK = re.compile(r"(?<![^_])(" + "|".join(INSN_COLUMN_UNITS.values()) + r")(?![^_])")
+_BACK = {v: k for k, v in INSN_COLUMN_UNITS.items()}
+
+
+def insn_column(name):
+    """'median_ns' -> 'median_insn', 'fork_ms_per_gib' -> 'fork_minsn_per_gib', 'memcpy_gbps' ->
+    'memcpy_bytes_per_insn' (GB/s = bytes per ns)."""
+    return _COL_TO.sub(lambda m: INSN_COLUMN_UNITS[m.group(1)], name)
+
+
 def insn_columns(row):
-    """A summary row of an -icount run with its *_insn columns as *_ns."""
-    return {(k[:-5] + "_ns" if k.endswith("_insn") else k): v for k, v in row.items()}
+    """A summary row of an -icount run with its columns by their time names again."""
+    return {_COL_BACK.sub(lambda m: _BACK[m.group(1)], k): v for k, v in row.items()}
 
 
 def is_icount(meta):

@@ -17,8 +17,8 @@ summary.csv is what run-all.sh would write: forkbench's columns (median,
 the CI of the median with ci_level, p10, p90) per metric, cells/*.csv and
 cells/*.samples.csv beside it.  --icount: the same values as a run of
 run-all.sh --vm --icount writes them (instructions, not time): metadata
-virtualization "icount" and its clock, summary.csv's *_ns columns named
-*_insn."""
+virtualization "icount" and its clock, summary.csv's columns named by
+instructions (report.py's insn_column: median_ns is median_insn)."""
 import csv
 import json
 import math
@@ -27,7 +27,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "analysis"))
-from report import median_ci  # noqa: E402  (bench/stats.c's rule)
+from report import insn_column, median_ci  # noqa: E402  (bench/stats.c's rule)
 
 MiB = 1 << 20
 PAGE = 4096
@@ -92,7 +92,7 @@ class Run:
             w.writerows(samples)
 
     def write(self, icount=False):
-        insn = (lambda c: c[:-3] + "_insn" if c.endswith("_ns") else c) if icount else (lambda c: c)
+        insn = insn_column if icount else (lambda c: c)
         with open(os.path.join(self.path, "summary.csv"), "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=[insn(c) for c in COLS])
             w.writeheader()
