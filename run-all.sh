@@ -13,6 +13,11 @@
 #                                     instead of the busybox initramfs: the application
 #                                     cells (redis, pymp, pgbench, build) need it; default
 #                                     matrix configs/matrix/debian.conf
+#   ./run-all.sh --vm --icount        instructions, not time: the guest under QEMU -icount
+#                                     (vm-run.sh --accel icount: one vCPU, single-threaded
+#                                     TCG, shift=0), whose clock counts instructions (1 ns =
+#                                     1 instruction); the report, summary.csv and plots
+#                                     label every such value instructions (also with --debian)
 #   ./run-all.sh --resume DIR         finish an interrupted run in DIR (where it began)
 #   ./run-all.sh --out DIR            write the run to DIR (default results/<date>-<host>-<kernel>)
 #   ./run-all.sh --repeat K           run the matrix K times (1..20), the cell order rotated
@@ -38,24 +43,27 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 die() { echo "run-all.sh: $*" >&2; exit 2; }
+# What the guest's clock counts under --icount: metadata.json's "clock".
+ICOUNT_CLOCK="instructions (QEMU -icount shift=0)"
 # cell_keep, refuse, unrefuse: the end of a cell, the same in the guest.
 # shellcheck source=scripts/run-all-lib.sh
 . scripts/run-all-lib.sh
 
-config='' dry=0 resume='' out='' vm=0 debian=0 kernel='' repeat=''
+config='' dry=0 resume='' out='' vm=0 debian=0 icount=0 kernel='' repeat=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config) [ $# -ge 2 ] || die "--config needs a FILE"; config=$2; shift 2 ;;
 	--dry-run) dry=1; shift ;;
 	--vm) vm=1; shift ;;
 	--debian) debian=1; shift ;;
+	--icount) icount=1; shift ;;
 	--kernel) [ $# -ge 2 ] || die "--kernel needs a kernel build folder"; kernel=$2; shift 2 ;;
 	--resume) [ $# -ge 2 ] || die "--resume needs a run folder"; resume=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die "--out needs a folder"; out=$2; shift 2 ;;
 	--repeat) [ $# -ge 2 ] || die "--repeat needs a count K (allowed: 1..20)"; repeat=$2; shift 2
 		case "$repeat" in [1-9] | 1[0-9] | 20) ;; *) die "--repeat '$repeat': not a count of runs (allowed: 1..20)" ;; esac ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --debian, --kernel DIR, --resume DIR, --out DIR, --repeat K)" ;;
+	*) die "unknown option '$1' (allowed: --config FILE, --dry-run, --vm, --debian, --icount, --kernel DIR, --resume DIR, --out DIR, --repeat K)" ;;
 	esac
 done
 # A run folder's kind: host (the running kernel), vm (the patched kernel under QEMU)
@@ -64,6 +72,7 @@ run_kind() { if [ -f "$1/run-kind" ]; then cat "$1/run-kind"; else echo host; fi
 if [ -n "$resume" ]; then
 	[ -z "$config" ] || die "--resume runs the folder's own config.conf: drop --config '$config'"
 	[ -z "$out" ] || die "--resume writes into '$resume' itself: drop --out '$out'"
+	[ "$icount" = 0 ] || die "--resume runs under the folder's own clock: drop --icount"
 	[ -d "$resume/cells" ] || die "--resume: '$resume' is not a run folder (no cells/)"
 	[ -f "$resume/config.conf" ] || die "--resume: '$resume' has no config.conf"
 	kind=$(run_kind "$resume")
@@ -79,6 +88,7 @@ if [ -n "$resume" ]; then
 	*) die "--resume: '$resume/run-kind' says '$kind' (allowed: host, vm, debian)" ;;
 	esac
 	[ -z "$repeat" ] || die "--resume runs the folder's own repeat count: drop --repeat '$repeat'"
+	[ ! -f "$resume/clock" ] || icount=1
 	repeat=$(cat "$resume/repeat" 2>/dev/null || echo 1)
 	config=$resume/config.conf
 	out=$resume
@@ -86,6 +96,8 @@ elif [ -n "$out" ] && { [ -e "$out/config.conf" ] || [ -d "$out/cells" ]; }; the
 	die "--out: '$out' already holds a run: finish it with --resume '$out' or pick another folder"
 fi
 [ "$debian" = 0 ] || [ "$vm" = 1 ] || die "--debian: only with --vm (the Debian userland booted under QEMU)"
+[ "$icount" = 0 ] || [ "$vm" = 1 ] ||
+	die "--icount: only with --vm (QEMU's instruction counter: the guest under --vm, or --vm --debian)"
 [ "$vm" = 0 ] || [ -z "$repeat" ] || [ "$repeat" = 1 ] ||
 	die "--repeat '$repeat': on this machine only (under --vm times mean nothing, counts do not vary)"
 : "${repeat:=1}"
@@ -257,6 +269,7 @@ if [ "$dry" = 1 ]; then
 	total=$((total + setup_est + report_est))
 	where="on this machine, which ran the probe cell at ${factor}x the reference time"
 	[ "$vm" = 0 ] || where="under QEMU; TCG times are a rough guess"
+	[ "$icount" = 0 ] || where="$where (-icount: one vCPU, single-threaded TCG)"
 	[ -z "$resume" ] || where="$where; $((${#names[@]} - left)) done"
 	if [ "$repeat" -gt 1 ]; then
 		# The repeats of a resumed run: those not done yet.
@@ -304,6 +317,7 @@ if [ -z "$out" ]; then
 	if [ "$vm" = 1 ]; then
 		out=results/$(date -u +%Y%m%d-%H%M%S)-qemu-$(cat "$kernel/kernel.release")
 		[ "$debian" = 0 ] || out=$out-debian
+		[ "$icount" = 0 ] || out=$out-icount
 	else
 		out=results/$(date -u +%Y%m%d-%H%M%S)-$(hostname -s)-$(uname -r)
 	fi
@@ -326,6 +340,11 @@ kind=host
 [ "$vm" = 0 ] || kind=vm
 [ "$debian" = 0 ] || kind=debian
 err=$( (echo "$kind" >"$out/run-kind") 2>&1) || setup_fail "$err"
+# An -icount run's clock, for --resume and the summary (run folders of other
+# runs have no clock file).
+if [ "$icount" = 1 ] && [ ! -f "$out/clock" ]; then
+	err=$( (echo "$ICOUNT_CLOCK" >"$out/clock") 2>&1) || setup_fail "$err"
+fi
 if [ "$repeat" -gt 1 ] && [ ! -f "$out/repeat" ]; then
 	err=$( (echo "$repeat" >"$out/repeat") 2>&1) || setup_fail "$err"
 fi
@@ -499,18 +518,21 @@ vm_metadata() {
 	local vm_script=vm-run.sh
 	[ "$debian" = 0 ] || vm_script="vm-debian.sh (Debian 12 userland)"
 	[ -f "$out/metadata.vm.json" ] || return 0
+	local clock=()
+	[ "$icount" = 0 ] || clock=("clock=$ICOUNT_CLOCK"
+		"timings=instructions, not time: the guest's clock advanced 1 ns per instruction (QEMU -icount shift=0, sleep=off, one vCPU), repeatable within a boot; counts are exact")
 	meta_merge "$out/metadata.vm.json" "$out/metadata.json" run_kind=vm \
 		"aslr_cells=off (kernel.randomize_va_space=0 in the guest)" \
 		"fork_modes=$(cat "$out/guest-modes" 2>/dev/null || echo unknown)" \
 		"vm=QEMU $(sed -n 's/^ *"virtualization": "\([^"]*\)".*/\1/p' "$out/metadata.vm.json"), scripts/kernel/$vm_script" \
 		"sysctls_for_run=none on the host" "matrix=$config" \
 		"kernel_build=$(cd "$kernel" && pwd -P) ($(sed -n 's/^patches=//p' "$kernel/info" 2>/dev/null | wc -w) patches of kernel-patch/series)" \
-		"timings=meaningless under TCG; counts are exact"
+		"timings=meaningless under TCG; counts are exact" "${clock[@]}"
 }
 # The guest runs scripts/run-all-guest.sh (in the initramfs) on the cells
 # written into the run folder: every cell, each with its rough time there.
 run_vm() {
-	local cells=$out/guest-cells.txt i todo=0 rc=0 timeout_s abs
+	local cells=$out/guest-cells.txt i todo=0 rc=0 timeout_s abs accel=()
 	for i in "${!names[@]}"; do [ -f "$out/cells/${names[$i]}.csv" ] || todo=$((todo + 1)); done
 	{
 		echo "# forklab: the cells of $config (NAME EST_SECONDS FORKBENCH-ARGS...)."
@@ -526,13 +548,17 @@ run_vm() {
 	# host (pgbench's cell of 11 s took 220 s), not the 3 of forkbench's
 	# own cells.
 	[ "$debian" = 0 ] || timeout_s=$((1800 + 60 * est_total))
+	# -icount: one vCPU, single-threaded TCG: twice as long again.
+	if [ "$icount" = 1 ]; then
+		accel=(--accel icount) timeout_s=$((2 * timeout_s))
+	fi
 	rm -f "$out/cmd.log"
 	: >"$out/cmd.log"
 	if [ "$debian" = 1 ]; then
-		scripts/kernel/vm-debian.sh --kernel "$kernel/bzImage" --out "$abs" --timeout "$timeout_s" \
+		scripts/kernel/vm-debian.sh --kernel "$kernel/bzImage" --out "$abs" --timeout "$timeout_s" "${accel[@]}" \
 			-- sh /forklab/scripts/run-all-guest.sh "$abs/guest-cells.txt" >/dev/null &
 	else
-		scripts/kernel/vm-run.sh --kernel "$kernel" --initrd "$initrd" --out "$abs" --timeout "$timeout_s" \
+		scripts/kernel/vm-run.sh --kernel "$kernel" --initrd "$initrd" --out "$abs" --timeout "$timeout_s" "${accel[@]}" \
 			-- sh scripts/run-all-guest.sh "$abs/guest-cells.txt" >/dev/null &
 	fi
 	child=$!
@@ -555,9 +581,12 @@ if [ "$vm" = 1 ]; then run_vm; else run_host; fi
 restore_sysctls
 
 # All cells' summaries in one CSV (the union of their columns).
-msg=$(python3 - "$out" <<'PY'
+# Under --icount the times are instructions: a time unit of a column name
+# becomes the instruction count's (median_ns: median_insn, memcpy_gbps:
+# memcpy_bytes_per_insn; analysis/report.py's insn_column).
+msg=$(python3 - "$out" "$icount" <<'PY'
 import csv, glob, os, sys
-out = sys.argv[1]
+out, icount = sys.argv[1], sys.argv[2] == "1"
 rows, cols = [], []
 for path in sorted(glob.glob(os.path.join(out, "cells", "*.csv"))):
     if path.endswith(".samples.csv") or ".part." in path:
@@ -567,6 +596,11 @@ for path in sorted(glob.glob(os.path.join(out, "cells", "*.csv"))):
         r = {"cell": cell, **r}
         rows.append(r)
         cols += [c for c in r if c not in cols]
+if icount:
+    sys.path.insert(0, "analysis")
+    from report import insn_column as insn
+    rows = [{insn(c): v for c, v in r.items()} for r in rows]
+    cols = [insn(c) for c in cols]
 tmp = os.path.join(out, "summary.csv.tmp")
 with open(tmp, "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=cols, restval="")

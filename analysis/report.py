@@ -13,7 +13,10 @@ summaries (forkbench's bench/stats.c); for runs made before the ci_level
 column the CI is taken from the samples by the same rule (median_ci
 below).  Ratios and the crossover get a percentile bootstrap CI from the
 samples (cells/*.samples.csv).  Under QEMU TCG nothing is derived from
-times: counts only.  Plots are drawn by the gnuplot scripts beside this
+times: counts only.  A run under QEMU -icount (run-all.sh --vm --icount;
+metadata "clock": "instructions ...") has instructions where others have
+times: its summary's *_insn columns are read as the *_ns ones, and every
+unit and "time" of its text and plots says instructions.  Plots are drawn by the gnuplot scripts beside this
 file (gnuplot -c), PNG and SVG, and all of it once more into one PDF
 (gnuplot's pdfcairo).  docs/run-all.md describes each plot.
 
@@ -21,6 +24,7 @@ With several runs a last section compares them: overlay plots
 (plots-overlay/, class Overlay) with one line per run on the same axes.
 """
 import argparse
+import atexit
 import base64
 import csv
 import glob
@@ -28,8 +32,11 @@ import json
 import math
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,6 +50,61 @@ RESAMPLES = 2000
 TCG_NOTE = ("**A run under QEMU TCG (software emulation): its times mean nothing (emulated memory "
             "copies and faults bear no relation to hardware); only its counts are meaningful, and "
             "they are exact.**")
+ICOUNT_NOTE = ("**Instructions, not time: a run under QEMU -icount (shift=0), whose guest clock advanced "
+               "one ns per instruction. Every value below that a timed run gives in ns, µs or ms is a "
+               "count of the guest's instructions (k: thousands, M: millions), repeatable within a boot; "
+               "TCG's instructions, so memory bandwidth, caches and TLB misses are not in them.**")
+ICOUNT_MIXED_NOTE = ("**{runs}: instructions, not time (QEMU -icount): where the text says ns, µs or ms "
+                     "of {them}, read instructions, thousands and millions of instructions.**")
+# A time's words -> an instruction count's (1 ns of an -icount guest = 1
+# instruction), applied to the text and the plots' labels of such a run.
+# Never inside a name (cell names, columns, paths: letters, digits, _ @ / . -
+# around the word).
+_W = r"(?<![\w@/-])(?<!\w\.)"
+_E = r"(?![\w@/-]|\.\w)"
+INSN_WORDS = [(re.compile(a), b) for a, b in (
+    (_W + r"Every time is" + _E, "Every instruction count is"),
+    (_W + r"time \(ms" + _E, "instructions (millions"),
+    (_W + r"time \(µs" + _E, "instructions (thousands"),
+    (_W + r"ms" + _E, "M instructions"),
+    (_W + r"µs" + _E, "k instructions"),
+    (_W + r"ns" + _E, "instructions"),
+    (_W + r"times" + _E, "instruction counts"),
+    (_W + r"Time" + _E, "Instructions"),
+    (_W + r"time" + _E, "instructions"),
+)]
+
+
+def insn_words(text):
+    """The text of an -icount run: its units and times as instructions."""
+    for a, b in INSN_WORDS:
+        text = a.sub(b, text)
+    return text
+
+
+# The summary.csv of an -icount run (run-all.sh --vm --icount) names its
+# columns by instructions: a time unit of a column name (between _ or at
+# its ends) becomes the instruction count's, and back when it is read.
+INSN_COLUMN_UNITS = {"per_s": "per_ginsn", "gbps": "bytes_per_insn", "usec": "kinsn", "sec": "ginsn",
+                     "ms": "minsn", "ns": "insn"}
+_COL_TO = re.compile(r"(?<![^_])(" + "|".join(INSN_COLUMN_UNITS) + r")(?![^_])")
+_COL_BACK = re.compile(r"(?<![^_])(" + "|".join(INSN_COLUMN_UNITS.values()) + r")(?![^_])")
+_BACK = {v: k for k, v in INSN_COLUMN_UNITS.items()}
+
+
+def insn_column(name):
+    """'median_ns' -> 'median_insn', 'fork_ms_per_gib' -> 'fork_minsn_per_gib', 'memcpy_gbps' ->
+    'memcpy_bytes_per_insn' (GB/s = bytes per ns)."""
+    return _COL_TO.sub(lambda m: INSN_COLUMN_UNITS[m.group(1)], name)
+
+
+def insn_columns(row):
+    """A summary row of an -icount run with its columns by their time names again."""
+    return {_COL_BACK.sub(lambda m: _BACK[m.group(1)], k): v for k, v in row.items()}
+
+
+def is_icount(meta):
+    return str(meta.get("clock", "")).startswith("instructions")
 
 
 def num(v):
@@ -75,6 +137,8 @@ def load_run(path):
         raise BadRun(f"cannot read {f}: {e}") from e
     if not isinstance(meta, dict):
         raise BadRun(f"{f}: not a JSON object")
+    if is_icount(meta):
+        rows = [insn_columns(r) for r in rows]
     return rows, meta
 
 
@@ -216,8 +280,36 @@ def gp_str(s):
     return "'" + str(s).replace("'", "''") + "'"
 
 
+_GP_INSN = []  # the folder of the gnuplot scripts as an -icount run's
+
+
+def gp_script(script, insn=False):
+    """The path of a gnuplot script beside this file; for an -icount run
+    (insn) a copy whose strings (titles, labels) say instructions."""
+    if not insn:
+        return os.path.join(HERE, script)
+    if not _GP_INSN:
+        d = tempfile.mkdtemp(prefix="forklab-gp-")
+        atexit.register(shutil.rmtree, d, True)
+        shutil.copy(os.path.join(HERE, "common.gp"), d)
+        _GP_INSN.append(d)
+    path = os.path.join(_GP_INSN[0], script)
+    if not os.path.exists(path):
+        with open(os.path.join(HERE, script)) as f:
+            text = re.sub(r'"[^"\n]*"', lambda m: insn_words(m.group(0)), f.read())
+        with open(path, "w") as f:
+            f.write(text)
+    return path
+
+
+def insn_args(args):
+    """A plot's arguments for an -icount run: its words, not its paths."""
+    return tuple(insn_words(a) if isinstance(a, str) and os.sep not in a else a for a in args)
+
+
 def gnuplot(script, *args):
-    cmd = ["gnuplot", "-c", os.path.join(HERE, script)] + [str(a) for a in args]
+    path = script if os.path.isabs(script) else os.path.join(HERE, script)
+    cmd = ["gnuplot", "-c", path] + [str(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
         raise RuntimeError(f"{script}: {r.stderr.strip()}")
@@ -264,6 +356,7 @@ class Run:
         self.legacy = bool(self.rows) and "ci_level" not in self.rows[0]
         self.label = f"{self.meta.get('hostname', '?')} {self.meta.get('kernel_release', '?')}"
         self.tcg = self.meta.get("virtualization") == "tcg"
+        self.icount = is_icount(self.meta)
         self.run_modes = [m for m in MODES if any(r.get("fork_mode") == m for r in self.rows)]
         self.plots = {}      # key -> (png path, caption)
         self.missing = {}    # key -> why there is no plot
@@ -370,7 +463,9 @@ class Run:
                           if r.get("bench") == "spawn" and r.get("metric") == "start")
 
     def draw(self, key, script, *args):
-        gnuplot(script, *args)
+        if self.icount:
+            args = insn_args(args)
+        gnuplot(gp_script(script, self.icount), *args)
         self.calls.append((key, script, args))
 
     # ---- the plots: each answers one question ----
@@ -1361,6 +1456,7 @@ class Overlay:
 
     def __init__(self, runs):
         self.runs = runs
+        self.icount = all(r.icount for r in runs)
         self.plots, self.missing, self.calls = {}, {}, []
 
     @staticmethod
@@ -1382,6 +1478,9 @@ class Overlay:
                 write_dat(os.path.join(d, f"{stem}-{p}-{j}.dat"), lines if len(lines) > 1 else lines + ["NaN NaN NaN NaN"])
                 vals += [v for _, e in pts[i] for v in (e.med, e.lo, e.hi)]
         ylo, yhi = log_range(vals) if logy else (0, max(v for v in vals if v is not None) * 1.1)
+        if self.icount:
+            title, xlabel, ylabel = insn_words(title), insn_words(xlabel), insn_words(ylabel)
+            panels = [(insn_words(t), pts) for t, pts in panels]
         fn = lambda name, items: f"{name}(i) = " + "".join(f"i == {k} ? {gp_str(t)} : " for k, t in
                                                        enumerate(items, 1)) + "''"
         write_dat(os.path.join(d, f"{stem}.gp"), [
@@ -1444,7 +1543,7 @@ class Overlay:
         return why or self.draw("overlay-vmas", d, out)
 
     def draw(self, stem, d, out):
-        gnuplot("overlay.gp", d, out, stem)
+        gnuplot(gp_script("overlay.gp", self.icount), d, out, stem)
         self.calls.append((stem, "overlay.gp", (d, out, stem)))
         return None
 
@@ -1454,6 +1553,9 @@ class Overlay:
         for key, fn, caption in self.PLOTS:
             if any(r.tcg for r in self.runs):
                 self.missing[key] = "a QEMU TCG run among them: its times mean nothing"
+                continue
+            if any(r.icount for r in self.runs) and not self.icount:
+                self.missing[key] = "a QEMU -icount run among them: its instructions and the others' times do not compare"
                 continue
             try:
                 why = getattr(self, fn)(d, os.path.join(outdir, key))
@@ -1486,7 +1588,10 @@ def blocks(runs, ov=None):
     """The report as blocks: ("md", line) or ("plot", run index, key); the
     index len(runs) is the overlay of the runs (ov)."""
     out = []
-    md = lambda s="": out.append(("md", s))
+    # -icount: the words of a section whose runs all counted instructions
+    insn = [all(r.icount for r in runs)]
+    md = lambda s="": out.append(("md", insn_words(s) if insn[0] else s))
+    raw = lambda s="": out.append(("md", s))
 
     def table(intro, header, rows):
         """An introduced Markdown table: intro, a blank line, header, its rule, the rows."""
@@ -1503,6 +1608,13 @@ def blocks(runs, ov=None):
     if any(r.tcg for r in runs):
         md()
         md(TCG_NOTE)
+    if insn[0]:
+        raw()
+        raw(ICOUNT_NOTE)
+    elif any(r.icount for r in runs):
+        ic = [r.label for r in runs if r.icount]
+        raw()
+        raw(ICOUNT_MIXED_NOTE.format(runs=", ".join(ic), them="these runs" if len(ic) > 1 else "this run"))
     md()
     md("Every time is a median with its 95 % confidence interval (CI) and n, the number of iterations: "
        "CIs of medians are distribution-free (order statistics; none below 6 iterations), CIs of ratios "
@@ -1514,8 +1626,11 @@ def blocks(runs, ov=None):
     md("| | " + " | ".join(os.path.basename(r.path.rstrip('/')) for r in runs) + " |")
     md("|---|" + "---|" * len(runs))
     for k in META_KEYS:
-        md(f"| {k} | " + " | ".join(str(r.meta.get(k, '')) for r in runs) + " |")
+        raw(f"| {k} | " + " | ".join(str(r.meta.get(k, '')) for r in runs) + " |")
+    if any("clock" in r.meta for r in runs):
+        raw("| clock | " + " | ".join(str(r.meta.get("clock", "time")) for r in runs) + " |")
     for i, r in enumerate(runs):
+        insn[0] = r.icount
         md()
         md(f"## {r.label}")
         md()
@@ -1573,9 +1688,9 @@ def blocks(runs, ov=None):
         md("| cell | benchmark | parameters | modes | n | shown in |")
         md("|---|---|---|---|---|---|")
         for row in r.cells_table():
-            md("| " + " | ".join(row) + " |")
+            raw("| " + " | ".join(row) + " |")
     if ov:
-        out += overlay_blocks(ov, len(runs))
+        out += [("md", insn_words(b[1])) if b[0] == "md" and ov.icount else b for b in overlay_blocks(ov, len(runs))]
     return out
 
 
@@ -1683,7 +1798,7 @@ def pdf_script(runs, pdf, path, ov=None):
         for key, script, args in run.calls:
             if key == b[2]:
                 gp.append("reset")
-                gp.append(f"call {gp_str(os.path.join(HERE, script))} " + " ".join(gp_str(a) for a in args))
+                gp.append(f"call {gp_str(gp_script(script, run.icount))} " + " ".join(gp_str(a) for a in args))
     flush()
     gp.append("unset output")
     write_dat(path, gp)

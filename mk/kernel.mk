@@ -4,6 +4,9 @@
 # "The kernel pipeline".
 #
 #   make kernel            guest kernel -> build/kernel (link into the cache)
+#   make kernel-stock      the same source and config without the patch series
+#                          -> build/kernel-stock (the baseline of docs/kernel.md,
+#                          "Against an unpatched kernel")
 #   make initramfs         busybox + build/static/* + tests/guest + build/guest-root
 #                          -> build/kernel-initramfs.cpio.gz
 #   make guest-root        extra guest files (other mk/*.mk add prerequisites)
@@ -40,11 +43,14 @@ KERNEL_STATIC := $(BUILD)/static/kprobe-check $(BUILD)/static/cow-count \
 	$(BUILD)/static/syscall-check
 STATIC_TARGETS += $(KERNEL_STATIC)
 
-.PHONY: kernel initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-cross-check \
+.PHONY: kernel kernel-stock initramfs vm-test vmlinux-h kernel-deb kernel-deb-check kernel-cross-check \
 	kernel-static guest-root
 
 kernel:
 	$(call msg,KERNEL,$(KERNEL_DIR))scripts/kernel/build.sh --link $(KERNEL_DIR)
+
+kernel-stock:
+	$(call msg,KERNEL,$(BUILD)/kernel-stock)scripts/kernel/build.sh --stock --link $(BUILD)/kernel-stock
 
 kernel-static: $(KERNEL_STATIC)
 

@@ -2,10 +2,13 @@
 # Build forklab's QEMU guest kernel (Linux 6.12 from Debian's linux-source-6.12),
 # cached outside the clone.
 #
-#   scripts/kernel/build.sh [--link DIR] [--series FILE] [--force]
+#   scripts/kernel/build.sh [--link DIR] [--series FILE] [--stock] [--force]
 #
 #   --link DIR     make DIR a symlink to the finished build (make kernel: build/kernel)
 #   --series FILE  patch series to apply (default kernel-patch/series)
+#   --stock        no patches at all: the same source and config, unpatched
+#                  (make kernel-stock: build/kernel-stock), release
+#                  <version>-forklab-stock, its own work tree (work-stock)
 #   --force        rebuild even if the cache has this build
 #
 # Steps: extract /usr/src/linux-source-6.12.tar.xz once; restore the work tree
@@ -24,16 +27,23 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # shellcheck disable=SC2034 # KSERIES is read by lib.sh
-link="" force=0
+link="" force=0 flavour=qemu
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--link) link=$2; shift 2 ;;
 	--series) KSERIES=$(readlink -f "$2"); shift 2 ;;
+	--stock) flavour=stock; shift ;;
 	--force) force=1; shift ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
+# The stock kernel: an empty series, and a release that says so (kbuild appends
+# LOCALVERSION to the config's CONFIG_LOCALVERSION).
+kmake_extra=()
+if [ "$flavour" = stock ]; then
+	KSERIES="" kmake_extra=(LOCALVERSION=-stock)
+fi
 need make gcc flex bison bc pahole rsync git xz cpio flock
 
 FRAGMENTS=("$KROOT/configs/kernel.config" "$KROOT/configs/kernel-qemu.config")
@@ -41,7 +51,7 @@ for f in "${FRAGMENTS[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; 
 
 # Everything the result depends on goes into the key.
 key=$({
-	echo "forklab kernel build v1 (qemu)"
+	echo "forklab kernel build v1 ($flavour)"
 	tarball_sha
 	series_patches | while IFS= read -r p; do
 		basename "$p"
@@ -72,7 +82,7 @@ if [ -n "$entry" ] && [ -f "$entry/bzImage" ] && [ "$force" = 0 ]; then
 	exit 0
 fi
 
-lock qemu
+lock "$flavour"
 entry=$(found) # someone else may have built it while we waited
 if [ -n "$entry" ] && [ -f "$entry/bzImage" ] && [ "$force" = 0 ]; then
 	say "kernel $(cat "$entry/kernel.release") cached: $entry"
@@ -83,7 +93,7 @@ fi
 t0=$SECONDS
 pristine=$(pristine_src)
 version=$(src_version "$pristine")
-work=$KCACHE/work-qemu
+work=$KCACHE/work-$flavour
 src=$work/src obj=$work/obj
 say "kernel $version, key $key, work tree $work"
 prepare_tree "$pristine" "$src"
@@ -91,7 +101,7 @@ mkdir -p "$obj"
 merge_config "$src" "$obj" tinyconfig "${FRAGMENTS[@]}"
 
 log=$work/build.log
-kmake() { run make -C "$src" O="$obj" -j"$JOBS" V="$V" "$@"; }
+kmake() { run make -C "$src" O="$obj" -j"$JOBS" V="$V" "${kmake_extra[@]}" "$@"; }
 # tolog LOG CMD...: output to LOG, and to the terminal too with V=1.
 tolog() {
 	local out=$1
@@ -141,6 +151,7 @@ secs=$((SECONDS - t0))
 	echo "release=$release"
 	echo "source=$(basename "$KTARBALL") ($version, sha256 $(tarball_sha)...)"
 	echo "key=$key"
+	echo "flavour=$flavour"
 	echo "patches=$(series_patches | xargs -r -n1 basename | tr '\n' ' ')"
 	echo "fragments=${FRAGMENTS[*]##*/}"
 	echo "compiler=$(gcc --version | head -n 1)"

@@ -59,6 +59,11 @@ printf '# sizes take a unit\ncell-modes h heap --heap 256 -n 6\n' >"$IN/nounit.c
 printf 'not BTF at all\n' >"$IN/garbage.btf"
 [ -r /sys/kernel/btf/vmlinux ] && head -c 4096 /sys/kernel/btf/vmlinux >"$IN/truncated.btf"
 mkdir -p "$IN/badmeta" "$IN/badsum" "$IN/notrun"
+# a run of run-all.sh --vm --icount, interrupted
+mkdir -p "$IN/icrun/cells"
+printf 'cell a spawn -n 1\n' >"$IN/icrun/config.conf"
+echo vm >"$IN/icrun/run-kind"
+echo "instructions (QEMU -icount shift=0)" >"$IN/icrun/clock"
 cp "$FIX/run-a/summary.csv" "$IN/badmeta/"
 printf '{"kernel_release": "6.12",\n "cpu": \n' >"$IN/badmeta/metadata.json"
 printf 'cell,median_ns\nx,1\377\376\n' >"$IN/badsum/summary.csv"
@@ -234,6 +239,8 @@ run-all.sh: --repeat 0 :: any :: 2 :: ^run-all.sh: --repeat '0': not a count of 
 run-all.sh: --repeat 21 :: any :: 2 :: ^run-all.sh: --repeat '21': not a count of runs \(allowed: 1\.\.20\)$ :: $RA --repeat 21 --dry-run
 run-all.sh: --repeat without a count :: any :: 2 :: ^run-all.sh: --repeat needs a count K \(allowed: 1\.\.20\)$ :: $RA --repeat
 run-all.sh: --repeat with --vm :: any :: 2 :: ^run-all.sh: --repeat '2': on this machine only :: $RA --repeat 2 --vm --dry-run
+run-all.sh: --icount without --vm :: any :: 2 :: ^run-all.sh: --icount: only with --vm \(QEMU's instruction counter: the guest under --vm, or --vm --debian\)$ :: $RA --icount --dry-run
+run-all.sh: --icount with --resume :: any :: 2 :: ^run-all.sh: --resume runs under the folder's own clock: drop --icount$ :: $RA --resume "$IN/icrun" --icount
 harness-overhead.sh: unknown option :: any :: 2 :: ^harness-overhead.sh: unknown option '--fast' \(allowed: --rounds R, -n N, --forkbench PATH, --help\)$ :: $HO --fast
 harness-overhead.sh: too few rounds :: any :: 2 :: ^harness-overhead.sh: --rounds '5' is out of range \(allowed: 6\.\.1000\)$ :: $HO --rounds 5
 harness-overhead.sh: -n not a number :: any :: 2 :: ^harness-overhead.sh: -n '1e3' is not a whole number \(allowed: 10\.\.1000000\)$ :: $HO -n 1e3

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""synth-run.py DIR: a synthetic run folder for the report's tests, with
+"""synth-run.py DIR [--icount]: a synthetic run folder for the report's tests, with
 cell names no matrix of forklab uses and every kind of cell the report
 plots, in three fork modes on a timed (not TCG) machine, 11 to 20 seeded
 samples per point drawn around known costs:
@@ -15,7 +15,10 @@ samples per point drawn around known costs:
 
 summary.csv is what run-all.sh would write: forkbench's columns (median,
 the CI of the median with ci_level, p10, p90) per metric, cells/*.csv and
-cells/*.samples.csv beside it."""
+cells/*.samples.csv beside it.  --icount: the same values as a run of
+run-all.sh --vm --icount writes them (instructions, not time): metadata
+virtualization "icount" and its clock, summary.csv's columns named by
+instructions (report.py's insn_column: median_ns is median_insn)."""
 import csv
 import json
 import math
@@ -24,7 +27,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "analysis"))
-from report import median_ci  # noqa: E402  (bench/stats.c's rule)
+from report import insn_column, median_ci  # noqa: E402  (bench/stats.c's rule)
 
 MiB = 1 << 20
 PAGE = 4096
@@ -88,14 +91,17 @@ class Run:
             w.writerow(["bench", "method", "fork_mode", "heap_bytes", "thp", "iteration", "metric", "value"])
             w.writerows(samples)
 
-    def write(self):
+    def write(self, icount=False):
+        insn = insn_column if icount else (lambda c: c)
         with open(os.path.join(self.path, "summary.csv"), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=COLS)
+            w = csv.DictWriter(f, fieldnames=[insn(c) for c in COLS])
             w.writeheader()
-            w.writerows(self.rows)
+            w.writerows({insn(c): v for c, v in r.items()} for r in self.rows)
         meta = {"kernel_release": "6.12.117-forklab", "hostname": "synth", "fork_copy_mode": "cow",
                 "thp_enabled": "madvise", "cpu_model": "synthetic", "cores": "2", "virtualization": "kvm",
                 "governor": "n/a", "fork_modes": "cow stack eager", "date": "2026-12-01T00:00:00Z"}
+        if icount:
+            meta.update(virtualization="icount", clock="instructions (QEMU -icount shift=0)")
         with open(os.path.join(self.path, "metadata.json"), "w") as f:
             json.dump(meta, f, indent=2)
 
@@ -161,7 +167,7 @@ def main():
         for f in (0.05, 0.25, 0.6):
             heap(run, f"w{f * 100:g}@{mode}", mode, (128 * MiB,), f)
         traced(run, f"tally@{mode}", mode)
-    run.write()
+    run.write(icount="--icount" in sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,15 @@
  * to every heap page (cow: a write fault and a copy each; eager: a plain
  * write) and reports it through a shared page.
  *
+ * SIZE_MIB 0 is the minimal fork: no heap, only the program's own pages;
+ * its line has the fork and the exit alone:
+ *
+ *   mode=cow size_mib=0 pages=0 fork_median_ns=... child_exit_median_ns=...
+ *
+ * On a kernel without forklab's series (no vm.fork_copy_mode) every fork is
+ * a cow fork: the mode is printed as cow, --mode cow is accepted without
+ * the prctl and --mode stack or eager fail.
+ *
  * Under forklab's `vm-run.sh --accel icount` the guest's clock counts
  * instructions (1 ns = 1 instruction): the numbers are then instructions,
  * deterministic, not time.
@@ -45,6 +54,12 @@ static void copy_movsb(char *dst, const char *src, size_t len)
 #else
 	memcpy(dst, src, len);
 #endif
+}
+
+/* The mode this process's forks run in: cow on a kernel without the series. */
+static const char *mode_now(void)
+{
+	return fork_mode_supported() ? fork_mode_name(fork_mode_get(NULL)) : "cow";
 }
 
 static char *map_touched(size_t len)
@@ -100,6 +115,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A stock kernel forks cow: no prctl to ask for it. */
+	if (mode == FORK_MODE_COW && !fork_mode_supported())
+		mode = -3;
 	if (mode != -3 && fork_mode_set(mode) != 0) {
 		fprintf(stderr, "forkmode-bench: prctl(PR_SET_FORK_COPY_MODE, %d): %s\n",
 			mode, strerror(errno));
@@ -121,15 +139,15 @@ int main(int argc, char **argv)
 		char *src, *dst;
 		pid_t pid;
 
-		if (*end || mib < 1 || mib > 65536) {
-			fprintf(stderr, "forkmode-bench: size '%s' is not a number of MiB in 1..65536\n",
+		if (argv[a][0] == '\0' || *end || mib < 0 || mib > 65536) {
+			fprintf(stderr, "forkmode-bench: size '%s' is not a number of MiB in 0..65536\n",
 				argv[a]);
 			return 2;
 		}
 		len = (size_t)mib << 20;
-		src = map_touched(len);
-		dst = map_touched(len);
-		if (!src || !dst) {
+		src = len ? map_touched(len) : NULL;
+		dst = len ? map_touched(len) : NULL;
+		if (len && (!src || !dst)) {
 			fprintf(stderr, "forkmode-bench: cannot map 2 x %ld MiB: %s\n",
 				mib, strerror(errno));
 			return 1;
@@ -155,6 +173,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			exit_ns[i] = fl_now_ns() - t0;
+			if (!len)
+				continue;
 			/*
 			 * After a cow fork both buffers are write-protected:
 			 * write them first, so the copies below take no fault.
@@ -169,7 +189,7 @@ int main(int argc, char **argv)
 			copy_movsb(dst, src, len);
 			movsb_ns[i] = fl_now_ns() - t0;
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; len && i < n; i++) {
 			shared[0] = -1;
 			pid = fork();
 			if (pid == 0) {
@@ -187,13 +207,18 @@ int main(int argc, char **argv)
 			}
 			write_ns[i] = shared[0];
 		}
-		qsort(write_ns, (size_t)n, sizeof(*write_ns), fl_cmp_ll);
 		qsort(exit_ns, (size_t)n, sizeof(*exit_ns), fl_cmp_ll);
 		qsort(fork_ns, (size_t)n, sizeof(*fork_ns), fl_cmp_ll);
+		if (!len) {
+			printf("mode=%s size_mib=0 pages=0 fork_median_ns=%lld child_exit_median_ns=%lld\n",
+			       mode_now(), fork_ns[n / 2], exit_ns[n / 2]);
+			continue;
+		}
+		qsort(write_ns, (size_t)n, sizeof(*write_ns), fl_cmp_ll);
 		qsort(copy_ns, (size_t)n, sizeof(*copy_ns), fl_cmp_ll);
 		qsort(movsb_ns, (size_t)n, sizeof(*movsb_ns), fl_cmp_ll);
 		printf("mode=%s size_mib=%ld pages=%zu fork_median_ns=%lld fork_ns_per_page=%.1f memcpy_median_ns=%lld memcpy_ns_per_page=%.1f ratio=%.2f movsb_ns_per_page=%.1f ratio_movsb=%.2f child_write_ns_per_page=%.1f child_exit_ns_per_page=%.1f\n",
-		       fork_mode_name(fork_mode_get(NULL)), mib, len / FL_PAGE,
+		       mode_now(), mib, len / FL_PAGE,
 		       fork_ns[n / 2], (double)fork_ns[n / 2] / (double)(len / FL_PAGE),
 		       copy_ns[n / 2], (double)copy_ns[n / 2] / (double)(len / FL_PAGE),
 		       (double)fork_ns[n / 2] / (double)copy_ns[n / 2],
