@@ -23,7 +23,10 @@ static const char *const vm_names[] = {
 	FORK_MODE_VMSTAT_COPY_THREADED,
 };
 #define NVM (sizeof(vm_names) / sizeof(vm_names[0]))
-static double vm_before[NVM];
+/* At a window's start, read before and after cowtrace's counters: what
+ * grows between the two reads (and the two at its end) is in vmstat_<name>
+ * but may be outside cowtrace's window, recorded as vmstat_edge_<name>. */
+static double vm_before[NVM], vm_after[NVM];
 static int vm_on = -1;	/* -1: not decided yet */
 
 /* The counters of forkbench --trace: CT_BENCH rows of bpf/ct_counters.h. */
@@ -111,11 +114,15 @@ void trace_begin(void)
 		vm_read(vm_before);
 	if (tracer && ct_read(tracer, before, CT_ROLES))
 		memset(before, 0, sizeof(before));
+	if (tracer && vm_wanted())
+		vm_read(vm_after);
 }
 
-/* The growth of each vmstat counter since trace_begin(): empty where the
- * kernel lacks the counter, never 0. */
-static void vm_end(struct fb_cell *cell)
+/* The growth of each vmstat counter since trace_begin(), and with a tracer
+ * its growth while cowtrace's counters were read at the window's edges
+ * (end: the counters read just before cowtrace's): empty where the kernel
+ * lacks the counter, never 0. */
+static void vm_end(struct fb_cell *cell, const double end[NVM])
 {
 	double now[NVM];
 	char name[64];
@@ -128,6 +135,10 @@ static void vm_end(struct fb_cell *cell)
 		snprintf(name, sizeof(name), "vmstat_%s", vm_names[k]);
 		cell_put(cell, name, FB_SUM, now[k] - vm_before[k]);
 	}
+	for (k = 0; k < NVM && tracer; k++) {
+		snprintf(name, sizeof(name), "vmstat_edge_%s", vm_names[k]);
+		cell_put(cell, name, FB_SUM, vm_after[k] - vm_before[k] + now[k] - end[k]);
+	}
 }
 
 static double val(const struct ct_counts *c, enum ct_counter k)
@@ -138,11 +149,14 @@ static double val(const struct ct_counts *c, enum ct_counter k)
 void trace_end(struct fb_cell *cell, int parent_role)
 {
 	struct ct_counts now[CT_ROLES], total, parent, child;
+	double end[NVM] = { 0 };
 	char name[64];
 	int i, r;
 
+	if (tracer && vm_wanted())
+		vm_read(end);
 	if (!tracer || ct_read(tracer, now, CT_ROLES)) {
-		vm_end(cell);
+		vm_end(cell, end);
 		return;
 	}
 	memset(&total, 0, sizeof(total));
@@ -163,7 +177,7 @@ void trace_end(struct fb_cell *cell, int parent_role)
 		snprintf(name, sizeof(name), "child_%s", ct_counter_name(cols[i]));
 		cell_put(cell, name, FB_SUM, val(&child, cols[i]));
 	}
-	vm_end(cell);
+	vm_end(cell, end);
 }
 
 void trace_reset(void)
