@@ -966,7 +966,9 @@ class Run:
 
     def app_counts(self):
         """Traced application cells: per iteration, cowtrace's counts in total
-        (the forking parent's / its children's), one row per cell, method and mode."""
+        (the forking parent's / its children's), one row per cell, method and mode;
+        per connection where the row counts its connections (pgbench's connect
+        rows: a backend forked per connection)."""
         out, seen = [], set()
         cols = self.APP_COLS
         for r in self.rows:
@@ -975,6 +977,9 @@ class Run:
                 continue
             seen.add(k)
             it = num(r.get("iterations")) or 1
+            conns = num(r.get("connections"))
+            if conns:
+                it = conns
 
             def per(c):
                 v = num(r.get(c))
@@ -982,7 +987,8 @@ class Run:
                     return "n/a"
                 return f"{v / it:,.0f}" if v / it >= 1000 else f"{v / it:.4g}"
             h = float(r["heap_bytes"])
-            out.append([r["bench"], r["method"] + (f" {heap_words(h)}" if h else ""), r["fork_mode"]] +
+            method = r["method"] + (f" {heap_words(h)}" if h else "") + (" (per connection)" if conns else "")
+            out.append([r["bench"], method, r["fork_mode"]] +
                        [f"{per(c)} ({per('parent_' + c)} / {per('child_' + c)})" for c in cols])
             self.use([r], "applications table")
         return out
@@ -1668,7 +1674,8 @@ def blocks(runs, ov=None):
                    for name, _, got, pred in r.counts_table])
         ac = r.app_counts()
         if ac:
-            table("What fork cost each application, per mode, from cowtrace (`--trace`): per iteration, in "
+            table("What fork cost each application, per mode, from cowtrace (`--trace`): per iteration (pgbench: "
+                  "per new connection), in "
                   "total (the forking parent's / its children's): copy-on-write of pages a fork shared "
                   "(copies and reuses), the first writes to private file pages (a program's own after exec, "
                   "not fork's), pages copied at fork (stack and eager mode) and TLB flushes at fork:",

@@ -140,23 +140,31 @@ static void metric_stats(const struct fb_cell *c, int k, struct stats *st)
 }
 
 /* Column set of the summary: the fixed columns (docs/design.md), then every
- * non-time metric of any cell in first-seen order. */
+ * non-time metric of any cell in first-seen order, the vmstat_ ones last. */
 struct extra_cols {
 	const char *name[FB_MAX_METRICS * 4];
 	int n;
 };
 
-static void collect_extras(const struct fb_results *r, struct extra_cols *x)
+/* Whether metric name goes after all others (in both passes below): the
+ * vmstat_ counters of forkbench --trace (trace.c), the last columns. */
+static bool metric_last(const char *name)
+{
+	return strncmp(name, "vmstat_", 7) == 0;
+}
+
+/* One pass of collect_extras(): the metrics metric_last() says are last, or
+ * the others. */
+static void collect_pass(const struct fb_results *r, struct extra_cols *x, bool last)
 {
 	size_t i;
 	int k, j;
 
-	x->n = 0;
 	for (i = 0; i < r->n; i++) {
 		for (k = 0; k < r->cells[i]->nm; k++) {
 			const struct fb_metric *m = &r->cells[i]->m[k];
 
-			if (m->kind == FB_TIME)
+			if (m->kind == FB_TIME || metric_last(m->name) != last)
 				continue;
 			for (j = 0; j < x->n; j++)
 				if (!strcmp(x->name[j], m->name))
@@ -165,6 +173,13 @@ static void collect_extras(const struct fb_results *r, struct extra_cols *x)
 				x->name[x->n++] = m->name;
 		}
 	}
+}
+
+static void collect_extras(const struct fb_results *r, struct extra_cols *x)
+{
+	x->n = 0;
+	collect_pass(r, x, false);
+	collect_pass(r, x, true);
 }
 
 /* Summary value of a non-time metric: median or sum of its finite values;
@@ -409,7 +424,7 @@ int write_summary(FILE *f, const struct fb_results *r, enum fb_format fmt,
 int write_samples(FILE *f, const struct fb_results *r)
 {
 	size_t i, it;
-	int k;
+	int j, k;
 
 	fprintf(f, "# forklab-samples v1 %s%s%s\n", r->complete ? "complete" : "incomplete",
 		r->complete ? "" : ": ", r->complete ? "" : r->why);
@@ -418,7 +433,10 @@ int write_samples(FILE *f, const struct fb_results *r)
 		const struct fb_cell *c = r->cells[i];
 
 		for (it = 0; it < c->n; it++) {
-			for (k = 0; k < c->nm; k++) {
+			for (j = 0; j < 2 * c->nm; j++) {
+				k = j % c->nm;
+				if (metric_last(c->m[k].name) != (j >= c->nm))
+					continue;
 				csv_str(f, c->bench);
 				fputc(',', f);
 				csv_str(f, c->method);

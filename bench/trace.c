@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "trace.h"
 #include "cowtrace_lib.h"
+#include "fork_mode.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +10,24 @@
 
 static struct ct_tracer *tracer;
 static struct ct_counts before[CT_ROLES];
+
+/* The /proc/vmstat counters whose growth over each window is recorded as
+ * vmstat_<name>: the stock kernel's pgreuse and forklab's (lib/fork_mode.h). */
+static const char *const vm_names[] = {
+	"pgreuse",
+	FORK_MODE_VMSTAT_COW_FAULT_COPY,
+	FORK_MODE_VMSTAT_EAGER_COPY,
+	FORK_MODE_VMSTAT_EAGER_FALLBACK,
+	FORK_MODE_VMSTAT_STACK_COPY,
+	FORK_MODE_VMSTAT_TLB_FLUSH_SKIPPED,
+	FORK_MODE_VMSTAT_COPY_THREADED,
+};
+#define NVM (sizeof(vm_names) / sizeof(vm_names[0]))
+/* At a window's start, read before and after cowtrace's counters: what
+ * grows between the two reads (and the two at its end) is in vmstat_<name>
+ * but may be outside cowtrace's window, recorded as vmstat_edge_<name>. */
+static double vm_before[NVM], vm_after[NVM];
+static int vm_on = -1;	/* -1: not decided yet */
 
 /* The counters of forkbench --trace: CT_BENCH rows of bpf/ct_counters.h. */
 static enum ct_counter cols[CT_NR_COUNTERS];
@@ -43,6 +62,42 @@ int trace_open(bool heap_only, char *err, size_t errlen)
 	return 0;
 }
 
+/* Every counter of vm_names into v, NaN for one /proc/vmstat lacks. */
+static void vm_read(double v[NVM])
+{
+	char line[128], name[64];
+	unsigned long long n;
+	size_t k;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	for (k = 0; k < NVM; k++)
+		v[k] = NAN;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %llu", name, &n) != 2)
+			continue;
+		for (k = 0; k < NVM; k++)
+			if (strcmp(name, vm_names[k]) == 0)
+				v[k] = (double)n;
+	}
+	fclose(f);
+}
+
+/* The vmstat columns are recorded with --trace, and without it where the
+ * kernel has forklab's counters (a stock kernel's untraced rows keep their
+ * columns). */
+static bool vm_wanted(void)
+{
+	double v[NVM];
+
+	if (vm_on < 0) {
+		vm_read(v);
+		vm_on = tracer != NULL || !isnan(v[1]);
+	}
+	return vm_on;
+}
+
 bool trace_on(void)
 {
 	return tracer != NULL;
@@ -55,8 +110,35 @@ const char *trace_mode(void)
 
 void trace_begin(void)
 {
+	if (vm_wanted())
+		vm_read(vm_before);
 	if (tracer && ct_read(tracer, before, CT_ROLES))
 		memset(before, 0, sizeof(before));
+	if (tracer && vm_wanted())
+		vm_read(vm_after);
+}
+
+/* The growth of each vmstat counter since trace_begin(), and with a tracer
+ * its growth while cowtrace's counters were read at the window's edges
+ * (end: the counters read just before cowtrace's): empty where the kernel
+ * lacks the counter, never 0. */
+static void vm_end(struct fb_cell *cell, const double end[NVM])
+{
+	double now[NVM];
+	char name[64];
+	size_t k;
+
+	if (!vm_wanted())
+		return;
+	vm_read(now);
+	for (k = 0; k < NVM; k++) {
+		snprintf(name, sizeof(name), "vmstat_%s", vm_names[k]);
+		cell_put(cell, name, FB_SUM, now[k] - vm_before[k]);
+	}
+	for (k = 0; k < NVM && tracer; k++) {
+		snprintf(name, sizeof(name), "vmstat_edge_%s", vm_names[k]);
+		cell_put(cell, name, FB_SUM, vm_after[k] - vm_before[k] + now[k] - end[k]);
+	}
 }
 
 static double val(const struct ct_counts *c, enum ct_counter k)
@@ -67,13 +149,16 @@ static double val(const struct ct_counts *c, enum ct_counter k)
 void trace_end(struct fb_cell *cell, int parent_role)
 {
 	struct ct_counts now[CT_ROLES], total, parent, child;
+	double end[NVM] = { 0 };
 	char name[64];
 	int i, r;
 
-	if (!tracer)
+	if (tracer && vm_wanted())
+		vm_read(end);
+	if (!tracer || ct_read(tracer, now, CT_ROLES)) {
+		vm_end(cell, end);
 		return;
-	if (ct_read(tracer, now, CT_ROLES))
-		return;
+	}
 	memset(&total, 0, sizeof(total));
 	memset(&parent, 0, sizeof(parent));
 	memset(&child, 0, sizeof(child));
@@ -92,6 +177,7 @@ void trace_end(struct fb_cell *cell, int parent_role)
 		snprintf(name, sizeof(name), "child_%s", ct_counter_name(cols[i]));
 		cell_put(cell, name, FB_SUM, val(&child, cols[i]));
 	}
+	vm_end(cell, end);
 }
 
 void trace_reset(void)

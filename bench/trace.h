@@ -11,6 +11,13 @@
  * and child_ (every role below it).  A counter the probe mode cannot give
  * is empty, never 0.  heap, nested and scenario count faults in the heap
  * only (heaps live at FB_HEAP_ADDR); spawn counts every fault.
+ *
+ * trace_begin()/trace_end() also record the growth of /proc/vmstat's
+ * pgreuse and forklab's counters over the window (vmstat_<name>, the last
+ * columns; with --trace on every kernel, empty for a counter it lacks,
+ * without --trace only in forklab's kernel), and with --trace their growth
+ * while cowtrace's counters were read at the window's edges
+ * (vmstat_edge_<name>).  Per-process rows (trace_record_pid) have none.
  */
 #ifndef FORKLAB_TRACE_H
 #define FORKLAB_TRACE_H

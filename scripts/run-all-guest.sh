@@ -15,10 +15,11 @@
 #
 # For the run, ASLR is off (kernel.randomize_va_space=0, restored on exit)
 # and vm.fork_copy_mode is 0 (cow), so cells without --fork-mode measure the
-# stock behaviour.  guest-modes gets the modes the kernel has, and
-# metadata.vm.json forkbench's metadata.  forkbench is $FORKLAB_BUILD's
-# (default /forklab/build); FORKLAB_SYSFS_ROOT points the sysctls at a copy
-# of the tree (tests).  Exit status 0 once every cell ran or was refused, 2
+# stock behaviour.  guest-modes gets the modes the kernel has,
+# metadata.vm.json forkbench's metadata and, when a cell traces,
+# cowtrace-sources.json where cowtrace's counters come from in this kernel.
+# forkbench is $FORKLAB_BUILD's (default /forklab/build); FORKLAB_SYSFS_ROOT
+# points the sysctls at a copy of the tree (tests).  Exit status 0 once every cell ran or was refused, 2
 # for a bad CELLS file or no FORKLAB_OUT (nothing run).
 die() { echo "run-all-guest.sh: $*" >&2; exit 2; }
 [ $# = 1 ] || die "usage: run-all-guest.sh CELLS (one 'NAME EST FORKBENCH-ARGS...' line per cell)"
@@ -56,6 +57,17 @@ else
 fi
 if [ ! -f "$O/metadata.vm.json" ]; then
 	"$FB" metadata >"$O/metadata.vm.json.tmp" && mv "$O/metadata.vm.json.tmp" "$O/metadata.vm.json"
+fi
+# With --trace in the matrix: where this kernel gives cowtrace each counter
+# (cowtrace -f json's "counters": status and source), so a check can tell a
+# count from a probe apart from one read off the kernel's own vm events.
+CT=$(dirname "$FB")/cowtrace
+if [ ! -f "$O/cowtrace-sources.json" ] && [ -x "$CT" ] && grep -q -- '--trace' "$cells"; then
+	if "$CT" -f json -o "$O/cowtrace-sources.json.tmp" -- true >/dev/null 2>&1; then
+		mv "$O/cowtrace-sources.json.tmp" "$O/cowtrace-sources.json"
+	else
+		rm -f "$O/cowtrace-sources.json.tmp"
+	fi
 fi
 
 echo "forklab guest: $total cells ($todo to run), $(uname -m), $(uname -r)"

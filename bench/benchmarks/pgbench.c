@@ -192,8 +192,29 @@ static int fill(struct pg *p, char *err, size_t errlen)
 	return tool(p, argv, NULL, "pgbench -i", err, errlen);
 }
 
-/* pgbench -S -T seconds, with -C if connect: the latency per transaction. */
-static int select_run(struct pg *p, bool connect, double *ns, char *err, size_t errlen)
+/* pgbench's "number of transactions actually processed: N", or NaN. */
+static double transactions(const char *file)
+{
+	char line[512];
+	double v = NAN;
+	unsigned long long n;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return NAN;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "number of transactions actually processed: %llu", &n) == 1) {
+			v = (double)n;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* pgbench -S -T seconds, with -C if connect: the latency per transaction;
+ * the transactions, if tx is not NULL. */
+static int select_run(struct pg *p, bool connect, double *ns, double *tx, char *err,
+		      size_t errlen)
 {
 	char secs[24];
 	/* Without -C the database's name takes its slot, and NULL ends the list. */
@@ -206,6 +227,8 @@ static int select_run(struct pg *p, bool connect, double *ns, char *err, size_t 
 	if (rc)
 		return rc;
 	*ns = latency_ns(p->log);
+	if (tx)
+		*tx = transactions(p->log);
 	if (isnan(*ns)) {
 		snprintf(err, errlen, "pgbench printed no 'latency average' line");
 		return -1;
@@ -217,22 +240,26 @@ static int iterations(struct fb_common *c, struct pg *p, uint64_t sb, char *err,
 {
 	const char *mode = fork_mode_name(c->fork_mode);
 	struct fb_cell *cell[3];
-	double v[2];
+	double v[2], tx = NAN;
 	uint64_t i;
 	int k, rc = 0;
 
 	for (k = 0; k < 3; k++)
 		cell[k] = cell_new(c->res, "pgbench", methods[k], mode, sb, "never", c->iterations);
 	for (i = 0; i < c->warmup + c->iterations && !rc && !fb_stopping(); i++) {
+		rc = select_run(p, false, &v[0], NULL, err, errlen);
 		trace_begin();
-		rc = select_run(p, false, &v[0], err, errlen);
 		if (!rc)
-			rc = select_run(p, true, &v[1], err, errlen);
+			rc = select_run(p, true, &v[1], &tx, err, errlen);
 		if (rc || i < c->warmup)
 			continue;
 		cell_put(cell[0], "latency", FB_TIME, v[0]);
 		cell_put(cell[1], "latency", FB_TIME, v[1]);
 		cell_put(cell[2], "connect", FB_TIME, v[1] - v[0]);
+		/* With -C every transaction is a new connection (a backend the
+		 * postmaster forks), after pgbench's own first one (its scale
+		 * query): the connections of the traced window. */
+		cell_put(cell[2], "connections", FB_SUM, tx + 1);
 		trace_end(cell[2], 1);
 		for (k = 0; k < 3; k++)
 			cell_commit(cell[k]);

@@ -27,6 +27,15 @@
 #   apps/pymp/cow/no-copy-at-fork, apps/build/cow/no-copy-at-fork
 #                            eager_copies 0 in cow mode
 #   apps/pgbench/MODE/rows   the select and select-connect rows in each mode
+#   apps/APP/MODE/vmstat/*, apps/vmstat/sources/*
+#                            cowtrace's counts against the kernel's own
+#                            /proc/vmstat counters over the same windows
+#                            (forkbench's vmstat_ columns), never a counter
+#                            against itself: tests/tools/vmstat_check.py
+#                            (copies vs cow_fault_copy, reuses vs pgreuse,
+#                            flushed or skipped forks, fork_copy_threaded as
+#                            each application's threads predict, pgbench's
+#                            connections = the postmaster's traced forks)
 # FORKLAB_DEBIAN_APPS_RUN=DIR checks a finished run folder instead of making
 # one.  Skips (never fails) when the Debian image cannot be built here.
 . "$(dirname "$0")/../lib.sh"
@@ -102,4 +111,5 @@ check_eq apps/pymp/eager/no-flush 0 "$(v pymp@eager fork first_result tlb_flush_
 check_eq apps/pymp/cow/no-copy-at-fork 0 "$(v pymp@cow fork first_result eager_copies)"
 check_eq apps/build/eager/no-flush 0 "$(v build@eager make-j2 build tlb_flush_fork)"
 check_eq apps/build/cow/no-copy-at-fork 0 "$(v build@cow make-j2 build eager_copies)"
+python3 tests/tools/vmstat_check.py "$run" || fail apps/vmstat "tests/tools/vmstat_check.py exit $?"
 echo "# $run"
