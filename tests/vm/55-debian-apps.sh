@@ -17,8 +17,11 @@
 #                            Private_Dirty at its end) within 5 % of the
 #                            fork-caused pages per BGSAVE x 4 KiB: the server's
 #                            copies (the SET load) and the child's copies and
-#                            reuses (measured here: 0.987-1.034; Redis's figure is
-#                            the median of the iterations, cowtrace's their sum)
+#                            reuses (Redis's figure is the median of the
+#                            iterations, cowtrace's their sum; measured 0.987-1.034
+#                            in the first reference run, 1.002-1.078 in the
+#                            committed one, whose cow cell fails: its two BGSAVEs
+#                            gave 1.141 and 1.014 -- not explained yet)
 #   apps/pymp/eager/children-no-fork-cow
 #                            child_fork_copies 0: eager gave each worker its
 #                            own copy of every page, none is shared to write
