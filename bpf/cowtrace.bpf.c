@@ -401,10 +401,11 @@ struct vma_ctx {
 };
 
 /*
- * The mm's mmap_lock sequence (6.12.y and later: a seqcount, odd while the
- * lock is held for writing; every change to the VMA tree or a VMA's
- * flags, file or bounds is made under it).  Returns -1 when the kernel
- * has none or a writer holds the lock.
+ * The mm's mmap_lock sequence (a seqcount in 6.13 and later and in
+ * Debian's 6.12.118, odd while the lock is held for writing; every change
+ * to the VMA tree or a VMA's flags, file or bounds is made under it).
+ * Returns -1 when the kernel has none (or the older int, which CO-RE does
+ * not match here: no VMA is kept then) or a writer holds the lock.
  */
 struct mm_struct___seq {
 	seqcount_t mm_lock_seq;
