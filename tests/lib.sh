@@ -22,6 +22,32 @@ pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $2"; }
 skip() { echo "SKIP: $1: $2"; }
 
+# need_tools NAME TOOL...: SKIP NAME (and end the test) when a tool is
+# missing.
+need_tools() {
+	_nt_name=$1
+	shift
+	for _nt_tool in "$@"; do
+		if ! command -v "$_nt_tool" >/dev/null; then
+			skip "$_nt_name" "$_nt_tool not installed (scripts/install-deps.sh)"
+			exit 0
+		fi
+	done
+}
+
+# synth_report GENERATOR NAME DIR ARGS...: a synthetic run made by
+# GENERATOR (tests/tools/synth-*.py) in DIR, and analysis/report.py on it.
+synth_report() {
+	_sr_gen=$1 _sr_name=$2 _sr_dir=$3
+	shift 3
+	if "$_sr_gen" "$_sr_dir" "$@" >"$T_TMP/syn" 2>&1 &&
+		"$FORKLAB_ROOT/analysis/report.py" "$_sr_dir" >"$T_TMP/out" 2>&1; then
+		pass "$_sr_name: report.py renders it"
+	else
+		fail "$_sr_name: report.py renders it" "$(tail -n 1 "$T_TMP/syn" "$T_TMP/out")"
+	fi
+}
+
 check_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
 }

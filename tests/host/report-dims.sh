@@ -19,12 +19,7 @@
 A="$FORKLAB_ROOT/analysis"
 SYN="$FORKLAB_ROOT/tests/tools/synth-dims.py"
 
-for tool in gnuplot python3; do
-	if ! command -v $tool >/dev/null; then
-		skip "report dims" "$tool not installed (scripts/install-deps.sh)"
-		exit 0
-	fi
-done
+need_tools "report dims" gnuplot python3
 
 # plot_ok NAME PNG SVG: a non-trivial PNG and an SVG that parses.
 plot_ok() {

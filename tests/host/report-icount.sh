@@ -17,23 +17,10 @@
 A="$FORKLAB_ROOT/analysis"
 SYN="$FORKLAB_ROOT/tests/tools/synth-run.py"
 
-for tool in gnuplot python3; do
-	if ! command -v $tool >/dev/null; then
-		skip "report icount" "$tool not installed (scripts/install-deps.sh)"
-		exit 0
-	fi
-done
+need_tools "report icount" gnuplot python3
 
 # report NAME DIR SYNTH-ARGS...: a synthetic run and its report.
-report() {
-	name=$1 dir=$2
-	shift 2
-	if "$SYN" "$dir" "$@" >"$T_TMP/syn" 2>&1 && "$A/report.py" "$dir" >"$T_TMP/out" 2>&1; then
-		pass "$name: report.py renders it"
-	else
-		fail "$name: report.py renders it" "$(tail -n 1 "$T_TMP/syn" "$T_TMP/out")"
-	fi
-}
+report() { synth_report "$SYN" "$@"; }
 report "timed run" "$T_TMP/timed"
 report "icount run" "$T_TMP/icount" --icount
 

@@ -9,12 +9,7 @@
 A="$FORKLAB_ROOT/analysis"
 FIX="$FORKLAB_ROOT/tests/fixtures"
 
-for tool in gnuplot python3; do
-	if ! command -v $tool >/dev/null; then
-		skip "report methods" "$tool not installed (scripts/install-deps.sh)"
-		exit 0
-	fi
-done
+need_tools "report methods" gnuplot python3
 
 R=$T_TMP/run
 cp -r "$FIX/run-a" "$R"

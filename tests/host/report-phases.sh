@@ -12,12 +12,7 @@
 A="$FORKLAB_ROOT/analysis"
 FIX="$FORKLAB_ROOT/tests/fixtures"
 
-for tool in gnuplot python3; do
-	if ! command -v $tool >/dev/null; then
-		skip "report phases" "$tool not installed (scripts/install-deps.sh)"
-		exit 0
-	fi
-done
+need_tools "report phases" gnuplot python3
 
 # add_cell RUN EMPTY: the vmas cell's four fork rows (and their reap rows)
 # appended to RUN's summary.csv; EMPTY=1 leaves the phase fields empty
