@@ -35,6 +35,19 @@ need_tools() {
 	done
 }
 
+# need_root_cow NAME: SKIP NAME (and end the test) unless root (BPF) and
+# the fork mode is cow (forkbench --trace's tests predict cow's counts).
+need_root_cow() {
+	if ! is_root; then
+		skip "$1" "needs root (BPF)"
+		exit 0
+	fi
+	if [ "$(cat /proc/sys/vm/fork_copy_mode 2>/dev/null || echo 0)" != 0 ]; then
+		skip "$1" "expects cow mode"
+		exit 0
+	fi
+}
+
 # synth_report GENERATOR NAME DIR ARGS...: a synthetic run made by
 # GENERATOR (tests/tools/synth-*.py) in DIR, and analysis/report.py on it.
 synth_report() {

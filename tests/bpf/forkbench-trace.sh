@@ -6,14 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 COL="$FORKLAB_ROOT/tests/tools/col.py"
 
-if ! is_root; then
-	skip "forkbench --trace" "needs root (BPF)"
-	exit 0
-fi
-if [ "$(cat /proc/sys/vm/fork_copy_mode 2>/dev/null || echo 0)" != 0 ]; then
-	skip "forkbench --trace" "expects cow mode"
-	exit 0
-fi
+need_root_cow "forkbench --trace"
 
 # trace_vs_pred CSV METHOD N: the traced totals of N iterations equal N
 # times the per-iteration predictions, and copies + reuses = write faults.

@@ -28,14 +28,7 @@ else
 	fail "heap untraced run" "$(head -c 300 "$T_TMP/err")"
 fi
 
-if ! is_root; then
-	skip "forkbench --trace vmstat_ columns" "needs root (BPF)"
-	exit 0
-fi
-if [ "$(cat /proc/sys/vm/fork_copy_mode 2>/dev/null || echo 0)" != 0 ]; then
-	skip "forkbench --trace vmstat_ columns" "expects cow mode"
-	exit 0
-fi
+need_root_cow "forkbench --trace vmstat_ columns"
 
 want=$(for n in $NAMES; do printf 'vmstat_%s ' "$n"; done; for n in $NAMES; do printf 'vmstat_edge_%s ' "$n"; done)
 # The parent writes all of its 16 MiB after the child exits: 4096 reuses
