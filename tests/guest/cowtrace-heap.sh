@@ -126,6 +126,7 @@ exact)
 	# fork_copy_count's probe: the parent's M pages and the few others
 	# of its own (stack, data, bss) copied at its fork, nothing twice
 	c=$(ct_get "$T_TMP/e.csv" role 0 eager_copies)
+	echo "# cowtrace-heap/eager: eager_copies $c, M = $M"
 	check_ge "cowtrace-heap/eager: eager_copies >= M" "$c" $M
 	check_ge "cowtrace-heap/eager: eager_copies <= M + 64" $((M + 64)) "$c" ;;
 unavailable) ;;
