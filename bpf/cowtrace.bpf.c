@@ -1331,15 +1331,16 @@ static __always_inline int on_copy_page_range_ret(void)
 	return 0;
 }
 
-static __always_inline int on_eager_copy(void)
+/* forklab's fork_copy_count(mode, nr): nr pages copied at fork, in the parent. */
+static __always_inline int on_eager_copy(int nr)
 {
 	struct ct_stats *rs;
 	struct ct_proc *p = cur_proc();
 
-	if (!p)
+	if (!p || nr <= 0)
 		return 0;
 	rs = role_stats(p);
-	COUNT(p, rs, eager_copies, 1);
+	COUNT(p, rs, eager_copies, nr);
 	return 0;
 }
 
@@ -1497,7 +1498,7 @@ CT_ENTRY(dup_mmap, dup_mmap, on_dup_mmap())
 CT_RETURN(dup_mmap, dup_mmap, on_dup_mmap_ret())
 CT_ENTRY(copy_page_range, copy_page_range, on_copy_page_range())
 CT_RETURN(copy_page_range, copy_page_range, on_copy_page_range_ret())
-CT_ENTRY(eager_copy, copy_present_page, on_eager_copy())
+CT_ENTRY(eager_copy, fork_copy_count, on_eager_copy(nr), int mode, int nr)
 CT_ENTRY(copy_process, copy_process, on_copy_process())
 CT_RETURN(copy_process, copy_process, on_copy_process_ret())
 CT_ENTRY(anon_vma_fork, anon_vma_fork, (ph_enter(CT_PH_ANON_VMA, CT_PH_VMA), 0))

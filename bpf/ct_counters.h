@@ -84,7 +84,7 @@
 	  "time in fork's address-space copy")					\
 	X(EAGER_COPIES, eager_copies, "pages", UNAVAILABLE, EAGER_COPIES, NOVMA, \
 	  CT_REPORT | CT_BENCH,							\
-	  "needs a probe on copy_present_page or fork_copy_present, or dup_mmap " \
+	  "needs a probe on forklab's fork_copy_count, or dup_mmap "		\
 	  "and forklab's fork_*_copy vm events",				\
 	  "pages copied at fork (stack and eager modes)") \
 	X(LOCK_WAIT_NS, lock_wait_ns, "ns", UNAVAILABLE, LOCK_WAIT_NS, NOVMA,	\

@@ -52,9 +52,6 @@ enum probe_id {
 
 extern const char *const ct_probe_func[PR_NR];
 
-/* If copy_present_page is inlined: forklab's per-page caller of it. */
-#define EAGER_ALT "fork_copy_present"
-
 /* Raw tracepoints (names in ct_attach.c). */
 enum tp_id {
 	TP_FAULT_USER,
@@ -106,7 +103,7 @@ struct ct_tracer {
 
 /* Where each probe function is, for choosing the modes. */
 struct ct_funcs {
-	int ks[PR_NR];		/* in /proc/kallsyms: 1 by its name (or EAGER_ALT),
+	int ks[PR_NR];		/* in /proc/kallsyms: 1 by its name,
 				 * 2 only as a clone (name.constprop.N), 0 not */
 	int btf[PR_NR];		/* a function of kernel BTF that fentry can name */
 	char clone[PR_NR][64];	/* the clone's name (ks 2) */

@@ -18,9 +18,9 @@
 const char *const ct_probe_func[PR_NR] = {
 	"do_wp_page", "wp_page_copy", "wp_page_reuse", "dup_mmap",
 	"copy_page_range",
-	/* called for every 4 KiB page copied at fork instead of shared (pinned
-	 * pages; forklab's stack and eager modes) */
-	"copy_present_page",
+	/* forklab's: called with the number of pages of every copy made at
+	 * fork in stack and eager mode (small, mTHP, THP), once it stands */
+	"fork_copy_count",
 	/* the fork phases (docs/cowtrace.md): dup_mmap's closing flush_tlb_mm()
 	 * is this function on x86 */
 	"copy_process", "anon_vma_fork", "flush_tlb_mm_range",
@@ -125,17 +125,13 @@ static void match_symbol(const char *name, struct ct_funcs *fn)
 	size_t len;
 	int i;
 
-	if (!fn->ks[PR_EAGER] && !strcmp(name, EAGER_ALT)) {
-		fn->ks[PR_EAGER] = 3;
-		snprintf(fn->clone[PR_EAGER], sizeof(fn->clone[PR_EAGER]), "%s", EAGER_ALT);
-	}
 	for (i = 0; i < PR_NR; i++) {
 		len = strlen(ct_probe_func[i]);
 		if (strncmp(name, ct_probe_func[i], len) != 0)
 			continue;
 		if (name[len] == 0) {
 			fn->ks[i] = 1;
-		} else if ((!fn->ks[i] || fn->ks[i] == 3) && i != PR_DO_WP_PAGE &&
+		} else if (!fn->ks[i] && i != PR_DO_WP_PAGE && i != PR_EAGER &&
 			   (!strncmp(name + len, ".constprop.", 11) ||
 			    !strncmp(name + len, ".isra.", 6))) {
 			fn->ks[i] = 2;
@@ -147,10 +143,10 @@ static void match_symbol(const char *name, struct ct_funcs *fn)
 /*
  * Which probe functions are in /proc/kallsyms: ks[i] = 1 under their own
  * name, 2 only as a whole-function clone (name.constprop.N, name.isra.N:
- * GCC clones even noinline functions), 3 as another function that does the
- * same (EAGER_ALT); the name to attach goes to clone[i].  A clone may take
- * other arguments: cowtrace reads none there (do_wp_page, whose vmf it
- * reads, must be exact).  name.part.N is only a piece.
+ * GCC clones even noinline functions); the name to attach goes to
+ * clone[i].  A clone may take other arguments: cowtrace reads none there
+ * (do_wp_page and fork_copy_count, whose arguments it reads, must be
+ * exact).  name.part.N is only a piece.
  */
 static void read_kallsyms(struct ct_funcs *fn)
 {

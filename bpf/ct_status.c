@@ -105,8 +105,8 @@ static void status_fork(struct ct_tracer *t)
 			   "fork syscall entry to task_newtask (all of copy_process)");
 
 	if (t->attached[PR_EAGER]) {
-		snprintf(t->eager_note, sizeof(t->eager_note), "%s on %s: 4 KiB pages copied at fork "
-			 "(not THP/mTHP copies: /proc/vmstat fork_eager_copy has all)",
+		snprintf(t->eager_note, sizeof(t->eager_note), "%s on %s: pages copied at fork, "
+			 "small, mTHP and THP, counted once each copy stands",
 			 t->mode == CT_MODE_FENTRY ? "fentry" : "kprobe", t->sym[PR_EAGER]);
 		set_status(t, CT_EAGER_COPIES, CT_EXACT, t->eager_note);
 	} else if (t->eager_vm && t->attached[PR_DUP_MMAP]) {

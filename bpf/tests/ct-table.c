@@ -171,8 +171,8 @@ static void check_status(void)
 		  st(&t, CT_COW_REUSES));
 	CHECK_STR("tracepoint: fork_ns", "approx: fork syscall entry to task_newtask (all of "
 		  "copy_process)", st(&t, CT_FORK_NS));
-	CHECK_STR("tracepoint: eager_copies", "unavailable: needs a probe on copy_present_page or "
-		  "fork_copy_present, or dup_mmap and forklab's fork_*_copy vm events",
+	CHECK_STR("tracepoint: eager_copies", "unavailable: needs a probe on forklab's "
+		  "fork_copy_count, or dup_mmap and forklab's fork_*_copy vm events",
 		  st(&t, CT_EAGER_COPIES));
 	CHECK_STR("tracepoint: lock_wait_ns", "unavailable: not requested (--lock-wait)",
 		  st(&t, CT_LOCK_WAIT_NS));
@@ -224,8 +224,8 @@ static void check_status(void)
 	CHECK_STR("fentry: cow_copies", "exact: fentry on wp_page_copy", st(&t, CT_COW_COPIES));
 	CHECK_STR("fentry: tlb_pages_fault", "exact: tlb:tlb_flush pages inside do_wp_page",
 		  st(&t, CT_TLB_PAGES_FAULT));
-	CHECK_STR("fentry: eager_copies", "exact: fentry on copy_present_page: 4 KiB pages copied "
-		  "at fork (not THP/mTHP copies: /proc/vmstat fork_eager_copy has all)",
+	CHECK_STR("fentry: eager_copies", "exact: fentry on fork_copy_count: pages copied at fork, "
+		  "small, mTHP and THP, counted once each copy stands",
 		  st(&t, CT_EAGER_COPIES));
 	CHECK_STR("fentry: lock_wait_ns", "exact: mmap_lock waits begun by other threads inside "
 		  "dup_mmap", st(&t, CT_LOCK_WAIT_NS));

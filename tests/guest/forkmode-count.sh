@@ -6,11 +6,12 @@
 #   eager: 1 bulk allocation (alloc_pages_bulk_noprof) and 0 single
 #          allocations (fork_copy_alloc), 512 memcg charges, 512 new anon
 #          rmaps, 512 LRU adds, 512 page copies (copy_mc_to_kernel),
-#          1 child page table (__pte_alloc); the LRU adds move to the LRU
+#          1 child page table (__pte_alloc), 512 counted copies
+#          (fork_copy_count, cowtrace's probe); the LRU adds move to the LRU
 #          in per-CPU batches of 31 (2048 / 31: 65-67 batch moves, by where
 #          the batch stood), and the fork flushes no TLB (nothing was
 #          write-protected)
-#   cow:   none of the per-page work, 1 child page table; the fork's TLB
+#   cow:   none of the per-page work, no counted copy, 1 child page table; the fork's TLB
 #          flushes do not depend on the heap (the parent's own copying
 #          write faults between a fork and its end marker, counted by
 #          wp_page_copy, are taken out)
@@ -42,7 +43,7 @@ for mode in eager cow stack; do
 	eager)
 		got="$(val "$out" alloc_pages_bulk_noprof diff) $(val "$out" fork_copy_alloc diff)"
 		check_eq "count/eager-allocations (bulk, single) for $TABLES tables" "$TABLES 0" "$got"
-		for p in __mem_cgroup_charge folio_add_new_anon_rmap folio_add_lru_vma copy_mc_to_kernel; do
+		for p in __mem_cgroup_charge folio_add_new_anon_rmap folio_add_lru_vma copy_mc_to_kernel fork_copy_count; do
 			check_eq "count/eager-$p" $PAGES "$(val "$out" $p diff)"
 		done
 		lru=$(val "$out" folio_batch_move_lru diff)
@@ -64,6 +65,7 @@ for mode in eager cow stack; do
 		if [ $mode = cow ]; then
 			check_eq "count/cow-no-per-page-work (bulk single charge rmap lru copy flush, less the parent's copying faults)" \
 				"0 0 0 0 0 0 0" "$got"
+			check_eq "count/cow-no-copy-counted (fork_copy_count calls)" 0 "$(val "$out" fork_copy_count diff)"
 		else
 			check_eq "count/stack-no-heap-allocation (bulk single)" "0 0" \
 				"$(val "$out" alloc_pages_bulk_noprof diff) $(val "$out" fork_copy_alloc diff)"

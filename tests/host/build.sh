@@ -4,7 +4,8 @@
 #
 # Its forks, counted in a PID namespace of its own (root), are exactly
 #   90 + 9 * (units + 1)
-# on Debian 12 (dash 0.5.12, gcc 12), whatever -j: 90 for what does not
+# (also where the namespace's last PID comes from a task started after the
+# build instead of /proc/sys/kernel/ns_last_pid) on Debian 12 (dash 0.5.12, gcc 12), whatever -j: 90 for what does not
 # depend on the sources (make 1; the configure line 2: /bin/sh -c and sh;
 # 8 header checks of 6: $(echo | tr) 3, printf | cc -E 3 with cc1; 4
 # function checks of 8: $(echo | tr) 3, cc, cc1, as, collect2, ld; the
@@ -58,6 +59,13 @@ for r in "u4 make-j1 4" "u4 make-j2 4" "u1 make-j2 1"; do
 done
 if ! is_root; then
 	check_eq "forks n/a with the reason" 1 "$(grep -c 'forks n/a: no PID namespace' "$T_TMP/u4.err")"
+fi
+# The other way to the namespace's last PID (kernels without
+# /proc/sys/kernel/ns_last_pid): a task started after the build, CLONE_VM.
+if is_root; then
+	FORKLAB_BUILD_PID_PROBE=1 run probe -j 2 --units 1 -n 1 &&
+		check_eq "make-j2 --units 1, last PID from a CLONE_VM task: forks = 90 + 9 * 2" \
+			$((90 + 9 * 2)) "$("$COL" "$T_TMP/probe.csv" make-j2 build forks)"
 fi
 
 # SIGINT while it compiles.

@@ -47,6 +47,7 @@ static const char *const probes[] = {
 	"flush_tlb_mm_range",		/* a TLB flush */
 	"__pte_alloc",			/* a page table for the child */
 	"wp_page_copy",			/* a write fault that copied (the parent's own) */
+	"fork_copy_count",		/* a copy made at fork, counted (cowtrace's probe) */
 };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
