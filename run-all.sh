@@ -79,9 +79,13 @@ if [ -n "$resume" ]; then
 	case "$kind" in
 	host)
 		[ "$vm" = 0 ] || die "--resume: '$resume' ran on this machine's kernel, not under --vm: resume it without --vm"
-		ran=$(sed -n 's/^ *"kernel_release": "\([^"]*\)".*/\1/p' "$resume/metadata.json" 2>/dev/null | head -n 1)
-		[ -z "$ran" ] || [ "$ran" = "$(uname -r)" ] ||
-			die "--resume: '$resume' ran on kernel $ran but this machine runs $(uname -r): start a new run"
+		if [ -f "$resume/metadata.json" ]; then
+			ran=$(sed -n '/^ *"kernel_release": "/{s/^ *"kernel_release": "\([^"]*\)".*/\1/p;q}' "$resume/metadata.json")
+			[ -z "$ran" ] || [ "$ran" = "$(uname -r)" ] ||
+				die "--resume: '$resume' ran on kernel $ran but this machine runs $(uname -r): start a new run"
+		elif compgen -G "$resume/cells/*.csv" >/dev/null; then
+			die "--resume: '$resume' has finished cells but no metadata.json: the kernel they ran on is unknown; start a new run"
+		fi
 		;;
 	vm) vm=1 ;;
 	debian) vm=1 debian=1 ;;

@@ -39,6 +39,22 @@ expect_fail "--resume with --out" 2 "--resume writes into '.*hostrun' itself: dr
 	"$RA" --resume "$T_TMP/hostrun" --out "$T_TMP/x" --dry-run
 expect_fail "--resume of a run on another kernel" 2 "ran on kernel 5.4.0-old but this machine runs $(uname -r)" -- \
 	"$RA" --resume "$T_TMP/oldrun" --dry-run
+# A host run stopped before its metadata.json was written: resumed (the
+# metadata is written then), unless it has finished cells, whose kernel is
+# then unknown.
+if "$RA" --resume "$T_TMP/hostrun" --dry-run >"$T_TMP/nometa.out" 2>&1; then
+	check_eq "--resume of a host run without metadata.json or cells: the plan" 1 \
+		"$(grep -c '^spawn-4k ' "$T_TMP/nometa.out")"
+else
+	fail "--resume of a host run without metadata.json or cells" "exit $?: $(head -c 300 "$T_TMP/nometa.out")"
+fi
+mkdir -p "$T_TMP/nometa/cells"
+cp "$FORKLAB_ROOT/configs/matrix/quick.conf" "$T_TMP/nometa/config.conf"
+echo host >"$T_TMP/nometa/run-kind"
+: >"$T_TMP/nometa/cells/spawn-4k.csv"
+expect_fail "--resume of finished cells without metadata.json" 2 \
+	"has finished cells but no metadata.json: the kernel they ran on is unknown; start a new run" -- \
+	"$RA" --resume "$T_TMP/nometa" --dry-run
 expect_fail "--out onto an existing run" 2 "--out: '.*hostrun' already holds a run: finish it with --resume" -- \
 	"$RA" --out "$T_TMP/hostrun" --dry-run
 echo qemu >"$T_TMP/oldrun/run-kind"
