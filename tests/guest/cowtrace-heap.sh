@@ -3,7 +3,8 @@
 # kernel's own counters.  cowtrace-pages maps M pages at 0x5eed10000000
 # (selected with --range), writes them, forks; the child writes N (N copies:
 # the parent still shares them), the parent writes K after the child exited
-# (K reuses).  In the probe mode cowtrace picks (auto):
+# (K reuses).  In the probe mode cowtrace picks (auto), and the exact
+# per-role counts again in the other probe mode (kprobe, fentry):
 #  - per role, exactly: child N faults / N copies / 0 reuses, parent K / 0 / K;
 #  - whole tree against /proc/vmstat over the same interval: pgreuse counts
 #    every wp_page_reuse in the system, so 0 <= pgreuse - cow_reuses <= 16
@@ -45,6 +46,20 @@ mode=$(ct_get "$T_TMP/a.csv" status "" mode)
 echo "# auto mode: $mode"
 check_eq "cowtrace-heap/$mode: parent K reuses / child N copies (wp copies reuses)" \
 	" $K 0 $K / $N $N 0 /" "$(roles "$T_TMP/a.csv")"
+# the other probe mode (forklab's kernel has both): the same exact counts
+case $mode in
+kprobe) other=fentry ;;
+fentry) other=kprobe ;;
+*) other="" ;;
+esac
+if [ -n "$other" ]; then
+	if "$CT" --mode $other -f csv -o "$T_TMP/o.csv" --range $R -- "$P" -m $M -n $N -k $K 2>"$T_TMP/o.err"; then
+		check_eq "cowtrace-heap/$other: parent K reuses / child N copies (wp copies reuses)" \
+			" $K 0 $K / $N $N 0 /" "$(roles "$T_TMP/o.csv")"
+	else
+		fail "cowtrace-heap/$other: runs" "$(tail -n 1 "$T_TMP/o.err")"
+	fi
+fi
 
 # the faults' time (do_wp_page entry to return) and the bytes copied.  TCG
 # times follow the host's load (a ratio of two runs moved 4x-13x for 4x the
