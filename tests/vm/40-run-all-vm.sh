@@ -8,7 +8,7 @@
 #                            ASLR off in the guest
 #   run-all-vm/csv-*         every cell's CSV well formed
 #   run-all-vm/counts-*      cowtrace's counts = the predictions x iterations
-#                            (exact in this kernel: kprobe mode)
+#                            (exact in this kernel: fentry or kprobe mode)
 #   run-all-vm/refused       a cell too big for the guest is refused with why
 #   run-all-vm/report        report made on the host, saying TCG times mean nothing
 . "$(dirname "$0")/../lib.sh"

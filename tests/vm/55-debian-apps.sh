@@ -3,7 +3,7 @@
 # applications in forklab's kernel on the Debian 12 userland, in every fork
 # mode: ./run-all.sh --vm --debian with configs/matrix/debian.conf (Debian's
 # redis-server, python3, postgresql, make and gcc), then what each mode must
-# do to their counts (cowtrace in kprobe mode, exact in this kernel; per
+# do to their counts (cowtrace in fentry or kprobe mode, exact in this kernel; per
 # iteration):
 #   apps/run                 every cell ran (12), none refused, the report made
 #   apps/redis/MODE/no-copy-at-fork
