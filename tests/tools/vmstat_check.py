@@ -62,6 +62,8 @@ import sys
 APPS = ("redis", "pymp", "pgbench", "build")
 THREADED = {"redis"}
 MODES = ("cow", "stack", "eager")
+
+
 def out(ok, name, detail):
     print(f"{'PASS' if ok else 'FAIL'}: {name}{' (' if ok else ': '}{detail}{')' if ok else ''}")
 
